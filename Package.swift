@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-r2d",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "swift-r2d", targets: ["swift-r2d"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries from the system, found by pkg-config. Only their Swift faces import them.
+        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+
+        // Swift faces of the C libraries.
+        .target(name: "R2DGit", dependencies: ["CLibGit2"]),
+        .target(name: "R2DArchive", dependencies: ["CLibArchive"]),
+
+        // The reproducible build context: ignore rules, tree walk, tar stream, digest.
+        .target(name: "R2DBuildContext", dependencies: [
+            "R2DArchive",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // Pure detection and rendering: reads the checkout, nothing else.
+        .target(name: "R2DBuildpacks"),
+
+        // Docker / Podman Engine API client.
+        .target(name: "R2DEngine", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+
+        // Orchestration: fetch → detect → render → context → build → tag → run.
+        .target(name: "R2DCore", dependencies: [
+            "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine",
+        ]),
+
+        // Command line (ArgumentParser) and the one-file executable.
+        .target(name: "R2DCommands", dependencies: [
+            "R2DCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "swift-r2d", dependencies: ["R2DCommands"]),
+
+        // Shared test helpers (temporary git repositories, fixtures, stub engine server).
+        .target(name: "R2DTestSupport", dependencies: [
+            "R2DGit",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+
+        .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DTestSupport"]),
+        .testTarget(name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DTestSupport"]),
+        .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBuildpacks", "R2DTestSupport"]),
+        .testTarget(name: "R2DEngineTests", dependencies: ["R2DEngine", "R2DTestSupport"]),
+        .testTarget(name: "R2DCoreTests", dependencies: ["R2DCore", "R2DTestSupport"]),
+        .testTarget(name: "R2DCommandsTests", dependencies: ["R2DCommands", "R2DTestSupport"]),
+        .testTarget(name: "R2DIntegrationTests", dependencies: ["R2DCore", "R2DEngine", "R2DGit", "R2DTestSupport"]),
+    ]
+)
