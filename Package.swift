@@ -43,6 +43,7 @@ let package = Package(
         // Orchestration: fetch → detect → render → context → build → tag → run.
         .target(name: "R2DCore", dependencies: [
             "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // Command line (ArgumentParser) and the one-file executable.

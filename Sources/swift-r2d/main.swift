@@ -1,1 +1,4 @@
-print("placeholder")
+import Foundation
+import R2DCommands
+
+exit(await CommandLineEntry.main(arguments: CommandLine.arguments, environment: ProcessInfo.processInfo.environment))

@@ -1,0 +1,98 @@
+import Foundation
+
+/// repo2docker's ordered buildpack chain: the first buildpack whose detection matches wins.
+public enum BuildpackChain {
+    /// The detection order, first match wins (reference §3.1). The legacy check comes before all of them.
+    public static let order: [BuildpackKind] = [.docker, .julia, .juliaRequire, .nix, .r, .conda, .pipfile, .python]
+
+    /// Detects the buildpack for `snapshot`. With `allowDefault` false, a repository that matches nothing fails
+    /// (`--Repo2Docker.default_buildpack=None`).
+    public static func detect(_ snapshot: RepoSnapshot, allowDefault: Bool = true) throws -> BuildPlan {
+        try checkLegacyDockerfile(snapshot)
+        let runtime = try snapshot.readText(snapshot.binderPath("runtime.txt")).map {
+            try RuntimeSpec.parse($0, file: snapshot.binderPath("runtime.txt"))
+        }
+        let matched = order.first { matches($0, snapshot: snapshot, runtime: runtime) }
+        if matched == nil && !allowDefault { throw BuildpackError.noEnvironmentSpecification }
+        let kind = matched ?? .python
+        var plan = BuildPlan(
+            kind: kind, isDefault: matched == nil, binderDirectory: snapshot.binderDirectory,
+            pythonVersion: nil, rVersion: nil, juliaVersion: nil, aptPackages: [], postBuild: [], start: nil,
+            dockerfile: nil, ignoreFiles: [], runtime: runtime)
+        if kind == .docker {
+            plan.dockerfile = snapshot.binderPath("Dockerfile")
+            // Docker's own rules: the context root's ignore files, plus the per-Dockerfile one.
+            plan.ignoreFiles = [".dockerignore", ".containerignore", snapshot.binderPath("Dockerfile") + ".dockerignore"]
+                .filter(snapshot.fileExists)
+            return plan
+        }
+        plan.ignoreFiles = [snapshot.binderPath(".dockerignore"), snapshot.binderPath(".containerignore")]
+            .filter(snapshot.fileExists)
+        if let apt = try snapshot.readText(snapshot.binderPath("apt.txt")) {
+            plan.aptPackages = try AptPackages.parse(apt, file: snapshot.binderPath("apt.txt"))
+        }
+        if snapshot.binderFileExists("postBuild") { plan.postBuild = [snapshot.binderPath("postBuild")] }
+        if kind == .nix {
+            plan.start = "/usr/local/bin/nix-shell-wrapper"
+            return plan
+        }
+        if snapshot.binderFileExists("start") { plan.start = snapshot.binderPath("start") }
+        switch kind {
+        case .pipfile:
+            plan.pythonVersion = try PythonVersionRules.pipfileVersion(snapshot)
+        case .conda:
+            plan.pythonVersion = try PythonVersionRules.condaVersion(snapshot)
+        case .r:
+            plan.rVersion = RVersionRules.version(for: runtime)
+            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil)
+        case .julia, .juliaRequire:
+            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil)
+        default:
+            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: runtime)
+        }
+        return plan
+    }
+
+    static func matches(_ kind: BuildpackKind, snapshot s: RepoSnapshot, runtime: RuntimeSpec?) -> Bool {
+        switch kind {
+        case .docker:
+            return s.binderFileExists("Dockerfile")
+        case .julia:
+            return s.binderFileExists("Project.toml") || s.binderFileExists("JuliaProject.toml")
+        case .juliaRequire:
+            return s.binderFileExists("REQUIRE")
+        case .nix:
+            return s.binderFileExists("default.nix")
+        case .r:
+            if let runtime, runtime.name == "r", runtime.date != nil { return true }
+            return s.binderDirectory.isEmpty && s.fileExists("DESCRIPTION")
+        case .conda:
+            return s.binderFileExists("environment.yml") || s.binderFileExists("environment.yaml")
+        case .pipfile:
+            if let runtime, runtime.name != "python" { return false }
+            return s.binderFileExists("Pipfile") || s.binderFileExists("Pipfile.lock")
+        case .python:
+            if let runtime { return runtime.name == "python" }
+            return isPythonPackage(s) || s.binderFileExists("requirements.txt")
+        }
+    }
+
+    /// No binder dir, and a root setup.py or a pyproject.toml with both `[project]` and `[build-system]`.
+    public static func isPythonPackage(_ s: RepoSnapshot) -> Bool {
+        guard s.binderDirectory.isEmpty else { return false }
+        if s.fileExists("setup.py") { return true }
+        guard let text = try? s.readText("pyproject.toml") else { return false }
+        let tables = PyprojectScan.tableNames(text)
+        return tables.contains("project") && tables.contains("build-system")
+    }
+
+    /// repo2docker refuses Dockerfiles based on the removed legacy binder image (root Dockerfile, first FROM line).
+    static func checkLegacyDockerfile(_ s: RepoSnapshot) throws {
+        guard let text = try s.readText("Dockerfile") else { return }
+        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("FROM") {
+            let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            if code.lowercased().contains("andrewosh/binder-base") { throw BuildpackError.legacyDockerfile(file: "Dockerfile") }
+            return
+        }
+    }
+}

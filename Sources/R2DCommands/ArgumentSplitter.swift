@@ -1,0 +1,73 @@
+/// repo2docker's command line has three parts: options (and `--Class.trait=value` settings) before the
+/// repository, the repository, and everything after it as the command to run. ArgumentParser only sees the
+/// first two; this splits them the way argparse's REMAINDER does.
+struct SplitArguments: Equatable {
+    var options: [String] = []
+    var traits: [TraitSetting] = []
+    var repo: String?
+    var command: [String] = []
+}
+
+/// A `--Class.trait=value` setting, e.g. `--Repo2Docker.base_image=img`.
+struct TraitSetting: Equatable {
+    var className: String
+    var trait: String
+    var value: String
+}
+
+enum ArgumentSplitter {
+    /// Options that take a value in the next argument when not written with `=`.
+    static let valueOptions: Set<String> = [
+        "--config", "--image-name", "--image", "--ref", "--build-memory-limit", "-p", "--publish", "-v", "--volume",
+        "--user-id", "--user-name", "-e", "--env", "--target-repo-dir", "--appendix", "--label", "--build-arg",
+        "--subdir", "--cache-from", "--engine", "--platform", "--network", "--base-image",
+    ]
+
+    static func split(_ arguments: [String]) -> SplitArguments {
+        var result = SplitArguments()
+        var index = 0
+        while index < arguments.count {
+            let token = arguments[index]
+            if token == "--" {
+                if index + 1 < arguments.count {
+                    result.repo = arguments[index + 1]
+                    result.command = Array(arguments[(index + 2)...])
+                }
+                return result
+            }
+            if let trait = trait(token) {
+                result.traits.append(trait)
+            } else if token.hasPrefix("-") && token.count > 1 {
+                result.options.append(token)
+                if valueOptions.contains(token), index + 1 < arguments.count {
+                    index += 1
+                    result.options.append(arguments[index])
+                }
+            } else {
+                result.repo = token
+                var rest = Array(arguments[(index + 1)...])
+                if rest.first == "--" { rest.removeFirst() }
+                result.command = rest
+                return result
+            }
+            index += 1
+        }
+        return result
+    }
+
+    /// `--Class.trait=value`: only the fully qualified `=` form, as traitlets accepts it from repo2docker.
+    static func trait(_ token: String) -> TraitSetting? {
+        guard token.hasPrefix("--"), let equals = token.firstIndex(of: "=") else { return nil }
+        let name = token[token.index(token.startIndex, offsetBy: 2)..<equals]
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let first = parts[0].first, first.isUppercase,
+              parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })
+        else { return nil }
+        var value = String(token[token.index(after: equals)...])
+        // traitlets reads values as Python literals: a quoted string loses its quotes.
+        if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
+            value = String(value.dropFirst().dropLast())
+        }
+        return TraitSetting(className: String(parts[0]), trait: String(parts[1]), value: value)
+    }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import R2DCore
+
+/// The program: dispatches on the name it was invoked by and the first argument, runs the command, renders
+/// every error once as one line (or one JSON `failed` line), and returns the exit status.
+public enum CommandLineEntry {
+    static let repo2dockerNames: Set<String> = ["jupyter-repo2docker", "repo2docker"]
+
+    public static func main(arguments: [String], environment: [String: String]) async -> Int32 {
+        let program = (arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent }) ?? "swift-r2d"
+        var rest = Array(arguments.dropFirst())
+        if !repo2dockerNames.contains(program) {
+            switch rest.first {
+            case "build": rest.removeFirst()
+            case "detect": return detect(Array(rest.dropFirst()), environment: environment)
+            case "help", "-h", "--help":
+                print(SwiftR2DCommand.helpMessage())
+                return 0
+            case nil:
+                FileHandle.standardError.write(Data((SwiftR2DCommand.helpMessage() + "\n").utf8))
+                return 2
+            default: break
+            }
+        }
+        return await build(rest, environment: environment)
+    }
+
+    static func build(_ arguments: [String], environment: [String: String]) async -> Int32 {
+        let split = ArgumentSplitter.split(arguments)
+        // repo2docker answers these before parsing, so they work without a repository.
+        if split.options.contains("--version") {
+            print(SwiftR2DVersion.string)
+            return 0
+        }
+        if split.options.contains("--help-all") || split.options.contains("--help") || split.options.contains("-h") {
+            print(BuildCommand.helpMessage())
+            return 0
+        }
+        let reporter = Reporter(json: split.options.contains("--json-logs"), debug: split.options.contains("--debug"))
+        let flags: BuildCommand
+        do {
+            flags = try BuildCommand.parse(split.options + (split.repo.map { ["--", $0] } ?? []))
+        } catch {
+            return usageFailure(error, reporter: reporter)
+        }
+        let request: BuildRequest
+        do {
+            request = try RequestBuilder(environment: environment, warn: { reporter.log($0) })
+                .makeRequest(flags, traits: split.traits, command: split.command)
+        } catch let failure as CommandLineFailure {
+            reporter.failure(failure.description)
+            return failure.exitCode
+        } catch {
+            reporter.failure(String(describing: error))
+            return 1
+        }
+        let json = reporter.json
+        let pipeline = Pipeline(request: request, reporter: reporter) { dockerfile in
+            if json { reporter.log(dockerfile, phase: .building) } else { FileHandle.standardOutput.write(Data(dockerfile.utf8)) }
+        }
+        return await runInterruptibly(reporter: reporter) { try await pipeline.run().exitCode }
+    }
+
+    static func detect(_ arguments: [String], environment: [String: String]) -> Int32 {
+        let reporter = Reporter(json: false, debug: false)
+        let command: DetectCommand
+        do {
+            command = try DetectCommand.parse(arguments)
+        } catch {
+            return usageFailure(error, reporter: reporter, command: DetectCommand.self)
+        }
+        // Progress of a clone goes to stderr; only the plan goes to stdout.
+        let quiet = Reporter(json: false, debug: false) { text in
+            if command.json { return }
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        do {
+            let plan = try Detection.plan(repo: command.repo, ref: command.ref, subdir: command.subdir ?? "",
+                                          allowDefault: !command.noDefaultBuildpack, environment: environment, reporter: quiet)
+            print(command.json ? Detection.json(plan) : Detection.text(plan), terminator: command.json ? "\n" : "")
+            return 0
+        } catch {
+            reporter.failure(String(describing: error))
+            return 1
+        }
+    }
+
+    /// ArgumentParser's errors: help is success; anything else is a usage error with exit 2, as argparse.
+    static func usageFailure<C: ParsableCommand>(_ error: Error, reporter: Reporter, command: C.Type = BuildCommand.self) -> Int32 {
+        let code = C.exitCode(for: error)
+        if code == .success {
+            print(C.fullMessage(for: error))
+            return 0
+        }
+        let message = C.message(for: error)
+        if reporter.json {
+            reporter.failure(message)
+        } else {
+            FileHandle.standardError.write(Data("\(C.fullMessage(for: error))\n".utf8))
+        }
+        return 2
+    }
+
+    /// Runs `work` so that SIGINT and SIGTERM cancel it (its cleanup runs), then exit 130 / 143.
+    static func runInterruptibly(reporter: Reporter, _ work: @escaping @Sendable () async throws -> Int32) async -> Int32 {
+        let task = Task { try await work() }
+        let received = SignalBox()
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                received.set(signalNumber)
+                task.cancel()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        defer { sources.forEach { $0.cancel() } }
+        let result = await task.result
+        if let signalNumber = received.value {
+            reporter.failure("Interrupted by \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM"); cleaned up.")
+            return 128 + signalNumber
+        }
+        switch result {
+        case .success(let code): return code
+        case .failure(let error):
+            reporter.failure(String(describing: error))
+            return 1
+        }
+    }
+}
+
+/// The signal that interrupted the run, set from the signal handler's queue.
+final class SignalBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: Int32?
+    func set(_ value: Int32) { lock.lock(); if received == nil { received = value }; lock.unlock() }
+    var value: Int32? { lock.lock(); defer { lock.unlock() }; return received }
+}

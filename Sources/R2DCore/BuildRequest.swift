@@ -1,0 +1,107 @@
+/// Everything one `swift-r2d build` invocation asks for, after the command line and configuration are merged.
+public struct BuildRequest: Sendable {
+    public var repo: String
+    public var ref: String?
+    public var subdir: String = ""
+    /// `--image-name` / `--image`; nil means the generated `r2d…` name tagged by content.
+    public var imageName: String?
+    /// false for `--no-build` (print the Dockerfile only).
+    public var build: Bool = true
+    public var run: Bool = true
+    public var push: Bool = false
+    /// nil: repo2docker's default (clean remote checkouts, never a local directory).
+    public var clean: Bool?
+    public var debug: Bool = false
+    public var userID: Int
+    public var userName: String
+    public var targetRepoDir: String = ""
+    public var appendix: String = ""
+    public var labels: [(String, String)] = []
+    public var buildArgs: [(String, String)] = []
+    public var cacheFrom: [String] = []
+    public var platform: String?
+    public var network: String?
+    public var engine: String = "docker"
+    public var baseImage: String = "docker.io/library/buildpack-deps:24.04"
+    /// false for `--Repo2Docker.default_buildpack=None`.
+    public var allowDefaultBuildpack: Bool = true
+    public var ports: [PortMapping] = []
+    public var publishAll: Bool = false
+    public var volumes: [VolumeMapping] = []
+    public var environment: [String] = []
+    public var editable: Bool = false
+    public var runCommand: [String] = []
+    /// The process environment (DOCKER_HOST, GIT_CREDENTIAL_ENV, SOURCE_DATE_EPOCH, …).
+    public var processEnvironment: [String: String] = [:]
+
+    public init(repo: String, userID: Int, userName: String) {
+        self.repo = repo
+        self.userID = userID
+        self.userName = userName
+    }
+}
+
+/// `-p [hostip:]hostport:containerport[/proto]` or `-p port`.
+public struct PortMapping: Sendable, Equatable {
+    public var hostIP: String?
+    public var hostPort: Int
+    public var containerPort: Int
+    public var proto: String
+
+    public init(hostIP: String? = nil, hostPort: Int, containerPort: Int, proto: String = "tcp") {
+        self.hostIP = hostIP
+        self.hostPort = hostPort
+        self.containerPort = containerPort
+        self.proto = proto
+    }
+
+    /// Parses a `-p` value; the error names the flag and the accepted forms.
+    public static func parse(_ spec: String) throws -> PortMapping {
+        func invalid() -> CoreError {
+            .invalidOption(flag: "--publish", message: "Port specification \"\(spec)\" is invalid; use PORT, HOSTPORT:CONTAINERPORT or HOSTIP:HOSTPORT:CONTAINERPORT[/tcp|udp] with ports 1-65535")
+        }
+        var body = Substring(spec)
+        var proto = "tcp"
+        if let slash = body.lastIndex(of: "/") {
+            proto = String(body[body.index(after: slash)...])
+            body = body[..<slash]
+            guard proto == "tcp" || proto == "udp" else { throw invalid() }
+        }
+        let parts = body.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        func port(_ text: String) throws -> Int {
+            guard let value = Int(text), (1...65535).contains(value) else { throw invalid() }
+            return value
+        }
+        switch parts.count {
+        case 1:
+            let p = try port(parts[0])
+            return PortMapping(hostPort: p, containerPort: p, proto: proto)
+        case 2:
+            return PortMapping(hostPort: try port(parts[0]), containerPort: try port(parts[1]), proto: proto)
+        case 3:
+            guard !parts[0].isEmpty else { throw invalid() }
+            return PortMapping(hostIP: parts[0], hostPort: try port(parts[1]), containerPort: try port(parts[2]), proto: proto)
+        default:
+            throw invalid()
+        }
+    }
+}
+
+/// `-v src:dest`: a bind mount for the run container.
+public struct VolumeMapping: Sendable, Equatable {
+    public var source: String
+    public var destination: String
+
+    public init(source: String, destination: String) {
+        self.source = source
+        self.destination = destination
+    }
+
+    public static func parse(_ spec: String) throws -> VolumeMapping {
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw CoreError.invalidOption(flag: "--volume", message: "Volume specification \"\(spec)\" is invalid; use SOURCE:DESTINATION")
+        }
+        return VolumeMapping(source: parts[0], destination: parts[1])
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import R2DGit
+
+/// What was fetched and how to name it.
+struct FetchedContent {
+    /// The checkout: the local directory itself, or the temporary clone.
+    var path: String
+    var isLocal: Bool
+    /// The temporary directory holding a clone (removed by the caller when cleaning), nil for local input.
+    var temporaryDirectory: String?
+    /// The commit the content comes from, when it is a clean git checkout.
+    var commit: String?
+    /// Seconds since the epoch for every entry of the build context.
+    var commitTime: Int64?
+}
+
+/// repo2docker's content providers that apply here: a local directory as it is, anything else through git.
+enum ContentFetcher {
+    static func fetch(_ request: BuildRequest, reporter: Reporter) throws -> FetchedContent {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: request.repo, isDirectory: &isDirectory), isDirectory.boolValue {
+            reporter.log("Picked Local content provider.\n")
+            reporter.log("Using local repo \(request.repo).\n", phase: .fetching)
+            let path = absolute(request.repo)
+            let state = try Git.workTreeState(at: path)
+            let clean = state?.isClean == true && state?.commit != nil
+            if let state, !clean {
+                reporter.log("The git work tree at \(request.repo) has uncommitted or untracked files: naming the image by its content.\n", phase: .fetching)
+            }
+            return FetchedContent(path: path, isLocal: true, temporaryDirectory: nil,
+                                  commit: clean ? state?.commit : nil, commitTime: clean ? state?.commitTime : nil)
+        }
+
+        reporter.log("Picked Git content provider.\n")
+        let temporary = try makeTemporaryDirectory()
+        let checkout = temporary + "/checkout"
+        let credentials = request.processEnvironment["GIT_CREDENTIAL_ENV"].flatMap(GitCredentials.init(credentialEnv:))
+        reporter.log("Cloning \(Git.redactingCredentials(in: request.repo))" + (request.ref.map { " at ref \($0)" } ?? "") + "\n", phase: .fetching)
+        let throttle = ProgressThrottle()
+        do {
+            let result = try Git.cloneAndCheckout(url: request.repo, into: checkout, ref: request.ref, credentials: credentials) { progress in
+                if let line = throttle.line(for: progress) { reporter.log(line, phase: .fetching) }
+            }
+            reporter.log("HEAD is now at \(result.commit)\n", phase: .fetching)
+            return FetchedContent(path: checkout, isLocal: false, temporaryDirectory: temporary,
+                                  commit: result.commit, commitTime: result.commitTime)
+        } catch {
+            // A failed clone is useless even with --no-clean: leave nothing behind.
+            try? FileManager.default.removeItem(atPath: temporary)
+            if case GitError.refNotFound = error {
+                reporter.log("Failed to check out ref \(request.ref ?? "HEAD")\n", phase: .failed)
+            }
+            throw error
+        }
+    }
+
+    static func absolute(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        return url.standardizedFileURL.path
+    }
+
+    static func makeTemporaryDirectory() throws -> String {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((base + "/swift-r2d-XXXXXX").utf8CString)
+        guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress) }) else {
+            throw CoreError.fileSystem("Cannot create a temporary directory in \(base): \(String(cString: strerror(errno))); set TMPDIR to a writable directory.")
+        }
+        return String(cString: result)
+    }
+}
+
+/// Turns libgit2's frequent progress callbacks into a few readable lines.
+final class ProgressThrottle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lastPhase = ""
+    private var lastPercent = -1
+    private var lastTime = Date.distantPast
+
+    func line(for progress: GitProgress) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        let percent = progress.total > 0 ? progress.current * 100 / progress.total : 0
+        let done = progress.total > 0 && progress.current == progress.total
+        let now = Date()
+        let phaseChanged = progress.phase != lastPhase
+        guard phaseChanged || (done && percent != lastPercent) || (now.timeIntervalSince(lastTime) >= 1 && percent != lastPercent) else {
+            return nil
+        }
+        lastPhase = progress.phase
+        lastPercent = percent
+        lastTime = now
+        return "\(progress.phase): \(percent)% (\(progress.current)/\(progress.total))\(done ? ", done." : "")\n"
+    }
+}

@@ -1,0 +1,27 @@
+/// Errors of the orchestration layer. Each description is one line for the user.
+public enum CoreError: Error, CustomStringConvertible, Equatable {
+    /// A flag or option value that cannot be used (exit 1, as repo2docker's checks after parsing).
+    case invalidOption(flag: String, message: String)
+    case subdirectoryMissing(subdir: String, repo: String)
+    case rootUser
+    case unknownEngine(String)
+    case notYetSupported(String)
+    case fileSystem(String)
+    case cannotTagDigest(String)
+
+    public var description: String {
+        switch self {
+        case .invalidOption(_, let message): return message
+        case .subdirectoryMissing(let subdir, let repo):
+            return "Subdirectory \(subdir) does not exist in \(repo); check --subdir."
+        case .rootUser:
+            return "Root as the image user is not permitted; pass --user-id with a non-zero uid (and --user-name)."
+        case .unknownEngine(let name):
+            return "Container engine '\(name)' is not supported; use --engine docker or --engine podman."
+        case .notYetSupported(let what): return what
+        case .fileSystem(let message): return message
+        case .cannotTagDigest(let name):
+            return "Image name \(name) pins a digest and cannot be used as a build tag; drop the @sha256:… part."
+        }
+    }
+}

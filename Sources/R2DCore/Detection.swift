@@ -1,0 +1,75 @@
+import Foundation
+import R2DBuildpacks
+import R2DGit
+
+/// `swift-r2d detect`: which buildpack would build a repository, without a daemon.
+public enum Detection {
+    /// Detects the plan for a local directory, or for a temporary clone that is removed afterwards.
+    public static func plan(repo: String, ref: String?, subdir: String, allowDefault: Bool, environment: [String: String],
+                            reporter: Reporter) throws -> BuildPlan {
+        Git.initialize()
+        var request = BuildRequest(repo: repo, userID: 1000, userName: "jovyan")
+        request.ref = ref
+        request.processEnvironment = environment
+        let content = try ContentFetcher.fetch(request, reporter: reporter)
+        defer { if let directory = content.temporaryDirectory { try? FileManager.default.removeItem(atPath: directory) } }
+        let root = subdir.isEmpty ? content.path : content.path + "/" + subdir
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CoreError.subdirectoryMissing(subdir: subdir, repo: repo)
+        }
+        return try BuildpackChain.detect(try RepoSnapshot(root: root), allowDefault: allowDefault)
+    }
+
+    private struct Report: Encodable {
+        let buildpack: String
+        let python_version: String?
+        let r_version: String?
+        let julia_version: String?
+        let binder_dir: String
+        let apt_packages: [String]
+        let post_build: [String]
+        let start: String?
+        let dockerfile: String?
+        let ignore_files: [String]
+
+        func encode(to encoder: Encoder) throws {
+            // Explicit nulls: every key is always present.
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(buildpack, forKey: .buildpack)
+            try c.encode(python_version, forKey: .python_version)
+            try c.encode(r_version, forKey: .r_version)
+            try c.encode(julia_version, forKey: .julia_version)
+            try c.encode(binder_dir, forKey: .binder_dir)
+            try c.encode(apt_packages, forKey: .apt_packages)
+            try c.encode(post_build, forKey: .post_build)
+            try c.encode(start, forKey: .start)
+            try c.encode(dockerfile, forKey: .dockerfile)
+            try c.encode(ignore_files, forKey: .ignore_files)
+        }
+    }
+
+    /// One JSON object with the keys documented for `detect --json`.
+    public static func json(_ plan: BuildPlan) -> String {
+        let report = Report(buildpack: plan.kind.rawValue, python_version: plan.pythonVersion, r_version: plan.rVersion,
+                            julia_version: plan.juliaVersion, binder_dir: plan.binderDirectory, apt_packages: plan.aptPackages,
+                            post_build: plan.postBuild, start: plan.start, dockerfile: plan.dockerfile, ignore_files: plan.ignoreFiles)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// A few readable lines for people.
+    public static func text(_ plan: BuildPlan) -> String {
+        var lines = ["buildpack: \(plan.kind.rawValue)\(plan.isDefault ? " (default)" : "")"]
+        if let v = plan.pythonVersion { lines.append("python: \(v)") }
+        if let v = plan.rVersion { lines.append("r: \(v)") }
+        if let v = plan.juliaVersion { lines.append("julia: \(v)") }
+        if !plan.binderDirectory.isEmpty { lines.append("binder directory: \(plan.binderDirectory)") }
+        if let d = plan.dockerfile { lines.append("dockerfile: \(d)") }
+        if !plan.aptPackages.isEmpty { lines.append("apt packages: \(plan.aptPackages.joined(separator: " "))") }
+        if !plan.postBuild.isEmpty { lines.append("postBuild: \(plan.postBuild.joined(separator: " "))") }
+        if let s = plan.start { lines.append("start: \(s)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

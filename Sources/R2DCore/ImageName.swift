@@ -1,0 +1,56 @@
+import Foundation
+
+/// Image names: repo2docker's default escaped name, and its `--image-name` validation.
+public enum ImageName {
+    /// escapism as repo2docker uses it: keep [A-Za-z0-9], every other byte becomes `-XX` (upper-case hex),
+    /// and the result is lower-cased.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "-" + String(format: "%02X", byte)
+            }
+        }
+        return out.lowercased()
+    }
+
+    /// The longest repository part we generate; Docker refuses names over 255 characters.
+    static let maximumGeneratedLength = 200
+
+    /// `r2d` + escaped repo + subdir, shortened with a hash suffix when very long (repo2docker does not
+    /// shorten, and its long names are refused by Docker).
+    public static func defaultRepository(repo: String, subdir: String) -> String {
+        let name = escape("r2d" + repo + subdir)
+        guard name.count > maximumGeneratedLength else { return name }
+        let digest = Digest.sha256Hex(Array((repo + subdir).utf8)).prefix(6)
+        return name.prefix(maximumGeneratedLength - 7) + "-" + digest
+    }
+
+    /// repo2docker's stricter-than-Docker reference check (reference §7.3).
+    public static func isValid(_ name: String) -> Bool {
+        name.range(of: pattern, options: .regularExpression) != nil
+    }
+
+    private static let pattern: String = {
+        let firstDomain = "(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])"
+        let laterDomain = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+        let registry = "(?:\(firstDomain)(?:\\.\(laterDomain))*(?::[0-9]+)?/)"
+        let component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+        let tag = "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})"
+        let digest = "(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})"
+        return "^\(registry)?\(component)(?:/\(component))*\(tag)?\(digest)?$"
+    }()
+
+    /// Splits `name[:tag]` into repository and tag ("latest" when absent). The tag is after the last `:`
+    /// that follows the last `/` (a registry port is not a tag).
+    public static func split(_ reference: String) -> (repository: String, tag: String) {
+        let lastSlash = reference.lastIndex(of: "/") ?? reference.startIndex
+        if let colon = reference[lastSlash...].lastIndex(of: ":") {
+            return (String(reference[..<colon]), String(reference[reference.index(after: colon)...]))
+        }
+        return (reference, "latest")
+    }
+}

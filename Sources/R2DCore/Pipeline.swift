@@ -1,0 +1,224 @@
+import Foundation
+import R2DBuildContext
+import R2DBuildpacks
+import R2DEngine
+import R2DGit
+
+/// The result of a run: the process exit status (the container's, when one ran).
+public struct PipelineOutcome: Sendable {
+    public var exitCode: Int32
+    public var imageName: String?
+}
+
+/// fetch → detect → render → context → build → tag → run, with repo2docker's messages and phases.
+public struct Pipeline: Sendable {
+    public let request: BuildRequest
+    public let reporter: Reporter
+    /// Receives the Dockerfile printed by `--no-build` (stdout in the CLI).
+    public let standardOutput: @Sendable (String) -> Void
+
+    public init(request: BuildRequest, reporter: Reporter, standardOutput: @escaping @Sendable (String) -> Void) {
+        self.request = request
+        self.reporter = reporter
+        self.standardOutput = standardOutput
+    }
+
+    public func run() async throws -> PipelineOutcome {
+        try validate()
+        Git.initialize()
+        let engine: EngineClient? = request.build ? try await connectEngine() : nil
+        do {
+            let outcome = try await run(engine: engine)
+            await engine?.shutdown()
+            return outcome
+        } catch {
+            await engine?.shutdown()
+            throw error
+        }
+    }
+
+    /// Checks that need neither the network nor a daemon, in repo2docker's order.
+    func validate() throws {
+        guard request.engine == "docker" || request.engine == "podman" else { throw CoreError.unknownEngine(request.engine) }
+        if request.build && request.userID == 0 { throw CoreError.rootUser }
+        if request.push { throw CoreError.notYetSupported("--push is not supported by this version of swift-r2d yet; build with --no-push and push with your container engine.") }
+    }
+
+    func connectEngine() async throws -> EngineClient {
+        let endpoint = try EngineEndpoint.fromEnvironment(request.processEnvironment)
+        let client = try EngineClient(endpoint: endpoint)
+        do {
+            _ = try await client.negotiateVersion()
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+        return client
+    }
+
+    private func run(engine: EngineClient?) async throws -> PipelineOutcome {
+        let content = try ContentFetcher.fetch(request, reporter: reporter)
+        let cleanCheckout = !content.isLocal && (request.clean ?? true)
+        var checkoutRemoved = false
+        func removeCheckout() {
+            guard cleanCheckout, !checkoutRemoved, let directory = content.temporaryDirectory else { return }
+            try? FileManager.default.removeItem(atPath: directory)
+            checkoutRemoved = true
+        }
+        defer { removeCheckout() }
+        if !content.isLocal && !cleanCheckout {
+            reporter.log("Keeping the checkout at \(content.path) (--no-clean).\n", phase: .fetching)
+        }
+
+        let repoDirectory = request.subdir.isEmpty ? content.path : content.path + "/" + request.subdir
+        guard directoryExists(repoDirectory) else {
+            reporter.log("Subdirectory \(request.subdir) does not exist\n", phase: .failed)
+            throw CoreError.subdirectoryMissing(subdir: request.subdir, repo: request.repo)
+        }
+        let snapshot = try RepoSnapshot(root: repoDirectory)
+        let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack)
+        let renderOptions = RenderOptions(baseImage: request.baseImage, appendix: request.appendix, platform: request.platform ?? "linux/amd64")
+        let dockerfile = try DockerfileRenderer.render(plan, snapshot: snapshot, options: renderOptions)
+
+        guard let engine, request.build else {
+            standardOutput(dockerfile)
+            return PipelineOutcome(exitCode: 0, imageName: nil)
+        }
+
+        let mtime = sourceDateEpoch ?? content.commitTime ?? 0
+        let spec = try contextSpec(plan: plan, snapshot: snapshot, content: content, mtime: mtime)
+        let tag: String
+        if let commit = content.commit {
+            tag = commit
+        } else {
+            tag = try BuildContext.digest(spec).sha256
+        }
+        let imageName = request.imageName ?? ImageName.defaultRepository(repo: request.repo, subdir: request.subdir) + ":" + tag
+
+        if !request.push, try await engine.inspectImage(imageName) != nil {
+            reporter.log("Reusing existing image (\(imageName)), not building.\n")
+        } else {
+            try await build(engine: engine, plan: plan, dockerfile: dockerfile, spec: spec, imageName: imageName,
+                            revision: content.commit ?? tag, mtime: mtime, isLocal: content.isLocal)
+        }
+        removeCheckout()
+
+        guard request.run else { return PipelineOutcome(exitCode: 0, imageName: imageName) }
+        let code = try await ContainerRunner(request: request, reporter: reporter, engine: engine)
+            .run(image: imageName, repoDirectory: repoDirectory)
+        return PipelineOutcome(exitCode: code, imageName: imageName)
+    }
+
+    private var sourceDateEpoch: Int64? {
+        request.processEnvironment["SOURCE_DATE_EPOCH"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    private func build(engine: EngineClient, plan: BuildPlan, dockerfile: String, spec: BuildContextSpec,
+                       imageName: String, revision: String, mtime: Int64, isLocal: Bool) async throws {
+        reporter.debug(dockerfile.hasSuffix("\n") ? dockerfile : dockerfile + "\n", phase: .building)
+        reporter.log("Using \(buildpackClassName(plan.kind)) builder\n", phase: .building)
+        let (repository, tag) = ImageName.split(imageName)
+        guard !repository.contains("@") else { throw CoreError.cannotTagDigest(imageName) }
+
+        var options = BuildOptions()
+        options.dockerfile = plan.dockerfile ?? "Dockerfile"
+        options.buildArgs = buildArguments()
+        options.labels = labels(revision: revision, mtime: mtime, isLocal: isLocal)
+        options.cacheFrom = request.cacheFrom
+        options.platform = request.platform
+        options.networkMode = request.network
+
+        let stream = BuildContext.stream(spec)
+        let reporter = self.reporter
+        let imageID = try await engine.build(context: stream, options: options) { event in
+            switch event {
+            case .output(let text): reporter.log(text, phase: .building)
+            case .status(let text): reporter.log(text.hasSuffix("\n") || text.hasSuffix("\r") ? text : text + "\n", phase: .building)
+            case .imageID: break
+            }
+        }
+        let summary = try await stream.summary()
+        reporter.debug("Build context: \(summary.bytes) bytes, sha256 \(summary.sha256)\n", phase: .building)
+        try await engine.tagImage(imageID, repository: repository, tag: tag)
+        reporter.log("Successfully tagged \(repository):\(tag)\n", phase: .building)
+    }
+
+    func buildArguments() -> [String: String] {
+        var args = ["NB_USER": request.userName, "NB_UID": String(request.userID)]
+        if !request.targetRepoDir.isEmpty { args["REPO_DIR"] = request.targetRepoDir }
+        for (key, value) in request.buildArgs { args[key] = value }
+        return args
+    }
+
+    func labels(revision: String, mtime: Int64, isLocal: Bool) -> [String: String] {
+        var labels = [
+            "repo2docker.version": SwiftR2DVersion.string,
+            "repo2docker.repo": request.repo,
+            "repo2docker.ref": request.ref ?? "None",
+            "org.opencontainers.image.source": isLocal ? ContentFetcher.absolute(request.repo) : Git.redactingCredentials(in: request.repo),
+            "org.opencontainers.image.revision": revision,
+            "org.opencontainers.image.created": Self.iso8601(mtime),
+        ]
+        for (key, value) in request.labels { labels[key] = value }
+        return labels
+    }
+
+    static func iso8601(_ seconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    func contextSpec(plan: BuildPlan, snapshot: RepoSnapshot, content: FetchedContent, mtime: Int64) throws -> BuildContextSpec {
+        var patterns: [String] = []
+        for file in plan.ignoreFiles {
+            if let text = try snapshot.readText(file) { patterns += IgnoreRules.parse(text) }
+        }
+        var keep = [".dockerignore", ".containerignore"]
+        if let dockerfile = plan.dockerfile { keep.append(dockerfile) }
+        return BuildContextSpec(
+            root: snapshot.root, prefix: "", ignore: IgnoreRules(patterns: patterns), keepAlways: keep,
+            generatedFiles: [], replacements: try canonicalIndexes(under: snapshot.root),
+            uid: request.userID, mtime: mtime, emptyRootDirectory: false)
+    }
+
+    /// `.git/index` (and submodules' indexes) hold stat data that differs between clones; the context
+    /// carries indexes rebuilt from HEAD instead, so two clones of one commit pack identically.
+    func canonicalIndexes(under root: String) throws -> [String: [UInt8]] {
+        var replacements: [String: [UInt8]] = [:]
+        var gitDirectories: [String] = []
+        if directoryExists(root + "/.git") { gitDirectories.append(".git") }
+        var index = 0
+        while index < gitDirectories.count {
+            let modules = gitDirectories[index] + "/modules"
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: root + "/" + modules))?.sorted() ?? [] {
+                gitDirectories.append(modules + "/" + name)
+            }
+            index += 1
+        }
+        for directory in gitDirectories where FileManager.default.fileExists(atPath: root + "/" + directory + "/HEAD") {
+            if let bytes = try Git.canonicalIndex(gitDir: root + "/" + directory) {
+                replacements[directory + "/index"] = bytes
+            }
+        }
+        return replacements
+    }
+
+    func buildpackClassName(_ kind: BuildpackKind) -> String {
+        switch kind {
+        case .docker: return "DockerBuildPack"
+        case .julia: return "JuliaProjectTomlBuildPack"
+        case .juliaRequire: return "JuliaRequireBuildPack"
+        case .nix: return "NixBuildPack"
+        case .r: return "RBuildPack"
+        case .conda: return "CondaBuildPack"
+        case .pipfile: return "PipfileBuildPack"
+        case .python: return "PythonBuildPack"
+        }
+    }
+
+    func directoryExists(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}
