@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "hi from swift-r2d"
