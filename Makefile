@@ -1,0 +1,25 @@
+# One-command entry points. `make test` on a fresh Debian bookworm machine (root, Swift on PATH)
+# installs what is missing, starts a Docker daemon, builds the test base image, then runs every test.
+SWIFT ?= swift
+BASE_IMAGE ?= swift-r2d/test-base:bookworm
+
+.PHONY: deps build test demo clean-images
+
+deps:
+	scripts/install-deps.sh
+	scripts/start-dockerd.sh
+	scripts/make-base-image.sh $(BASE_IMAGE)
+
+build:
+	$(SWIFT) build
+
+# Plain `swift test`, not --parallel: keeps memory use and load on the daemon predictable.
+test: deps
+	$(SWIFT) test
+
+demo: deps
+	$(SWIFT) build -c release
+	scripts/demo.sh
+
+clean-images:
+	scripts/clean-images.sh
