@@ -1,0 +1,131 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+extension EngineClient {
+    /// Builds an image from a tar context streamed as it is produced; returns the image ID (sha256:…).
+    public func build<Context: AsyncSequence & Sendable>(
+        context: Context,
+        options: BuildOptions,
+        onEvent: @escaping @Sendable (BuildEvent) -> Void
+    ) async throws -> String where Context.Element == [UInt8] {
+        let body = HTTPClientRequest.Body.stream(context.map { ByteBuffer(bytes: $0) }, length: .unknown)
+        // A build may be silent for a long time, so no deadline: a dead daemon closes the connection instead.
+        let response = try await send(
+            .POST, "/build", query: try Self.buildQuery(options), body: body, contentType: "application/x-tar",
+            deadline: .distantFuture)
+        try await requireSuccess(response)
+
+        var reader = BuildStreamReader()
+        var splitter = LineSplitter()
+        do {
+            for try await chunk in response.body {
+                splitter.append(chunk)
+                while let line = splitter.nextLine() {
+                    try reader.handle(line: line, onEvent: onEvent)
+                }
+            }
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw mapStreamingError(error)
+        }
+        if let last = splitter.finish() {
+            try reader.handle(line: last, onEvent: onEvent)
+        }
+        try Task.checkCancellation()
+
+        if let id = reader.imageID { return id }
+        if let shortID = reader.successfullyBuiltID {
+            // Old daemons only print "Successfully built <short id>"; resolve it to the full ID.
+            guard let image = try await inspectImage(shortID) else {
+                throw EngineError.protocolError("the build reported image \(shortID), which does not exist")
+            }
+            onEvent(.imageID(image.id))
+            return image.id
+        }
+        throw EngineError.protocolError("the build finished without reporting an image ID")
+    }
+
+    static func buildQuery(_ options: BuildOptions) throws -> [(String, String)] {
+        var query: [(String, String)] = options.tags.map { ("t", $0) }
+        if let dockerfile = options.dockerfile { query.append(("dockerfile", dockerfile)) }
+        if !options.buildArgs.isEmpty { query.append(("buildargs", try jsonString(options.buildArgs))) }
+        if !options.labels.isEmpty { query.append(("labels", try jsonString(options.labels))) }
+        if !options.cacheFrom.isEmpty { query.append(("cachefrom", try jsonString(options.cacheFrom))) }
+        if let platform = options.platform { query.append(("platform", platform)) }
+        if let networkMode = options.networkMode { query.append(("networkmode", networkMode)) }
+        if options.pull { query.append(("pull", "1")) }
+        if options.noCache { query.append(("nocache", "1")) }
+        query.append(("rm", "1"))
+        query.append(("forcerm", "1"))
+        return query
+    }
+}
+
+/// One JSON message of the build stream; fields the daemon may shape differently are read leniently.
+struct BuildMessage: Decodable {
+    struct ErrorDetail: Decodable { var message: String? }
+    struct Aux: Decodable { var ID: String? }
+
+    var stream: String?
+    var status: String?
+    var progress: String?
+    var id: String?
+    var error: String?
+    var errorDetail: ErrorDetail?
+    var aux: Aux?
+
+    enum CodingKeys: String, CodingKey { case stream, status, progress, id, error, errorDetail, aux }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        stream = try? container.decodeIfPresent(String.self, forKey: .stream)
+        status = try? container.decodeIfPresent(String.self, forKey: .status)
+        progress = try? container.decodeIfPresent(String.self, forKey: .progress)
+        id = try? container.decodeIfPresent(String.self, forKey: .id)
+        error = try? container.decodeIfPresent(String.self, forKey: .error)
+        errorDetail = try? container.decodeIfPresent(ErrorDetail.self, forKey: .errorDetail)
+        aux = try? container.decodeIfPresent(Aux.self, forKey: .aux)
+    }
+}
+
+/// Turns build stream lines into events and remembers the image ID.
+struct BuildStreamReader {
+    private(set) var imageID: String?
+    private(set) var successfullyBuiltID: String?
+
+    mutating func handle(line: [UInt8], onEvent: (BuildEvent) -> Void) throws {
+        let trimmed = line.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        guard !trimmed.isEmpty else { return }
+        let message: BuildMessage
+        do {
+            message = try JSONDecoder().decode(BuildMessage.self, from: Data(trimmed))
+        } catch {
+            let text = String(decoding: trimmed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw EngineError.protocolError("the build stream carried a line that is not JSON: \(text.prefix(200))")
+        }
+        if let error = message.error ?? message.errorDetail?.message {
+            throw EngineError.buildFailed(message: error.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        if let stream = message.stream {
+            onEvent(.output(stream))
+            let marker = "Successfully built "
+            if let range = stream.range(of: marker) {
+                let id = stream[range.upperBound...].prefix { $0.isHexDigit }
+                if !id.isEmpty { successfullyBuiltID = String(id) }
+            }
+        }
+        if let status = message.status {
+            var text = status
+            if let id = message.id, !id.isEmpty { text = "\(id): \(text)" }
+            if let progress = message.progress, !progress.isEmpty { text += " \(progress)" }
+            onEvent(.status(text))
+        }
+        if let id = message.aux?.ID, !id.isEmpty {
+            let full = id.hasPrefix("sha256:") ? id : "sha256:\(id)"
+            imageID = full
+            onEvent(.imageID(full))
+        }
+    }
+}
