@@ -62,7 +62,7 @@ enum ContentFetcher {
     static func makeTemporaryDirectory() throws -> String {
         let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((base + "/swift-r2d-XXXXXX").utf8CString)
-        guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress) }) else {
+        guard let result = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
             throw CoreError.fileSystem("Cannot create a temporary directory in \(base): \(String(cString: strerror(errno))); set TMPDIR to a writable directory.")
         }
         return String(cString: result)

@@ -33,6 +33,10 @@ public enum Detection {
         let dockerfile: String?
         let ignore_files: [String]
 
+        enum CodingKeys: String, CodingKey {
+            case buildpack, python_version, r_version, julia_version, binder_dir, apt_packages, post_build, start, dockerfile, ignore_files
+        }
+
         func encode(to encoder: Encoder) throws {
             // Explicit nulls: every key is always present.
             var c = encoder.container(keyedBy: CodingKeys.self)

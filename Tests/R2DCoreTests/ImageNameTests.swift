@@ -1,0 +1,110 @@
+import Testing
+@testable import R2DCore
+
+@Suite("Image names")
+struct ImageNameTests {
+    @Test("repo2docker's escaping", arguments: [
+        ("r2dhttps://github.com/binder-examples/requirements", "r2dhttps-3a-2f-2fgithub-2ecom-2fbinder-2dexamples-2frequirements"),
+        ("r2d/home/me/proj", "r2d-2fhome-2fme-2fproj"),
+        ("r2d.", "r2d-2e"),
+        ("r2d10.5281/zenodo.3242074", "r2d10-2e5281-2fzenodo-2e3242074"),
+        ("r2dREPO a directory", "r2drepo-20a-20directory"),
+        ("r2dé", "r2d-c3-a9"),
+    ])
+    func escaping(input: String, expected: String) {
+        #expect(ImageName.escape(input) == expected)
+    }
+
+    @Test("default repository name")
+    func defaultName() {
+        #expect(ImageName.defaultRepository(repo: "https://github.com/binder-examples/requirements", subdir: "")
+            == "r2dhttps-3a-2f-2fgithub-2ecom-2fbinder-2dexamples-2frequirements")
+        #expect(ImageName.defaultRepository(repo: "/srv/repo", subdir: "a directory") == "r2d-2fsrv-2frepoa-20directory")
+        let long = ImageName.defaultRepository(repo: "https://example.org/" + String(repeating: "x/", count: 200), subdir: "")
+        #expect(long.count == 200)
+        #expect(ImageName.isValid(long + ":" + String(repeating: "a", count: 40)))
+    }
+
+    @Test("--image-name validation", arguments: [
+        ("test.COM/valid_name:1.0.0", true),
+        ("Test.com/valid_name:1.0.0", false),
+        ("_test/valid_name:1.0.0", false),
+        ("test..com/valid_name:1.0.0", false),
+        ("Test/Invalid_name:1.0.0", false),
+        ("r2d-2e:0123abc", true),
+        ("localhost:5000/team/image:tag", true),
+        ("registry.example.org/i-binder-2dexamples-55ab5c:ae2d0f2dd39d1e7ef6d8b1e5d3c4b3c0a9b8d7e6", true),
+        ("image@sha256:" + String(repeating: "a", count: 64), true),
+        ("image:", false),
+        ("image:-tag", false),
+        ("UPPER", false),
+        ("a__b", true),
+        ("a___b", false),
+        ("a--b.c_d", true),
+        ("", false),
+        ("image:" + String(repeating: "t", count: 129), false),
+    ])
+    func validation(name: String, valid: Bool) {
+        #expect(ImageName.isValid(name) == valid)
+    }
+
+    @Test("splitting repository and tag", arguments: [
+        ("image", "image", "latest"),
+        ("image:v1", "image", "v1"),
+        ("localhost:5000/image", "localhost:5000/image", "latest"),
+        ("localhost:5000/team/image:abc", "localhost:5000/team/image", "abc"),
+    ])
+    func split(reference: String, repository: String, tag: String) {
+        let parts = ImageName.split(reference)
+        #expect(parts.repository == repository)
+        #expect(parts.tag == tag)
+    }
+}
+
+@Suite("Port and volume specifications")
+struct RunSpecTests {
+    @Test("valid -p values", arguments: [
+        ("8000", PortMapping(hostPort: 8000, containerPort: 8000)),
+        ("8000:9000", PortMapping(hostPort: 8000, containerPort: 9000)),
+        ("127.0.0.1:8000:9000", PortMapping(hostIP: "127.0.0.1", hostPort: 8000, containerPort: 9000)),
+        ("8000:9000/udp", PortMapping(hostPort: 8000, containerPort: 9000, proto: "udp")),
+    ])
+    func validPorts(spec: String, mapping: PortMapping) throws {
+        #expect(try PortMapping.parse(spec) == mapping)
+    }
+
+    @Test("invalid -p values", arguments: ["0", "65536", "abc", "80:90/sctp", "1:2:3:4", ":80:90", "80:", ""])
+    func invalidPorts(spec: String) {
+        #expect(throws: CoreError.self) { try PortMapping.parse(spec) }
+    }
+
+    @Test("volumes")
+    func volumes() throws {
+        #expect(try VolumeMapping.parse("/a:/b") == VolumeMapping(source: "/a", destination: "/b"))
+        #expect(throws: CoreError.self) { try VolumeMapping.parse("/a:/b:ro") }
+        #expect(throws: CoreError.self) { try VolumeMapping.parse("/a") }
+    }
+}
+
+@Suite("JSON log lines")
+struct ReporterTests {
+    @Test("one object per line with message and phase")
+    func jsonLines() {
+        let box = LinesBox()
+        let reporter = Reporter(json: true, debug: false) { box.append($0) }
+        reporter.log("Picked Git content provider.\n")
+        reporter.log("Step 1/3 : FROM x\n", phase: .building)
+        reporter.debug("hidden\n")
+        reporter.failure("Something \"quoted\" / failed")
+        #expect(box.lines == [
+            "{\"message\":\"Picked Git content provider.\\n\"}\n",
+            "{\"message\":\"Step 1/3 : FROM x\\n\",\"phase\":\"building\"}\n",
+            "{\"message\":\"Something \\\"quoted\\\" / failed\\n\",\"phase\":\"failed\"}\n",
+        ])
+    }
+}
+
+final class LinesBox: @unchecked Sendable {
+    private(set) var lines: [String] = []
+    func append(_ line: String) { lines.append(line) }
+}
