@@ -3,7 +3,7 @@
 SWIFT ?= swift
 BASE_IMAGE ?= swift-r2d/test-base:bookworm
 
-.PHONY: deps build test demo clean-images
+.PHONY: deps build test demo clean-images install
 
 deps:
 	scripts/install-deps.sh
@@ -23,3 +23,10 @@ demo: deps
 
 clean-images:
 	scripts/clean-images.sh
+
+PREFIX ?= /usr/local
+# Installs the release binary and the jupyter-repo2docker name BinderHub calls it by.
+install:
+	$(SWIFT) build -c release
+	install -m 0755 .build/release/swift-r2d $(PREFIX)/bin/swift-r2d
+	ln -sf swift-r2d $(PREFIX)/bin/jupyter-repo2docker
