@@ -26,6 +26,9 @@ public enum Git {
 // A global `let` is initialised lazily, exactly once and thread-safely, which is what git_libgit2_init needs.
 private let libgit2Initialization: Void = {
     git_libgit2_init()
+    // swift-r2d only reads repositories and never runs their hooks or config commands, and it often runs as
+    // root on checkouts owned by someone else (build pods, mounted directories): skip the ownership check.
+    _ = r2d_git_set_owner_validation(0)
     let locations = Git.certificateLocations(environment: ProcessInfo.processInfo.environment)
     // mbedTLS keeps one trusted chain: libgit2 loads the file if given, else the directory.
     if locations.file != nil || locations.directory != nil {
