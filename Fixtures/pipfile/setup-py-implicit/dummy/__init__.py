@@ -1,0 +1,3 @@
+"""A package that only the Pipfile can install."""
+
+NAME = "dummy"

@@ -1,0 +1,5 @@
+"""A tiny package installed from its own repository."""
+
+
+def greeting() -> str:
+    return "hello from pyproject"
