@@ -29,8 +29,17 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // Files the generated Dockerfiles copy into images (entrypoint, uv installer, Jupyter locks),
+        // compiled into the binary as string literals in Buildpacks/EmbeddedFiles.swift (written by
+        // Buildpacks/base/embed-assets.sh): as .embedInCode byte arrays the locks take many minutes to compile.
+        .target(
+            name: "R2DBuildpackAssets",
+            path: "Buildpacks",
+            exclude: ["base", "python"]
+        ),
+
         // Pure detection and rendering: reads the checkout, nothing else.
-        .target(name: "R2DBuildpacks"),
+        .target(name: "R2DBuildpacks", dependencies: ["R2DBuildpackAssets"]),
 
         // Docker / Podman Engine API client.
         .target(name: "R2DEngine", dependencies: [

@@ -7,7 +7,8 @@ public enum BuildpackChain {
 
     /// Detects the buildpack for `snapshot`. With `allowDefault` false, a repository that matches nothing fails
     /// (`--Repo2Docker.default_buildpack=None`).
-    public static func detect(_ snapshot: RepoSnapshot, allowDefault: Bool = true) throws -> BuildPlan {
+    public static func detect(_ snapshot: RepoSnapshot, allowDefault: Bool = true,
+                              defaultPython: String = PythonVersionRules.defaultVersion) throws -> BuildPlan {
         try checkLegacyDockerfile(snapshot)
         let runtime = try snapshot.readText(snapshot.binderPath("runtime.txt")).map {
             try RuntimeSpec.parse($0, file: snapshot.binderPath("runtime.txt"))
@@ -39,16 +40,16 @@ public enum BuildpackChain {
         if snapshot.binderFileExists("start") { plan.start = snapshot.binderPath("start") }
         switch kind {
         case .pipfile:
-            plan.pythonVersion = try PythonVersionRules.pipfileVersion(snapshot)
+            plan.pythonVersion = try PythonVersionRules.pipfileVersion(snapshot, defaultPython: defaultPython)
         case .conda:
-            plan.pythonVersion = try PythonVersionRules.condaVersion(snapshot)
+            plan.pythonVersion = try PythonVersionRules.condaVersion(snapshot, defaultPython: defaultPython)
         case .r:
             plan.rVersion = RVersionRules.version(for: runtime)
-            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil)
+            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil, defaultPython: defaultPython)
         case .julia, .juliaRequire:
-            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil)
+            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil, defaultPython: defaultPython)
         default:
-            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: runtime)
+            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: runtime, defaultPython: defaultPython)
         }
         return plan
     }

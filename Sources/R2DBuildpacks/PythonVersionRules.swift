@@ -9,14 +9,14 @@ public enum PythonVersionRules {
     public static let supported: Set<String> = Set(["2.7", "3.5", "3.6", "3.7"] + pyprojectCandidates)
 
     /// `python-X` → that major's default; `python-X.Y` → X.Y; `python-X.Y.Z` is refused as repo2docker does.
-    public static func pythonVersion(_ s: RepoSnapshot, runtime: RuntimeSpec?) throws -> String {
+    public static func pythonVersion(_ s: RepoSnapshot, runtime: RuntimeSpec?, defaultPython: String = defaultVersion) throws -> String {
         let runtimeFile = s.binderPath("runtime.txt")
-        var version = defaultVersion
+        var version = defaultPython
         var fromRuntime = false
         if let runtime, runtime.name == "python", let requested = runtime.version {
             let parts = requested.split(separator: ".")
             switch parts.count {
-            case 1: version = majorDefault(String(parts[0])) ?? requested
+            case 1: version = majorDefault(String(parts[0]), defaultPython: defaultPython) ?? requested
             case 2: version = requested
             default:
                 throw BuildpackError.invalidRuntime(file: runtimeFile, content: "python-\(requested)",
@@ -46,7 +46,7 @@ public enum PythonVersionRules {
     }
 
     /// Pipfile.lock `_meta.requires`, then Pipfile `[requires]`; `python_full_version` before `python_version`.
-    public static func pipfileVersion(_ s: RepoSnapshot) throws -> String {
+    public static func pipfileVersion(_ s: RepoSnapshot, defaultPython: String = defaultVersion) throws -> String {
         var candidates: [String] = []
         if let lock = try s.readText(s.binderPath("Pipfile.lock")),
            let json = try? JSONSerialization.jsonObject(with: Data(lock.utf8)) as? [String: Any],
@@ -57,14 +57,14 @@ public enum PythonVersionRules {
             let requires = PyprojectScan.keyValues(in: "requires", of: pipfile)
             candidates += ["python_full_version", "python_version"].compactMap { requires[$0] }
         }
-        guard let raw = candidates.first, let version = leadingVersion(raw) else { return defaultVersion }
+        guard let raw = candidates.first, let version = leadingVersion(raw, defaultPython: defaultPython) else { return defaultPython }
         return version
     }
 
     /// The `python` pin of environment.yml's dependencies, truncated to X.Y; the default otherwise.
-    public static func condaVersion(_ s: RepoSnapshot) throws -> String {
+    public static func condaVersion(_ s: RepoSnapshot, defaultPython: String = defaultVersion) throws -> String {
         let file = s.binderFileExists("environment.yml") ? s.binderPath("environment.yml") : s.binderPath("environment.yaml")
-        guard let text = try s.readText(file) else { return defaultVersion }
+        guard let text = try s.readText(file) else { return defaultPython }
         for line in text.split(whereSeparator: \.isNewline) {
             var item = line.trimmingCharacters(in: .whitespaces)
             guard item.hasPrefix("-") else { continue }
@@ -73,25 +73,25 @@ public enum PythonVersionRules {
             let rest = item.dropFirst("python".count)
             guard let first = rest.first, "=<>!~ ".contains(first) || rest.isEmpty else { continue }
             let pin = rest.drop { "=<>!~ ".contains($0) }
-            return leadingVersion(String(pin)) ?? defaultVersion
+            return leadingVersion(String(pin), defaultPython: defaultPython) ?? defaultPython
         }
-        return defaultVersion
+        return defaultPython
     }
 
-    static func majorDefault(_ major: String) -> String? {
+    static func majorDefault(_ major: String, defaultPython: String) -> String? {
         switch major {
         case "2": return "2.7"
-        case "3": return defaultVersion
+        case "3": return defaultPython.hasPrefix("3.") ? defaultPython : defaultVersion
         default: return nil
         }
     }
 
     /// Leading `\d+(\.\d+)*`, truncated to X.Y; a bare major maps to its default.
-    static func leadingVersion(_ text: String) -> String? {
+    static func leadingVersion(_ text: String, defaultPython: String) -> String? {
         let numeric = text.trimmingCharacters(in: .whitespaces).prefix { $0.isASCIIDigit || $0 == "." }
         let parts = numeric.split(separator: ".", omittingEmptySubsequences: false).filter { !$0.isEmpty }
         guard let major = parts.first else { return nil }
-        if parts.count == 1 { return majorDefault(String(major)) ?? String(major) }
+        if parts.count == 1 { return majorDefault(String(major), defaultPython: defaultPython) ?? String(major) }
         return "\(major).\(parts[1])"
     }
 }

@@ -20,7 +20,8 @@ enum ArgumentSplitter {
     static let valueOptions: Set<String> = [
         "--config", "--image-name", "--image", "--ref", "--build-memory-limit", "-p", "--publish", "-v", "--volume",
         "--user-id", "--user-name", "-e", "--env", "--target-repo-dir", "--appendix", "--label", "--build-arg",
-        "--subdir", "--cache-from", "--engine", "--platform", "--network", "--base-image",
+        "--subdir", "--cache-from", "--engine", "--platform", "--network", "--base-image", "--default-python-version",
+        "--python-index-url", "--python-download-mirror",
     ]
 
     static func split(_ arguments: [String]) -> SplitArguments {

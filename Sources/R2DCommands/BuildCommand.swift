@@ -98,7 +98,19 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Base image of generated Dockerfiles (alias of --Repo2Docker.base_image=).")
     var baseImage: String?
 
+    @Option(help: ArgumentHelp("Python for repositories that do not name one (default 3.10).", valueName: "X.Y"))
+    var defaultPythonVersion: String?
+
+    @Option(help: ArgumentHelp("Package index (PEP 503) for uv, pip and the uv download (default PyPI).", valueName: "url"))
+    var pythonIndexUrl: String?
+
+    @Option(help: ArgumentHelp("Mirror for the Python builds uv downloads when the base image lacks the version.", valueName: "url"))
+    var pythonDownloadMirror: String?
+
     func validate() throws {
+        if let version = defaultPythonVersion, version.split(separator: ".").count != 2 || !version.allSatisfy({ $0.isNumber || $0 == "." }) {
+            throw ValidationError("--default-python-version must be X.Y, e.g. 3.11 (got '\(version)').")
+        }
         if let imageName, !ImageName.isValid(imageName) {
             throw ValidationError("\(imageName) is not a valid docker image name. Image name can contain only lowercase characters, digits, '.', '_' and '-', with an optional registry host, ':tag' and '@digest'.")
         }

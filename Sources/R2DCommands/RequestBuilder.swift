@@ -75,6 +75,9 @@ struct RequestBuilder {
         if let platform = flags.platform { request.platform = platform }
         if let network = flags.network { request.network = network }
         if let base = flags.baseImage { request.baseImage = base }
+        if let version = flags.defaultPythonVersion { request.defaultPythonVersion = version }
+        if let url = flags.pythonIndexUrl { request.pythonIndexURL = url }
+        if let url = flags.pythonDownloadMirror { request.pythonDownloadMirror = url }
         request.debug = flags.debug
         request.labels += flags.label.map(Self.keyValue)
         request.buildArgs += flags.buildArg.map(Self.keyValue)

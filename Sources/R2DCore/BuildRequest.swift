@@ -23,6 +23,12 @@ public struct BuildRequest: Sendable {
     public var network: String?
     public var engine: String = "docker"
     public var baseImage: String = "docker.io/library/buildpack-deps:24.04"
+    /// The Python of repositories that do not name one (repo2docker's is 3.10).
+    public var defaultPythonVersion: String = "3.10"
+    /// A PEP 503 index for uv, pip and uv itself; nil means PyPI.
+    public var pythonIndexURL: String?
+    /// Where uv downloads Python builds the base image lacks; nil means uv's default.
+    public var pythonDownloadMirror: String?
     /// false for `--Repo2Docker.default_buildpack=None`.
     public var allowDefaultBuildpack: Bool = true
     public var ports: [PortMapping] = []

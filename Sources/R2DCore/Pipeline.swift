@@ -76,9 +76,15 @@ public struct Pipeline: Sendable {
             throw CoreError.subdirectoryMissing(subdir: request.subdir, repo: request.repo)
         }
         let snapshot = try RepoSnapshot(root: repoDirectory)
-        let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack)
-        let renderOptions = RenderOptions(baseImage: request.baseImage, appendix: request.appendix, platform: request.platform ?? "linux/amd64")
-        let dockerfile = try DockerfileRenderer.render(plan, snapshot: snapshot, options: renderOptions)
+        let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack,
+                                             defaultPython: request.defaultPythonVersion)
+        let renderOptions = RenderOptions(baseImage: request.baseImage, appendix: request.appendix,
+                                          platform: request.platform ?? "linux/amd64",
+                                          // A dry run as root still renders the image user's uid, as repo2docker's default.
+                                          userID: request.userID == 0 ? 1000 : request.userID,
+                                          pythonIndexURL: request.pythonIndexURL, pythonDownloadMirror: request.pythonDownloadMirror)
+        let rendered = try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: renderOptions)
+        let dockerfile = rendered.dockerfile
 
         guard let engine, request.build else {
             standardOutput(dockerfile)
@@ -86,7 +92,7 @@ public struct Pipeline: Sendable {
         }
 
         let mtime = sourceDateEpoch ?? content.commitTime ?? 0
-        let spec = try contextSpec(plan: plan, snapshot: snapshot, content: content, mtime: mtime)
+        let spec = try contextSpec(plan: plan, rendered: rendered, snapshot: snapshot, mtime: mtime)
         let tag: String
         if let commit = content.commit {
             tag = commit
@@ -121,7 +127,7 @@ public struct Pipeline: Sendable {
         guard !repository.contains("@") else { throw CoreError.cannotTagDigest(imageName) }
 
         var options = BuildOptions()
-        options.dockerfile = plan.dockerfile ?? "Dockerfile"
+        options.dockerfile = plan.kind == .docker ? (plan.dockerfile ?? "Dockerfile") : "Dockerfile"
         options.buildArgs = buildArguments()
         options.labels = labels(revision: revision, mtime: mtime, isLocal: isLocal)
         options.cacheFrom = request.cacheFrom
@@ -169,17 +175,26 @@ public struct Pipeline: Sendable {
         return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
-    func contextSpec(plan: BuildPlan, snapshot: RepoSnapshot, content: FetchedContent, mtime: Int64) throws -> BuildContextSpec {
+    /// A user Dockerfile gets the repository as its context; a generated one gets the Dockerfile and support
+    /// files at the root and the repository under `src/` (reference §5).
+    func contextSpec(plan: BuildPlan, rendered: RenderedBuild, snapshot: RepoSnapshot, mtime: Int64) throws -> BuildContextSpec {
         var patterns: [String] = []
         for file in plan.ignoreFiles {
             if let text = try snapshot.readText(file) { patterns += IgnoreRules.parse(text) }
         }
-        var keep = [".dockerignore", ".containerignore"]
-        if let dockerfile = plan.dockerfile { keep.append(dockerfile) }
+        let replacements = try canonicalIndexes(under: snapshot.root)
+        guard rendered.isGenerated else {
+            var keep = [".dockerignore", ".containerignore"]
+            if let dockerfile = plan.dockerfile { keep.append(dockerfile) }
+            return BuildContextSpec(
+                root: snapshot.root, prefix: "", ignore: IgnoreRules(patterns: patterns), keepAlways: keep,
+                generatedFiles: [], replacements: replacements, uid: request.userID, mtime: mtime, emptyRootDirectory: false)
+        }
+        let files = [ContextFile(path: "Dockerfile", contents: Array(rendered.dockerfile.utf8))]
+            + rendered.files.map { ContextFile(path: $0.path, contents: $0.contents, mode: $0.mode) }
         return BuildContextSpec(
-            root: snapshot.root, prefix: "", ignore: IgnoreRules(patterns: patterns), keepAlways: keep,
-            generatedFiles: [], replacements: try canonicalIndexes(under: snapshot.root),
-            uid: request.userID, mtime: mtime, emptyRootDirectory: false)
+            root: snapshot.root, prefix: "src/", ignore: IgnoreRules(patterns: patterns), keepAlways: ["Dockerfile"],
+            generatedFiles: files, replacements: replacements, uid: request.userID, mtime: mtime, emptyRootDirectory: true)
     }
 
     /// `.git/index` (and submodules' indexes) hold stat data that differs between clones; the context
@@ -188,13 +203,19 @@ public struct Pipeline: Sendable {
         var replacements: [String: [UInt8]] = [:]
         var gitDirectories: [String] = []
         if directoryExists(root + "/.git") { gitDirectories.append(".git") }
-        var index = 0
-        while index < gitDirectories.count {
-            let modules = gitDirectories[index] + "/modules"
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: root + "/" + modules))?.sorted() ?? [] {
-                gitDirectories.append(modules + "/" + name)
+        // Submodule git dirs live under .git/modules/<name>, and names may contain "/".
+        var pending = gitDirectories.map { $0 + "/modules" }
+        while let directory = pending.popLast() {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: root + "/" + directory)) ?? [] {
+                let child = directory + "/" + name
+                guard directoryExists(root + "/" + child) else { continue }
+                if FileManager.default.fileExists(atPath: root + "/" + child + "/HEAD") {
+                    gitDirectories.append(child)
+                    pending.append(child + "/modules")
+                } else {
+                    pending.append(child)
+                }
             }
-            index += 1
         }
         for directory in gitDirectories where FileManager.default.fileExists(atPath: root + "/" + directory + "/HEAD") {
             if let bytes = try Git.canonicalIndex(gitDir: root + "/" + directory) {

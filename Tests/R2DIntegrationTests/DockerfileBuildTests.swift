@@ -139,4 +139,38 @@ struct DockerfileBuildTests {
         #expect(last.contains("returned a non-zero code: 3"))
         #expect(try await imageExists(image) == false)
     }
+
+    @Test("BinderHub's exact command line through a jupyter-repo2docker symlink")
+    func binderHubCommandLine() async throws {
+        let (repo, sha) = try TemporaryGitRepository.fromFixture("dockerfile/simple")
+        defer { repo.remove() }
+        let bin = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "r2d-bin-")
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        try FileManager.default.createSymbolicLink(atPath: bin + "/jupyter-repo2docker", withDestinationPath: ProjectPaths.binary)
+        let image = "swift-r2d-test-binderhub:\(sha)"
+        defer { Task { await removeImage(image) } }
+        let result = try runProgram(bin + "/jupyter-repo2docker", [
+            "--ref=\(sha)", "--image=\(image)", "--no-clean", "--no-run", "--json-logs",
+            "--user-name=jovyan", "--user-id=1000", "--Repo2Docker.default_buildpack=None", repo.fileURL,
+        ], environment: ["SWIFT_R2D_TEST": "1"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        var phases: [String] = []
+        var kept: String?
+        for line in result.stderr.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+            #expect(object["message"] is String)
+            if let phase = object["phase"] as? String { phases.append(phase) }
+            if let message = object["message"] as? String, message.hasPrefix("Keeping the checkout at ") {
+                kept = String(message.dropFirst("Keeping the checkout at ".count).prefix { $0 != " " })
+            }
+        }
+        #expect(phases.contains("fetching") && phases.contains("building"))
+        #expect(!phases.contains("failed"))
+        #expect(try await imageExists(image))
+        // --no-clean keeps the temporary checkout; the test removes it.
+        let checkout = try #require(kept)
+        #expect(FileManager.default.fileExists(atPath: checkout + "/Dockerfile"))
+        try? FileManager.default.removeItem(atPath: (checkout as NSString).deletingLastPathComponent)
+    }
 }

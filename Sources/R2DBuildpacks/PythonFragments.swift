@@ -1,0 +1,118 @@
+import Foundation
+import R2DBuildpackAssets
+
+/// The uv-based Python pathway: a notebook environment at `$NB_PYTHON_PREFIX` with the pinned Jupyter stack,
+/// then the repository's requirements, package and Pipfile (reference §3.6, §3.11, with uv instead of conda).
+enum PythonFragments {
+    static let venvPrefix = "${APP_BASE}/venv"
+    /// Pipenv versions repo2docker pins.
+    static let pipenvVersion = "2022.1.8"
+
+    /// Shared by every Python-family image: uv, the interpreter, Jupyter, Node and npm.
+    static func base(pythonVersion: String, options: RenderOptions) throws -> Fragments {
+        guard let lock = BuildpackAssets.jupyterLock(python: pythonVersion, platform: options.platform) else {
+            throw BuildpackError.unsupportedPythonVersion(file: "runtime.txt", version: pythonVersion)
+        }
+        var f = Fragments()
+        f.buildEnvironment = [
+            ("NB_PYTHON_PREFIX", venvPrefix),
+            ("KERNEL_PYTHON_PREFIX", "${NB_PYTHON_PREFIX}"),
+            ("NPM_DIR", "${APP_BASE}/npm"),
+            ("NPM_CONFIG_GLOBALCONFIG", "${NPM_DIR}/npmrc"),
+            ("UV_PYTHON_INSTALL_DIR", "${APP_BASE}/python"),
+            // Caches would stay in the image's layers; TLS through the system store so that
+            // proxies with their own CA (installed in the base image) work.
+            ("UV_NO_CACHE", "1"),
+            ("UV_LINK_MODE", "copy"),
+            ("UV_SYSTEM_CERTS", "1"),
+            ("PIP_NO_CACHE_DIR", "1"),
+        ]
+        if let index = options.pythonIndexURL {
+            f.buildEnvironment += [("UV_DEFAULT_INDEX", index), ("PIP_INDEX_URL", index)]
+        }
+        if let mirror = options.pythonDownloadMirror {
+            f.buildEnvironment.append(("UV_PYTHON_INSTALL_MIRROR", mirror))
+        }
+        f.pathEntries = ["${NB_PYTHON_PREFIX}/bin", "${NPM_DIR}/bin"]
+        f.buildScriptFiles = [
+            BuildScriptFile(name: "install-uv.bash", destination: "/tmp/install-uv.bash", contents: BuildpackAssets.installUV, mode: 0o755),
+            BuildScriptFile(name: "jupyter.lock", destination: "/tmp/env/jupyter.lock", contents: lock),
+            BuildScriptFile(name: "activate-venv.sh", destination: "/etc/profile.d/activate-venv.sh", contents: BuildpackAssets.activateVenv),
+        ]
+        let uvIndex = options.pythonIndexURL.map { "UV_INDEX_URL=\"\($0)\" " } ?? ""
+        f.buildSteps = [
+            BuildStep(.root, """
+                \(uvIndex)bash /tmp/install-uv.bash
+                rm /tmp/install-uv.bash
+                install -o ${NB_USER} -g ${NB_USER} -d ${NB_PYTHON_PREFIX} ${NPM_DIR} ${UV_PYTHON_INSTALL_DIR}
+                """),
+            BuildStep(.notebookUser, """
+                uv venv --python \(pythonVersion) ${NB_PYTHON_PREFIX}
+                uv pip install --python ${NB_PYTHON_PREFIX} --require-hashes --no-deps -r /tmp/env/jupyter.lock
+                rm -rf /tmp/env
+                echo "prefix=${NPM_DIR}" > ${NPM_CONFIG_GLOBALCONFIG}
+                """),
+        ]
+        f.environment = [("VIRTUAL_ENV", "${NB_PYTHON_PREFIX}")]
+        return f
+    }
+
+    /// requirements.txt, requirements3.txt, setup.py / pyproject.toml (reference §3.6).
+    static func requirements(_ s: RepoSnapshot) throws -> Fragments {
+        var f = Fragments()
+        let files = ["requirements3.txt", "requirements.txt"].map(s.binderPath).filter(s.fileExists)
+        f.preassembleFiles = files
+        let isPackage = BuildpackChain.isPythonPackage(s)
+        var hasLocalReference = false
+        for file in files {
+            if let text = try s.readText(file), Requirements.hasLocalReference(text) { hasLocalReference = true }
+        }
+        let install = files.map { "uv pip install --python ${KERNEL_PYTHON_PREFIX} -r \"\($0)\"" }
+        if !install.isEmpty {
+            let step = BuildStep(.notebookUser, install.joined(separator: "\n"))
+            if hasLocalReference || isPackage { f.assembleSteps.append(step) } else { f.preassembleSteps.append(step) }
+        }
+        if isPackage {
+            f.assembleSteps.append(BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} ."))
+        }
+        return f
+    }
+
+    /// Pipfile / Pipfile.lock through pipenv, as repo2docker does (reference §3.11).
+    static func pipfile(_ s: RepoSnapshot) -> Fragments {
+        var f = Fragments()
+        f.preassembleFiles = ["Pipfile", "Pipfile.lock"].map(s.binderPath).filter(s.fileExists)
+        f.preassembleSteps = [BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} pipenv==\(pipenvVersion)")]
+        let directory = s.binderDirectory.isEmpty ? "." : s.binderDirectory
+        let lockOption = s.binderFileExists("Pipfile.lock") ? "--ignore-pipfile" : "--skip-lock"
+        f.assembleSteps = [BuildStep(.notebookUser, """
+            (cd \(directory) && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv install \(lockOption) --system --dev && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv --clear)
+            """)]
+        return f
+    }
+}
+
+/// Reading requirements files.
+public enum Requirements {
+    /// Whether a requirements file refers to files of the repository (so it can only be installed after the
+    /// full copy): `-r`/`-c` includes, `-e`/`--editable` paths, `.`-, `/`- or `file:`-relative paths.
+    public static func hasLocalReference(_ text: String) -> Bool {
+        text.split(whereSeparator: \.isNewline).contains { isLocal(String($0)) }
+    }
+
+    public static func isLocal(_ rawLine: String) -> Bool {
+        var line = rawLine
+        if let hash = line.range(of: " #") { line = String(line[..<hash.lowerBound]) }
+        line = line.trimmingCharacters(in: .whitespaces)
+        if line.isEmpty || line.hasPrefix("#") { return false }
+        for option in ["-r", "--requirement", "-c", "--constraint"] where line.hasPrefix(option) {
+            return true
+        }
+        for option in ["-e", "--editable"] where line.hasPrefix(option) {
+            line = line.dropFirst(option.count).trimmingCharacters(in: CharacterSet(charactersIn: " ="))
+            break
+        }
+        if line.hasPrefix(".") || line.hasPrefix("/") || line.hasPrefix("~") || line.hasPrefix("file:") { return true }
+        return false
+    }
+}
