@@ -72,7 +72,7 @@ let package = Package(
 
         .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DTestSupport"]),
         .testTarget(name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DTestSupport"]),
-        .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBuildpacks", "R2DTestSupport"]),
+        .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBuildpacks", "R2DTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "R2DEngineTests", dependencies: ["R2DEngine", "R2DTestSupport"]),
         .testTarget(name: "R2DCoreTests", dependencies: ["R2DCore", "R2DTestSupport"]),
         .testTarget(name: "R2DCommandsTests", dependencies: ["R2DCommands", "R2DTestSupport"]),
