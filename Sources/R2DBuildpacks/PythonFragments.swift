@@ -82,7 +82,8 @@ enum PythonFragments {
     static func pipfile(_ s: RepoSnapshot) -> Fragments {
         var f = Fragments()
         f.preassembleFiles = ["Pipfile", "Pipfile.lock"].map(s.binderPath).filter(s.fileExists)
-        f.preassembleSteps = [BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} pipenv==\(pipenvVersion)")]
+        // pipenv 2022.1.8 imports pkg_resources, which uv environments do not carry and recent setuptools dropped.
+        f.preassembleSteps = [BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} pipenv==\(pipenvVersion) \"setuptools<70\"")]
         let directory = s.binderDirectory.isEmpty ? "." : s.binderDirectory
         let lockOption = s.binderFileExists("Pipfile.lock") ? "--ignore-pipfile" : "--skip-lock"
         f.assembleSteps = [BuildStep(.notebookUser, """

@@ -22,7 +22,8 @@ enum ContentFetcher {
             reporter.log("Picked Local content provider.\n")
             reporter.log("Using local repo \(request.repo).\n", phase: .fetching)
             let path = absolute(request.repo)
-            let state = try Git.workTreeState(at: path)
+            // Naming needs the commit and whether the tree is clean; a dry run names nothing.
+            let state = request.build ? try Git.workTreeState(at: path) : nil
             let clean = state?.isClean == true && state?.commit != nil
             if let state, !clean {
                 reporter.log("The git work tree at \(request.repo) has uncommitted or untracked files: naming the image by its content.\n", phase: .fetching)

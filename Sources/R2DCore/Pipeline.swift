@@ -92,20 +92,26 @@ public struct Pipeline: Sendable {
         }
 
         let mtime = sourceDateEpoch ?? content.commitTime ?? 0
-        let spec = try contextSpec(plan: plan, rendered: rendered, snapshot: snapshot, mtime: mtime)
-        let tag: String
-        if let commit = content.commit {
-            tag = commit
-        } else {
-            tag = try BuildContext.digest(spec).sha256
+        func name(tag: String) -> String {
+            request.imageName ?? ImageName.defaultRepository(repo: request.repo, subdir: request.subdir) + ":" + tag
         }
-        let imageName = request.imageName ?? ImageName.defaultRepository(repo: request.repo, subdir: request.subdir) + ":" + tag
+        // With a commit the image can be looked up before packing anything; otherwise the context's digest
+        // names the content (and is its revision label).
+        var spec: BuildContextSpec?
+        var revision = content.commit ?? ""
+        if content.commit == nil {
+            let packed = try contextSpec(plan: plan, rendered: rendered, snapshot: snapshot, mtime: mtime)
+            revision = try BuildContext.digest(packed).sha256
+            spec = packed
+        }
+        let imageName = request.imageName ?? name(tag: revision)
 
         if !request.push, try await engine.inspectImage(imageName) != nil {
             reporter.log("Reusing existing image (\(imageName)), not building.\n")
         } else {
+            let spec = try spec ?? contextSpec(plan: plan, rendered: rendered, snapshot: snapshot, mtime: mtime)
             try await build(engine: engine, plan: plan, dockerfile: dockerfile, spec: spec, imageName: imageName,
-                            revision: content.commit ?? tag, mtime: mtime, isLocal: content.isLocal)
+                            revision: revision, mtime: mtime, isLocal: content.isLocal)
         }
         removeCheckout()
 

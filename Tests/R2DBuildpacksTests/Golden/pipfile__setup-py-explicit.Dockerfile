@@ -74,7 +74,7 @@ ENV VIRTUAL_ENV=${NB_PYTHON_PREFIX}
 # Environment files first, so that editing other files keeps the installed environment cached.
 COPY --chown=1000:1000 src/Pipfile ${REPO_DIR}/Pipfile
 USER ${NB_USER}
-RUN uv pip install --python ${KERNEL_PYTHON_PREFIX} pipenv==2022.1.8
+RUN uv pip install --python ${KERNEL_PYTHON_PREFIX} pipenv==2022.1.8 "setuptools<70"
 
 USER root
 COPY --chown=1000:1000 src/ ${REPO_DIR}/
