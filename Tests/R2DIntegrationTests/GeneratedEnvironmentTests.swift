@@ -45,6 +45,10 @@ struct GeneratedEnvironmentTests {
         return "swift-r2d-test-\(escaped):\(tag)"
     }
 
+    /// A random commit time, so the commit sha, image name and image ID are this run's own: concurrent runs of
+    /// these tests on one daemon (other checkouts, CI) would otherwise share them and remove each other's images.
+    static func uniqueCommitTime() -> Int64 { 1_700_000_000 + Int64.random(in: 0..<100_000_000) }
+
     func swiftR2D(_ arguments: [String]) throws -> ProgramResult {
         try runProgram(ProjectPaths.binary, arguments)
     }
@@ -59,7 +63,7 @@ struct GeneratedEnvironmentTests {
 
     @Test("build the fixture, run ./verify in it, then check that /tmp, $HOME and /root hold no caches", arguments: fixtures)
     func verify(fixture: String) async throws {
-        let (repo, sha) = try TemporaryGitRepository.fromFixture(fixture)
+        let (repo, sha) = try TemporaryGitRepository.fromFixture(fixture, time: Self.uniqueCommitTime())
         defer { repo.remove() }
         let image = Self.imageName(fixture, tag: sha)
         defer { DaemonAPI.removeImageKeepingCache(image) }
@@ -88,7 +92,7 @@ struct GeneratedEnvironmentTests {
 
     @Test("the default command serves Jupyter: GET /api answers; SIGINT exits 130 and leaves no container")
     func jupyterAnswers() async throws {
-        let (repo, sha) = try TemporaryGitRepository.fromFixture("venv/default")
+        let (repo, sha) = try TemporaryGitRepository.fromFixture("venv/default", time: Self.uniqueCommitTime())
         defer { repo.remove() }
         let image = Self.imageName("jupyter/default", tag: sha)
         defer { DaemonAPI.removeImageKeepingCache(image) }
@@ -138,7 +142,8 @@ struct GeneratedEnvironmentTests {
 
     @Test("editing only the README reuses every layer before the full repository copy")
     func layerReuse() async throws {
-        let (repo, firstSHA) = try TemporaryGitRepository.fromFixture("venv/numpy")
+        let firstTime = Self.uniqueCommitTime()
+        let (repo, firstSHA) = try TemporaryGitRepository.fromFixture("venv/numpy", time: firstTime)
         defer { repo.remove() }
         let first = Self.imageName("layers/numpy", tag: firstSHA)
         defer { DaemonAPI.removeImageKeepingCache(first) }
@@ -148,7 +153,7 @@ struct GeneratedEnvironmentTests {
         let readme = try String(contentsOfFile: repo.absolutePath("README.md"), encoding: .utf8)
         try repo.write("README.md", readme + "\nEdited after the first build.\n")
         // A later commit time too: the unchanged environment files must still hit the cache.
-        let secondSHA = try repo.commit(message: "edit the README", time: 1_700_000_500)
+        let secondSHA = try repo.commit(message: "edit the README", time: firstTime + 500)
         let second = Self.imageName("layers/numpy", tag: secondSHA)
         defer { DaemonAPI.removeImageKeepingCache(second) }
         let secondBuild = try swiftR2D(Self.common + ["--no-run", "--image-name", second, repo.path])
