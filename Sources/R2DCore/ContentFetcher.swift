@@ -25,7 +25,7 @@ enum ContentFetcher {
             // Naming needs the commit and whether the tree is clean; a dry run names nothing.
             let state = request.build ? try Git.workTreeState(at: path) : nil
             let clean = state?.isClean == true && state?.commit != nil
-            if let state, !clean {
+            if state != nil, !clean {
                 reporter.log("The git work tree at \(request.repo) has uncommitted or untracked files: naming the image by its content.\n", phase: .fetching)
             }
             return FetchedContent(path: path, isLocal: true, temporaryDirectory: nil,
