@@ -147,7 +147,9 @@ import Testing
             guard case EngineError.daemonUnreachable = error else { return false }
             return true
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // A bound that only catches a hang: speed itself is measured in bench/, never in tests, and the
+        // tests share two cores with parallel suites.
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test func errorBodySurfacesDaemonMessage() async throws {
@@ -209,7 +211,9 @@ import Testing
         #expect(error.description.contains("unix://\(path)"))
         #expect(error.description.contains("DOCKER_HOST"))
         #expect(!error.description.contains("\n"))
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // A bound that only catches a hang: speed itself is measured in bench/, never in tests, and the
+        // tests share two cores with parallel suites.
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test func runContainerCreatesStartsFollowsWaitsRemoves() async throws {
