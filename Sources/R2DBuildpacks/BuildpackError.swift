@@ -8,6 +8,7 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
     case noEnvironmentSpecification
     case unreadable(file: String, reason: String)
     case notYetSupported(buildpack: String)
+    case needsConda(pythonVersion: String, file: String)
 
     public var description: String {
         switch self {
@@ -25,6 +26,8 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
             return "No environment specification found (Repo2Docker.default_buildpack=None): add a Dockerfile, environment.yml, requirements.txt or another supported file."
         case .unreadable(let file, let reason):
             return "Cannot read \(file): \(reason)."
+        case .needsConda(let version, let file):
+            return "Python \(version) (from \(file)) needs the conda pathway, which this version of swift-r2d does not have yet; ask for Python 3.8 or newer in runtime.txt."
         case .notYetSupported(let buildpack):
             return "The \(buildpack) buildpack cannot render a Dockerfile yet in this version of swift-r2d; add a Dockerfile (or binder/Dockerfile) to the repository to build it."
         }

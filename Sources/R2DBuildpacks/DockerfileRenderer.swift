@@ -50,7 +50,7 @@ public enum DockerfileRenderer {
         case .python, .pipfile:
             guard let version = plan.pythonVersion else { throw BuildpackError.notYetSupported(buildpack: plan.kind.rawValue) }
             guard BuildpackAssets.jupyterLockPythons.contains(version) else {
-                throw BuildpackError.notYetSupported(buildpack: "conda (Python \(version) needs conda, which")
+                throw BuildpackError.needsConda(pythonVersion: version, file: snapshot.binderPath("runtime.txt"))
             }
             var fragments = try PythonFragments.base(pythonVersion: version, options: options)
             fragments.append(plan.kind == .pipfile ? PythonFragments.pipfile(snapshot) : try PythonFragments.requirements(snapshot))

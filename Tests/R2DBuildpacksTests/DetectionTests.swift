@@ -194,4 +194,15 @@ struct RenderingTests {
         let plan = try BuildpackChain.detect(snapshot)
         #expect(try DockerfileRenderer.render(plan, snapshot: snapshot, options: RenderOptions(appendix: "RUN x")) == text)
     }
+
+    @Test("Pythons uv cannot provide fail with a clear message until the conda pathway exists", arguments: ["python-2.7", "python-3.6"])
+    func legacyPython(runtime: String) throws {
+        let repo = try ScratchRepo(["runtime.txt": runtime])
+        defer { try? FileManager.default.removeItem(atPath: repo.root) }
+        let snapshot = try RepoSnapshot(root: repo.root)
+        let plan = try BuildpackChain.detect(snapshot)
+        #expect(throws: BuildpackError.needsConda(pythonVersion: String(runtime.dropFirst("python-".count)), file: "runtime.txt")) {
+            try DockerfileRenderer.render(plan, snapshot: snapshot, options: RenderOptions())
+        }
+    }
 }
