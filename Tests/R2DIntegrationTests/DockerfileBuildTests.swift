@@ -15,12 +15,9 @@ struct DockerfileBuildTests {
         try runProgram(ProjectPaths.binary, arguments, environment: environment)
     }
 
-    func removeImage(_ name: String) async {
-        guard let client = try? EngineClient(endpoint: .unixSocket("/var/run/docker.sock")) else { return }
-        try? await client.removeImage(name, force: true)
-        await client.shutdown()
-    }
 
+    // Images are removed synchronously and without pruning their parents: a detached or pruning removal
+    // could delete cached layers that the next build is using.
     func imageExists(_ name: String) async throws -> Bool {
         let client = try EngineClient(endpoint: .unixSocket("/var/run/docker.sock"))
         defer { Task { await client.shutdown() } }
@@ -36,7 +33,7 @@ struct DockerfileBuildTests {
         try repo.write("later.txt", "later")
         try repo.commit(message: "later", time: 1_700_000_100)
         let image = "swift-r2d-test-\(fixture.replacingOccurrences(of: "/", with: "-")):\(sha)"
-        defer { Task { await removeImage(image) } }
+        defer { DaemonAPI.removeImageKeepingCache(image) }
 
         let first = try swiftR2D(Self.common + ["--ref", String(sha.prefix(10)), "--image-name", image, repo.fileURL, "./verify"])
         #expect(first.status == 0, "stderr: \(first.stderr)")
@@ -59,7 +56,7 @@ struct DockerfileBuildTests {
             let c = Character(Unicode.Scalar(byte))
             return (c.isASCII && (c.isLetter || c.isNumber)) ? String(c).lowercased() : "-" + String(format: "%02x", byte)
         }.joined() + ":" + sha
-        defer { Task { await removeImage(expected) } }
+        defer { DaemonAPI.removeImageKeepingCache(expected) }
         #expect(result.status == 0, "stderr: \(result.stderr)")
         // --json-logs: every line is one JSON object.
         for line in result.stderr.split(separator: "\n") {
@@ -84,7 +81,7 @@ struct DockerfileBuildTests {
                 #expect(utimes(clone + "/c/" + file, &times) == 0)
             }
             let image = "swift-r2d-test-repro-\(index):latest"
-            defer { Task { await removeImage(image) } }
+            defer { DaemonAPI.removeImageKeepingCache(image) }
             let result = try swiftR2D(Self.common + ["--debug", "--image-name", image, clone + "/c", "stat", "-c", "%Y", "sayhi.sh", "Dockerfile"])
             #expect(result.status == 0, "stderr: \(result.stderr)")
             let digest = result.stderr.split(separator: "\n").first { $0.contains("Build context:") }.map(String.init) ?? ""
@@ -148,7 +145,7 @@ struct DockerfileBuildTests {
         defer { try? FileManager.default.removeItem(atPath: bin) }
         try FileManager.default.createSymbolicLink(atPath: bin + "/jupyter-repo2docker", withDestinationPath: ProjectPaths.binary)
         let image = "swift-r2d-test-binderhub:\(sha)"
-        defer { Task { await removeImage(image) } }
+        defer { DaemonAPI.removeImageKeepingCache(image) }
         let result = try runProgram(bin + "/jupyter-repo2docker", [
             "--ref=\(sha)", "--image=\(image)", "--no-clean", "--no-run", "--json-logs",
             "--user-name=jovyan", "--user-id=1000", "--Repo2Docker.default_buildpack=None", repo.fileURL,
