@@ -49,9 +49,18 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
-        // Orchestration: fetch → detect → render → context → build → tag → run.
+        // Registry credentials (config.json, helpers, CONTAINER_ENGINE_REGISTRY_CREDENTIALS) and the
+        // "is this tag already pushed?" check against the registry's v2 API.
+        .target(name: "R2DRegistry", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+
+        // Orchestration: fetch → detect → render → context → build → tag → push → run.
         .target(name: "R2DCore", dependencies: [
-            "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine",
+            "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
@@ -74,9 +83,10 @@ let package = Package(
         .testTarget(name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DTestSupport"]),
         .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBuildpacks", "R2DTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "R2DEngineTests", dependencies: ["R2DEngine", "R2DTestSupport"]),
+        .testTarget(name: "R2DRegistryTests", dependencies: ["R2DRegistry", "R2DTestSupport"]),
         .testTarget(name: "R2DCoreTests", dependencies: ["R2DCore", "R2DTestSupport"]),
         .testTarget(name: "R2DCommandsTests", dependencies: ["R2DCommands", "R2DTestSupport"]),
-        .testTarget(name: "R2DIntegrationTests", dependencies: ["R2DCore", "R2DEngine", "R2DGit", "R2DTestSupport"],
+        .testTarget(name: "R2DIntegrationTests", dependencies: ["R2DCore", "R2DEngine", "R2DGit", "R2DRegistry", "R2DTestSupport"],
                     exclude: ["Support"]),
     ]
 )

@@ -37,6 +37,12 @@ public struct BuildRequest: Sendable {
     public var environment: [String] = []
     public var editable: Bool = false
     public var runCommand: [String] = []
+    /// `{"registry", "username", "password"}` from the configuration (`DockerEngine.registry_credentials`);
+    /// nil means CONTAINER_ENGINE_REGISTRY_CREDENTIALS, then config.json.
+    public var registryCredentials: [String: String]?
+    /// Docker's per-registry CA directory (`<dir>/<host:port>/ca.crt`), trusted when asking a registry
+    /// whether an image is already pushed.
+    public var registryCertificatesDirectory: String = "/etc/docker/certs.d"
     /// The process environment (DOCKER_HOST, GIT_CREDENTIAL_ENV, SOURCE_DATE_EPOCH, …).
     public var processEnvironment: [String: String] = [:]
 

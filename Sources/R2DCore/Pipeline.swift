@@ -3,6 +3,7 @@ import R2DBuildContext
 import R2DBuildpacks
 import R2DEngine
 import R2DGit
+import R2DRegistry
 
 /// The result of a run: the process exit status (the container's, when one ran).
 public struct PipelineOutcome: Sendable {
@@ -41,7 +42,7 @@ public struct Pipeline: Sendable {
     func validate() throws {
         guard request.engine == "docker" || request.engine == "podman" else { throw CoreError.unknownEngine(request.engine) }
         if request.build && request.userID == 0 { throw CoreError.rootUser }
-        if request.push { throw CoreError.notYetSupported("--push is not supported by this version of swift-r2d yet; build with --no-push and push with your container engine.") }
+        if request.push { try credentialStore.validate() }
     }
 
     func connectEngine() async throws -> EngineClient {
@@ -106,12 +107,22 @@ public struct Pipeline: Sendable {
         }
         let imageName = request.imageName ?? name(tag: revision)
 
-        if !request.push, try await engine.inspectImage(imageName) != nil {
-            reporter.log("Reusing existing image (\(imageName)), not building.\n")
+        // With --push, a tag the registry already has is done work (BinderHub checks the same way).
+        let alreadyPushed = request.push ? try await registryHasImage(imageName) : false
+        let existsLocally = try await engine.inspectImage(imageName) != nil
+        if alreadyPushed && (existsLocally || !request.run) {
+            reporter.log("Image \(imageName) is already in its registry; not building or pushing it again.\n", phase: .pushing)
         } else {
-            let spec = try spec ?? contextSpec(plan: plan, rendered: rendered, snapshot: snapshot, mtime: mtime)
-            try await build(engine: engine, plan: plan, dockerfile: dockerfile, spec: spec, imageName: imageName,
-                            revision: revision, mtime: mtime, isLocal: content.isLocal)
+            if existsLocally {
+                reporter.log("Reusing existing image (\(imageName)), not building.\n")
+            } else {
+                let spec = try spec ?? contextSpec(plan: plan, rendered: rendered, snapshot: snapshot, mtime: mtime)
+                try await build(engine: engine, plan: plan, dockerfile: dockerfile, spec: spec, imageName: imageName,
+                                revision: revision, mtime: mtime, isLocal: content.isLocal)
+            }
+            if request.push && !alreadyPushed {
+                try await ImagePusher(engine: engine, reporter: reporter, credentials: credentialStore).push(imageName)
+            }
         }
         removeCheckout()
 
@@ -119,6 +130,25 @@ public struct Pipeline: Sendable {
         let code = try await ContainerRunner(request: request, reporter: reporter, engine: engine)
             .run(image: imageName, repoDirectory: repoDirectory)
         return PipelineOutcome(exitCode: code, imageName: imageName)
+    }
+
+    var credentialStore: RegistryCredentialStore {
+        RegistryCredentialStore(environment: request.processEnvironment, configured: request.registryCredentials)
+    }
+
+    /// Whether the registry already has the tag. Credentials it rejects end the run (the push would fail
+    /// too); a registry that cannot be asked only costs a rebuild.
+    func registryHasImage(_ imageName: String) async throws -> Bool {
+        let reference = RegistryReference(parsing: imageName)
+        let credential = try credentialStore.credential(for: reference.registry)
+        do {
+            return try await RegistryClient(certificatesDirectory: request.registryCertificatesDirectory)
+                .manifestExists(reference, credential: credential)
+        } catch let error as RegistryError {
+            if case .unauthorized = error { throw error }
+            reporter.log("Could not ask \(reference.registry) whether \(imageName) exists (\(error)); building it.\n", phase: .building)
+            return false
+        }
     }
 
     private var sourceDateEpoch: Int64? {
@@ -165,7 +195,7 @@ public struct Pipeline: Sendable {
     func labels(revision: String, mtime: Int64, isLocal: Bool) -> [String: String] {
         var labels = [
             "repo2docker.version": SwiftR2DVersion.string,
-            "repo2docker.repo": request.repo,
+            "repo2docker.repo": isLocal ? request.repo : Git.redactingCredentials(in: request.repo),
             "repo2docker.ref": request.ref ?? "None",
             "org.opencontainers.image.source": isLocal ? ContentFetcher.absolute(request.repo) : Git.redactingCredentials(in: request.repo),
             "org.opencontainers.image.revision": revision,

@@ -35,9 +35,57 @@ public final class Reporter: Sendable {
         log(message.hasSuffix("\n") ? message : message + "\n", phase: .failed)
     }
 
+    /// repo2docker's push progress line: `progress` maps each layer to its byte counts (or its status) and
+    /// `layers` to the daemon's last event for it. Plain mode writes one summary line instead.
+    public func pushProgress(_ layers: [String: LayerEvent]) {
+        if json {
+            let line = Line(message: "Pushing image\n", phase: .pushing,
+                            progress: layers.mapValues { $0.progressDetail.map(ProgressValue.detail) ?? .status($0.status) },
+                            layers: layers)
+            let text = (try? Self.encoder.encode(line)).map { String(decoding: $0, as: UTF8.self) + "\n" }
+                ?? Self.jsonLine(message: "Pushing image\n", phase: .pushing)
+            lock.withLock { _ in sink(text) }
+        } else {
+            let done = layers.values.filter { ["Pushed", "Layer already exists", "Mounted from"].contains(where: $0.status.hasPrefix) }.count
+            let bytes = layers.values.compactMap { $0.progressDetail?.current }.reduce(0, +)
+            log("Pushing image: \(done)/\(layers.count) layers done, \(bytes / 1_000_000) MB sent\n", phase: .pushing)
+        }
+    }
+
+    /// The daemon's last event for one layer.
+    public struct LayerEvent: Sendable, Encodable, Equatable {
+        public struct Detail: Sendable, Encodable, Equatable {
+            public var current: Int64?
+            public var total: Int64?
+        }
+        public var id: String
+        public var status: String
+        public var progressDetail: Detail?
+
+        public init(id: String, status: String, current: Int64?, total: Int64?) {
+            self.id = id
+            self.status = status
+            progressDetail = current == nil && total == nil ? nil : Detail(current: current, total: total)
+        }
+    }
+
+    enum ProgressValue: Encodable {
+        case detail(LayerEvent.Detail)
+        case status(String)
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .detail(let detail): try container.encode(detail)
+            case .status(let status): try container.encode(status)
+            }
+        }
+    }
+
     private struct Line: Encodable {
         let message: String
         let phase: Phase?
+        var progress: [String: ProgressValue]? = nil
+        var layers: [String: LayerEvent]? = nil
     }
 
     static let encoder: JSONEncoder = {

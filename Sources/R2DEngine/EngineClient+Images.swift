@@ -35,3 +35,115 @@ extension EngineClient {
             .DELETE, "/images/\(Self.pathComponent(reference))", query: force ? [("force", "1")] : [])
     }
 }
+
+/// Credentials for `X-Registry-Auth`, the header the daemon hands to the registry on push.
+public struct RegistryAuth: Sendable, Equatable {
+    public var username: String
+    public var password: String
+    public var identityToken: String?
+    public var serverAddress: String
+
+    public init(username: String, password: String, identityToken: String? = nil, serverAddress: String) {
+        self.username = username
+        self.password = password
+        self.identityToken = identityToken
+        self.serverAddress = serverAddress
+    }
+
+    /// base64url of the JSON the Engine API expects. The daemon requires the header even when empty (`{}`).
+    public static func headerValue(_ auth: RegistryAuth?) throws -> String {
+        struct Body: Encodable {
+            var username: String?
+            var password: String?
+            var identitytoken: String?
+            var serveraddress: String?
+        }
+        var body = Body()
+        if let auth {
+            body.serveraddress = auth.serverAddress
+            if let token = auth.identityToken {
+                body.identitytoken = token
+            } else {
+                body.username = auth.username
+                body.password = auth.password
+            }
+        }
+        let json = try JSONEncoder().encode(body)
+        return json.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+}
+
+/// One message of a push stream: a layer's state and byte counts, or an overall status line.
+public struct PushProgress: Sendable, Equatable {
+    /// The layer (short id), nil for overall status lines.
+    public var layer: String?
+    public var status: String
+    public var current: Int64?
+    public var total: Int64?
+
+    public init(layer: String?, status: String, current: Int64? = nil, total: Int64? = nil) {
+        self.layer = layer
+        self.status = status
+        self.current = current
+        self.total = total
+    }
+}
+
+extension EngineClient {
+    /// Pushes repository:tag to its registry, reporting the daemon's progress; returns the manifest digest
+    /// when the daemon reports one. The stream's error message becomes `.pushFailed`.
+    @discardableResult
+    public func pushImage(repository: String, tag: String, auth: RegistryAuth?,
+                          onProgress: @escaping @Sendable (PushProgress) -> Void) async throws -> String? {
+        let header = try RegistryAuth.headerValue(auth)
+        let response = try await send(
+            .POST, "/images/\(Self.pathComponent(repository))/push", query: [("tag", tag)],
+            headers: [("X-Registry-Auth", header)], deadline: .distantFuture)
+        if !(200..<300).contains(Int(response.status.code)) {
+            let body = try await collectBody(response, limit: 1 << 20)
+            throw EngineError.pushFailed(message: Self.errorMessage(from: body, reason: response.status.reasonPhrase))
+        }
+        var splitter = LineSplitter()
+        var digest: String?
+        func handle(_ line: [UInt8]) throws {
+            let trimmed = line.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+            guard !trimmed.isEmpty else { return }
+            guard let message = try? JSONDecoder().decode(PushMessage.self, from: Data(trimmed)) else {
+                throw EngineError.protocolError("the push stream carried a line that is not JSON")
+            }
+            if let error = message.errorDetail?.message ?? message.error {
+                throw EngineError.pushFailed(message: error.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if let found = message.aux?.Digest { digest = found }
+            if let status = message.status {
+                onProgress(PushProgress(layer: message.id, status: status, current: message.progressDetail?.current,
+                                        total: message.progressDetail?.total))
+            }
+        }
+        do {
+            for try await chunk in response.body {
+                splitter.append(chunk)
+                while let line = splitter.nextLine() { try handle(line) }
+            }
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw mapStreamingError(error)
+        }
+        if let last = splitter.finish() { try handle(last) }
+        try Task.checkCancellation()
+        return digest
+    }
+}
+
+struct PushMessage: Decodable {
+    struct Detail: Decodable { var current: Int64?; var total: Int64? }
+    struct ErrorDetail: Decodable { var message: String? }
+    struct Aux: Decodable { var Digest: String? }
+    var status: String?
+    var id: String?
+    var progressDetail: Detail?
+    var error: String?
+    var errorDetail: ErrorDetail?
+    var aux: Aux?
+}

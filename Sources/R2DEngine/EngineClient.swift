@@ -109,6 +109,7 @@ public final class EngineClient: Sendable {
         query: [(String, String)] = [],
         body: HTTPClientRequest.Body? = nil,
         contentType: String? = nil,
+        headers: [(String, String)] = [],
         versioned: Bool = true,
         deadline: NIODeadline? = nil
     ) async throws -> HTTPClientResponse {
@@ -130,6 +131,7 @@ public final class EngineClient: Sendable {
             request.headers.add(name: "Host", value: "docker")
         }
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = body }
         do {
             return try await http.execute(request, deadline: deadline ?? .now() + Self.requestTimeout)

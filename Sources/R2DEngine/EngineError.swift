@@ -6,6 +6,8 @@ public enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     case daemon(status: Int, message: String)
     /// The build stream reported an error; `message` is the daemon's own text.
     case buildFailed(message: String)
+    /// The push stream reported an error; `message` is the daemon's (the registry's) own text.
+    case pushFailed(message: String)
     /// DOCKER_HOST or the TLS files are unusable; the text names the variable.
     case invalidEndpoint(String)
     /// The daemon answered something this client cannot understand.
@@ -20,6 +22,8 @@ public enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
             return "The container engine refused the request (HTTP \(status)): \(message)"
         case .buildFailed(let message):
             return "The image build failed: \(message)"
+        case .pushFailed(let message):
+            return "Pushing the image failed: \(message)"
         case .invalidEndpoint(let text):
             return text
         case .protocolError(let text):

@@ -104,6 +104,27 @@ public final class StubEngineServer: Sendable {
         return StubEngineServer(socketPath: socketPath, channel: channel, log: log)
     }
 
+    /// Starts a server on 127.0.0.1 with a kernel-chosen port (for registry and HTTP-API stubs); `socketPath`
+    /// is then "127.0.0.1:<port>".
+    public static func startTCP(
+        handler: @escaping @Sendable (StubRequest) -> StubResponse
+    ) async throws -> StubEngineServer {
+        let log = RequestLog()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(
+                        StubHandler(record: { request in log.items.withLock { $0.append(request) } }, handler: handler))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        let port = channel.localAddress?.port ?? 0
+        return StubEngineServer(socketPath: "127.0.0.1:\(port)", channel: channel, log: log)
+    }
+
     /// Stops listening and removes the socket file.
     public func stop() async {
         try? await channel.close()

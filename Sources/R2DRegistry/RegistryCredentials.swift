@@ -1,0 +1,196 @@
+import Foundation
+
+/// A user name and secret for one registry, and where it came from (for messages; never the secret).
+public struct RegistryCredential: Sendable, Equatable, CustomStringConvertible {
+    public var username: String
+    public var password: String
+    /// An OAuth identity token (a credential helper's "<token>" user), used instead of the password.
+    public var identityToken: String?
+    /// Where it was found, e.g. "CONTAINER_ENGINE_REGISTRY_CREDENTIALS" or "/root/.docker/config.json".
+    public var source: String
+
+    public init(username: String, password: String, identityToken: String? = nil, source: String) {
+        self.username = username
+        self.password = password
+        self.identityToken = identityToken
+        self.source = source
+    }
+
+    /// Redacted: printing a credential never shows its secret.
+    public var description: String { "credential for \(username) from \(source)" }
+}
+
+/// Finds registry credentials as the docker CLI and repo2docker do: the registry_credentials setting or
+/// CONTAINER_ENGINE_REGISTRY_CREDENTIALS, then `$DOCKER_CONFIG/config.json` (or `~/.docker/config.json`) with
+/// its `credHelpers`, `auths` and `credsStore`. It only reads; the user's files are never written.
+public struct RegistryCredentialStore: Sendable {
+    public var environment: [String: String]
+    /// `{"registry", "username", "password"}` from the configuration file; wins over the variable.
+    public var configured: [String: String]?
+
+    public static let variable = "CONTAINER_ENGINE_REGISTRY_CREDENTIALS"
+
+    public init(environment: [String: String], configured: [String: String]? = nil) {
+        self.environment = environment
+        self.configured = configured
+    }
+
+    /// The config.json this store reads.
+    public var configPath: String {
+        if let directory = environment["DOCKER_CONFIG"], !directory.isEmpty { return directory + "/config.json" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.docker/config.json"
+    }
+
+    /// Checks the explicit credentials' shape early, so a bad variable fails before any work.
+    public func validate() throws {
+        _ = try explicitCredential()
+    }
+
+    /// The credential for `registry` (a host as in `RegistryReference.registry`), or nil when none is known.
+    public func credential(for registry: String) throws -> RegistryCredential? {
+        let host = RegistryReference.normalizedHost(registry)
+        if let explicit = try explicitCredential(), explicit.registry == host { return explicit.credential }
+        guard let config = try readConfig() else { return nil }
+        let serverURL = host == RegistryReference.dockerHub ? RegistryReference.dockerHubConfigKey : host
+        if let helper = config.credHelpers?.first(where: { RegistryReference.normalizedHost($0.key) == host })?.value {
+            return try Self.runHelper(helper, serverURL: serverURL, environment: environment)
+        }
+        if let entry = config.auths?.first(where: { RegistryReference.normalizedHost($0.key) == host })?.value,
+           let credential = try decode(entry) {
+            return credential
+        }
+        if let store = config.credsStore, !store.isEmpty {
+            return try Self.runHelper(store, serverURL: serverURL, environment: environment)
+        }
+        return nil
+    }
+
+    // MARK: Explicit credentials (repo2docker's registry_credentials)
+
+    private func explicitCredential() throws -> (registry: String, credential: RegistryCredential)? {
+        let fields: [String: String]
+        let source: String
+        if let configured {
+            fields = configured
+            source = "the configuration's registry_credentials"
+        } else if let text = environment[Self.variable], !text.trimmingCharactersInSet(" \t\n").isEmpty {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                throw RegistryError.invalidCredentialsVariable("it is not a JSON object")
+            }
+            var strings: [String: String] = [:]
+            for (key, value) in object {
+                guard let string = value as? String else {
+                    throw RegistryError.invalidCredentialsVariable("\"\(key)\" is not a string")
+                }
+                strings[key] = string
+            }
+            fields = strings
+            source = Self.variable
+        } else {
+            return nil
+        }
+        let missing = ["registry", "username", "password"].filter { (fields[$0] ?? "").isEmpty }
+        guard missing.isEmpty else {
+            throw RegistryError.invalidCredentialsVariable("missing \(missing.map { "\"\($0)\"" }.joined(separator: ", "))")
+        }
+        return (RegistryReference.normalizedHost(fields["registry"] ?? ""),
+                RegistryCredential(username: fields["username"] ?? "", password: fields["password"] ?? "", source: source))
+    }
+
+    // MARK: config.json
+
+    struct ConfigFile: Decodable {
+        struct Auth: Decodable {
+            var auth: String?
+            var username: String?
+            var password: String?
+            var identitytoken: String?
+        }
+        var auths: [String: Auth]?
+        var credHelpers: [String: String]?
+        var credsStore: String?
+    }
+
+    func readConfig() throws -> ConfigFile? {
+        let path = configPath
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RegistryError.invalidConfigFile(path: path, reason: "it cannot be read")
+        }
+        do {
+            return try JSONDecoder().decode(ConfigFile.self, from: data)
+        } catch {
+            throw RegistryError.invalidConfigFile(path: path, reason: "it is not the JSON docker writes")
+        }
+    }
+
+    func decode(_ entry: ConfigFile.Auth) throws -> RegistryCredential? {
+        if let token = entry.identitytoken, !token.isEmpty {
+            return RegistryCredential(username: entry.username ?? "", password: "", identityToken: token, source: configPath)
+        }
+        if let auth = entry.auth, !auth.isEmpty {
+            guard let data = Data(base64Encoded: auth), let text = String(data: data, encoding: .utf8),
+                  let colon = text.firstIndex(of: ":") else {
+                throw RegistryError.invalidConfigFile(path: configPath, reason: "an \"auth\" value is not base64 of user:password")
+            }
+            return RegistryCredential(username: String(text[..<colon]), password: String(text[text.index(after: colon)...]),
+                                      source: configPath)
+        }
+        if let username = entry.username, let password = entry.password {
+            return RegistryCredential(username: username, password: password, source: configPath)
+        }
+        return nil
+    }
+
+    // MARK: Credential helpers
+
+    /// Runs `docker-credential-<name> get` with the server URL on stdin; nil when it has nothing for it.
+    static func runHelper(_ name: String, serverURL: String, environment: [String: String]) throws -> RegistryCredential? {
+        let program = "docker-credential-" + name
+        guard let executable = findExecutable(program, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") else {
+            throw RegistryError.credentialHelper(name: name, reason: "\(program) is not on PATH")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["get"]
+        process.environment = environment
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            throw RegistryError.credentialHelper(name: name, reason: "it could not be started")
+        }
+        input.fileHandleForWriting.write(Data(serverURL.utf8))
+        try? input.fileHandleForWriting.close()
+        let answer = output.fileHandleForReading.readDataToEndOfFile()
+        _ = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: answer, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            // Helpers say "credentials not found" (on stdout) when they simply have nothing for this server.
+            if text.localizedCaseInsensitiveContains("not found") { return nil }
+            throw RegistryError.credentialHelper(name: name, reason: "it exited with status \(process.terminationStatus)")
+        }
+        struct HelperAnswer: Decodable { var Username: String?; var Secret: String? }
+        guard let decoded = try? JSONDecoder().decode(HelperAnswer.self, from: answer), let secret = decoded.Secret else {
+            throw RegistryError.credentialHelper(name: name, reason: "its answer is not {\"Username\", \"Secret\"} JSON")
+        }
+        let source = program
+        if decoded.Username == "<token>" {
+            return RegistryCredential(username: "", password: "", identityToken: secret, source: source)
+        }
+        return RegistryCredential(username: decoded.Username ?? "", password: secret, source: source)
+    }
+
+    static func findExecutable(_ name: String, path: String) -> String? {
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = directory + "/" + name
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
