@@ -16,6 +16,9 @@ struct RequestBuilder {
     func makeRequest(_ flags: BuildCommand, traits: [TraitSetting], command: [String]) throws -> BuildRequest {
         var request = BuildRequest(repo: flags.repo, userID: Int(geteuid()), userName: Self.loginName(environment))
         request.processEnvironment = environment
+        if let directory = environment["SWIFT_R2D_REGISTRY_CERTS_D"], !directory.isEmpty {
+            request.registryCertificatesDirectory = directory
+        }
         request.runCommand = command
         try apply(traits, to: &request)
 

@@ -219,25 +219,8 @@ final class HTTPSGitSite {
         }
     }
 
-    /// A CA, and a certificate for 127.0.0.1 signed by it. The name is in the SAN both as an IP address (what
-    /// the standard asks for) and as a DNS name: mbedTLS 2.28 (Debian's libgit2) matches only DNS names.
     private static func makeCertificates(in directory: String) throws {
-        let extensions = """
-            subjectAltName=IP:127.0.0.1,DNS:127.0.0.1
-            basicConstraints=critical,CA:FALSE
-            keyUsage=critical,digitalSignature,keyEncipherment
-            extendedKeyUsage=serverAuth
-
-            """
-        try Data(extensions.utf8).write(to: URL(fileURLWithPath: directory + "/server.ext"))
-        try tool(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                  "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem", "-subj", "/CN=swift-r2d test CA",
-                  "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-        try tool(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/server.key",
-                  "-out", directory + "/server.csr", "-subj", "/CN=127.0.0.1"])
-        try tool(["openssl", "x509", "-req", "-in", directory + "/server.csr", "-CA", directory + "/ca.pem",
-                  "-CAkey", directory + "/ca.key", "-CAcreateserial", "-days", "2",
-                  "-extfile", directory + "/server.ext", "-out", directory + "/server.pem"])
+        try TestCertificates.make(in: directory)
     }
 
     /// `git clone --bare` of the fixture repository with one more commit on top; returns the fixture commit.
