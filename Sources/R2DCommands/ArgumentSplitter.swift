@@ -12,7 +12,20 @@ struct SplitArguments: Equatable {
 struct TraitSetting: Equatable {
     var className: String
     var trait: String
+    /// The value as text (a scalar, or the JSON of a list or mapping from a configuration file).
     var value: String
+    /// A list value from a configuration file (`cache_from`, `environment`, `run_cmd`).
+    var list: [String]? = nil
+    /// A mapping value from a configuration file (`labels`, `extra_build_args`, `volumes`, `ports`, …).
+    var map: [String: String]? = nil
+    /// Where the setting came from, for messages: "the command line" or the configuration file's path.
+    var origin: String? = nil
+
+    /// How messages name the setting: `--Class.trait` on the command line, `Class.trait in <file>` otherwise.
+    var displayName: String {
+        if let origin { return "\(className).\(trait) in \(origin)" }
+        return "--\(className).\(trait)"
+    }
 }
 
 enum ArgumentSplitter {

@@ -17,7 +17,7 @@ struct BuildCommand: ParsableCommand {
     @Argument(help: "A local directory or a git URL (file://, https://, ssh://, user@host:path).")
     var repo: String
 
-    @Option(help: ArgumentHelp("Configuration file (accepted for compatibility).", valueName: "path"))
+    @Option(help: ArgumentHelp("JSON configuration file ({\"Repo2Docker\": {…}, \"DockerEngine\": {…}}); the command line wins over it. Default: repo2docker_config.json in the working directory, when present.", valueName: "path"))
     var config: String?
 
     @Flag(help: "Write every log line as one JSON object {\"message\", \"phase\"}.")
@@ -33,13 +33,13 @@ struct BuildCommand: ParsableCommand {
     var debug = false
 
     @Flag(inversion: .prefixedNo, help: "Build the image (--no-build prints the Dockerfile and exits).")
-    var build = true
+    var build: Bool?
 
     @Option(help: .hidden)
     var buildMemoryLimit: String?
 
-    @Flag(inversion: .prefixedNo, help: "Run a container from the image after building it.")
-    var run = true
+    @Flag(inversion: .prefixedNo, help: "Run a container from the image after building it (default: yes).")
+    var run: Bool?
 
     @Option(name: [.customShort("p"), .long], help: ArgumentHelp("Publish a port: [hostip:]hostport:containerport[/tcp|udp] or port.", valueName: "spec"))
     var publish: [String] = []
@@ -50,8 +50,8 @@ struct BuildCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Delete the temporary checkout of a remote repository (default: yes).")
     var clean: Bool?
 
-    @Flag(inversion: .prefixedNo, help: "Push the image to its registry after building.")
-    var push = false
+    @Flag(inversion: .prefixedNo, help: "Push the image to its registry after building; skip both when the registry already has the tag.")
+    var push: Bool?
 
     @Option(name: [.customShort("v"), .long], help: ArgumentHelp("Bind-mount src:dest into the container.", valueName: "src:dest"))
     var volume: [String] = []

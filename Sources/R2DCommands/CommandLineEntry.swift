@@ -38,7 +38,30 @@ public enum CommandLineEntry {
             print(BuildCommand.helpMessage())
             return 0
         }
-        let reporter = Reporter(json: split.options.contains("--json-logs"), debug: split.options.contains("--debug"))
+        var reporter = Reporter(json: split.options.contains("--json-logs"), debug: split.options.contains("--debug"))
+        // The configuration file comes first: it may itself turn on JSON logs.
+        var warnings: [String] = []
+        let configured: [TraitSetting]
+        do {
+            configured = try ConfigurationFile.load(
+                option: configOption(split.options), currentDirectory: FileManager.default.currentDirectoryPath,
+                warn: { warnings.append($0) })
+        } catch let failure as CommandLineFailure {
+            reporter.failure(failure.description)
+            return failure.exitCode
+        } catch {
+            reporter.failure(String(describing: error))
+            return 2
+        }
+        if !reporter.json, configured.contains(where: { $0.className == "Repo2Docker" && $0.trait == "json_logs" && $0.value == "True" }) {
+            reporter = Reporter(json: true, debug: reporter.debugEnabled)
+        }
+        warnings.forEach { reporter.log($0) }
+        return await build(split, configured: configured, reporter: reporter, environment: environment)
+    }
+
+    static func build(_ split: SplitArguments, configured: [TraitSetting], reporter: Reporter,
+                      environment: [String: String]) async -> Int32 {
         let flags: BuildCommand
         do {
             flags = try BuildCommand.parse(split.options + (split.repo.map { ["--", $0] } ?? []))
@@ -48,7 +71,7 @@ public enum CommandLineEntry {
         let request: BuildRequest
         do {
             request = try RequestBuilder(environment: environment, warn: { reporter.log($0) })
-                .makeRequest(flags, traits: split.traits, command: split.command)
+                .makeRequest(flags, traits: configured + split.traits, command: split.command)
         } catch let failure as CommandLineFailure {
             reporter.failure(failure.description)
             return failure.exitCode
@@ -61,6 +84,16 @@ public enum CommandLineEntry {
             if json { reporter.log(dockerfile, phase: .building) } else { FileHandle.standardOutput.write(Data(dockerfile.utf8)) }
         }
         return await runInterruptibly(reporter: reporter) { try await pipeline.run().exitCode }
+    }
+
+    /// The value of `--config` / `--config=…`, if given.
+    static func configOption(_ options: [String]) -> String? {
+        var value: String?
+        for (index, option) in options.enumerated() {
+            if option == "--config", index + 1 < options.count { value = options[index + 1] }
+            if option.hasPrefix("--config=") { value = String(option.dropFirst("--config=".count)) }
+        }
+        return value
     }
 
     static func detect(_ arguments: [String], environment: [String: String]) -> Int32 {

@@ -13,14 +13,16 @@ struct RequestBuilder {
     var environment: [String: String]
     var warn: (String) -> Void
 
+    /// `traits` are applied in order (the configuration file's first, then the command line's), and the flags
+    /// last: the command line wins over the file.
     func makeRequest(_ flags: BuildCommand, traits: [TraitSetting], command: [String]) throws -> BuildRequest {
         var request = BuildRequest(repo: flags.repo, userID: Int(geteuid()), userName: Self.loginName(environment))
         request.processEnvironment = environment
         if let directory = environment["SWIFT_R2D_REGISTRY_CERTS_D"], !directory.isEmpty {
             request.registryCertificatesDirectory = directory
         }
-        request.runCommand = command
         try apply(traits, to: &request)
+        if !command.isEmpty { request.runCommand = command }
 
         if flags.editable {
             var isDirectory: ObjCBool = false
@@ -30,13 +32,14 @@ struct RequestBuilder {
             request.editable = true
         }
         if let name = flags.imageName { request.imageName = name }
-        if !flags.build {
-            request.build = false
+        if let build = flags.build { request.build = build }
+        if let run = flags.run { request.run = run }
+        if let push = flags.push { request.push = push }
+        if flags.jsonLogs { request.jsonLogs = true }
+        if !request.build {
+            // A dry run forces run and push off, as repo2docker's dry_run does.
             request.run = false
             request.push = false
-        } else {
-            request.run = flags.run
-            request.push = flags.push
         }
         if request.editable && !request.run {
             throw CommandLineFailure(description: "Cannot mount volumes if container is not run (--editable needs --run).", exitCode: 1)
@@ -81,12 +84,9 @@ struct RequestBuilder {
         if let version = flags.defaultPythonVersion { request.defaultPythonVersion = version }
         if let url = flags.pythonIndexUrl { request.pythonIndexURL = url }
         if let url = flags.pythonDownloadMirror { request.pythonDownloadMirror = url }
-        request.debug = flags.debug
+        if flags.debug { request.debug = true }
         request.labels += flags.label.map(Self.keyValue)
         request.buildArgs += flags.buildArg.map(Self.keyValue)
-        if let config = flags.config, FileManager.default.fileExists(atPath: config) {
-            warn("Configuration files are not read by this version of swift-r2d yet: \(config) is ignored.\n")
-        }
         return request
     }
 
@@ -108,12 +108,21 @@ struct RequestBuilder {
     func apply(_ traits: [TraitSetting], to request: inout BuildRequest) throws {
         for setting in traits {
             let value = setting.value
+            let name = setting.displayName
+            func invalid(_ expected: String) -> CommandLineFailure {
+                CommandLineFailure(description: "\(name)=\(value): expected \(expected).", exitCode: 2)
+            }
             func boolean() throws -> Bool {
                 switch value.lowercased() {
                 case "true", "1": return true
                 case "false", "0": return false
-                default: throw CommandLineFailure(description: "--\(setting.className).\(setting.trait)=\(value): expected True or False.", exitCode: 2)
+                default: throw invalid("True or False")
                 }
+            }
+            func list() -> [String] { setting.list ?? [value] }
+            func map() throws -> [(String, String)] {
+                guard let map = setting.map else { throw invalid("a mapping of names to values (in the configuration file)") }
+                return map.sorted { $0.key < $1.key }
             }
             switch (setting.className, setting.trait) {
             case ("Repo2Docker", "base_image"): request.baseImage = value
@@ -121,24 +130,51 @@ struct RequestBuilder {
             case ("Repo2Docker", "default_buildpack"):
                 if value == "None" { request.allowDefaultBuildpack = false } else { warnIgnored(setting) }
             case ("Repo2Docker", "user_id"):
-                guard let uid = Int(value) else { throw CommandLineFailure(description: "--Repo2Docker.user_id=\(value): expected an integer.", exitCode: 2) }
+                guard let uid = Int(value) else { throw invalid("an integer") }
                 if uid != 0 { request.userID = uid }
             case ("Repo2Docker", "user_name"): request.userName = value
-            case ("Repo2Docker", "ref"): request.ref = value
+            case ("Repo2Docker", "ref"): request.ref = value == "None" ? nil : value
             case ("Repo2Docker", "subdir"): request.subdir = value
             case ("Repo2Docker", "target_repo_dir"): request.targetRepoDir = value
             case ("Repo2Docker", "appendix"): request.appendix = value
             case ("Repo2Docker", "output_image_spec"):
-                guard ImageName.isValid(value) else { throw CommandLineFailure(description: "\(value) is not a valid docker image name (--Repo2Docker.output_image_spec).", exitCode: 2) }
-                request.imageName = value
+                guard value.isEmpty || ImageName.isValid(value) else {
+                    throw CommandLineFailure(description: "\(value) is not a valid docker image name (\(name)).", exitCode: 2)
+                }
+                request.imageName = value.isEmpty ? nil : value
             case ("Repo2Docker", "engine"): request.engine = value
             case ("Repo2Docker", "cleanup_checkout"): request.clean = try boolean()
             case ("Repo2Docker", "run"): request.run = try boolean()
             case ("Repo2Docker", "push"): request.push = try boolean()
-            case ("Repo2Docker", "dry_run"): if try boolean() { request.build = false; request.run = false; request.push = false }
-            case ("Repo2Docker", "cache_from"): request.cacheFrom.append(value)
+            case ("Repo2Docker", "json_logs"): request.jsonLogs = try boolean()
+            case ("Repo2Docker", "dry_run"): request.build = !(try boolean())
+            case ("Repo2Docker", "cache_from"): request.cacheFrom += list()
+            case ("Repo2Docker", "labels"): request.labels += try map()
+            case ("Repo2Docker", "extra_build_args"): request.buildArgs += try map()
+            case ("Repo2Docker", "environment"): request.environment += list()
+            case ("Repo2Docker", "run_cmd"): request.runCommand = list()
+            case ("Repo2Docker", "all_ports"): request.publishAll = try boolean()
+            case ("Repo2Docker", "volumes"):
+                request.volumes += try map().map { VolumeMapping(source: $0.0, destination: $0.1) }
+            case ("Repo2Docker", "ports"):
+                // repo2docker's form: {"<container port>[/proto]": "<host port>" or "<host ip>:<host port>"}.
+                request.ports += try map().map { container, host in
+                    let hostParts = host.split(separator: ":").map(String.init)
+                    let spec = (hostParts.count == 2 ? hostParts[0] + ":" + hostParts[1] : host) + ":" + container
+                    return try PortMapping.parse(spec)
+                }
+            case ("Repo2Docker", "log_level"):
+                if value.uppercased() == "DEBUG" || value == "10" { request.debug = true }
+            case ("Repo2Docker", "network"): request.network = value
+            case ("Repo2Docker", "default_python_version"): request.defaultPythonVersion = value
+            case ("Repo2Docker", "python_index_url"): request.pythonIndexURL = value
+            case ("Repo2Docker", "python_download_mirror"): request.pythonDownloadMirror = value
+            case ("Repo2Docker", "registry_certs_dir"): request.registryCertificatesDirectory = value
+            case ("DockerEngine", "registry_credentials"), ("ContainerEngine", "registry_credentials"):
+                guard let map = setting.map else { throw invalid("a mapping with registry, username and password") }
+                request.registryCredentials = map
             case ("Repo2Docker", "build_memory_limit"):
-                throw CommandLineFailure(description: "--Repo2Docker.build_memory_limit is no longer supported: limit memory on the container engine instead.", exitCode: 255)
+                throw CommandLineFailure(description: "\(name) is no longer supported: limit memory on the container engine instead.", exitCode: 255)
             default:
                 warnIgnored(setting)
             }
@@ -146,6 +182,6 @@ struct RequestBuilder {
     }
 
     func warnIgnored(_ setting: TraitSetting) {
-        warn("--\(setting.className).\(setting.trait) has no effect in swift-r2d and is ignored.\n")
+        warn("\(setting.displayName) has no effect in swift-r2d and is ignored.\n")
     }
 }

@@ -1,0 +1,155 @@
+import Foundation
+
+/// repo2docker's configuration in its JSON form: `{"Repo2Docker": {…}, "DockerEngine": {…}}`. Every key becomes
+/// a `TraitSetting` applied before the command line's, so the command line wins.
+enum ConfigurationFile {
+    /// repo2docker's default `--config` value; its JSON twin is read from the working directory when present.
+    static let defaultBase = "repo2docker_config"
+
+    /// The settings of the file `--config` names (or the default file when present); nil when there is none.
+    /// `warn` receives the note about a Python file found by the default lookup.
+    static func load(option: String?, currentDirectory: String, warn: (String) -> Void) throws -> [TraitSetting] {
+        let fileManager = FileManager.default
+        func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : currentDirectory + "/" + path }
+        guard let option else {
+            let json = absolute(defaultBase + ".json")
+            if fileManager.fileExists(atPath: json) { return try parse(path: json) }
+            if fileManager.fileExists(atPath: absolute(defaultBase + ".py")) {
+                warn("\(defaultBase).py is a Python configuration file, which swift-r2d does not read; write its settings as JSON to \(defaultBase).json.\n")
+            }
+            return []
+        }
+        let path = absolute(option)
+        // repo2docker strips the extension and tries <base>.py and <base>.json; the JSON one is read here.
+        let base = path.hasSuffix(".py") || path.hasSuffix(".json") ? String(path[..<(path.lastIndex(of: ".") ?? path.endIndex)]) : path
+        for candidate in [path.hasSuffix(".py") ? nil : path, base + ".json"].compactMap({ $0 }) {
+            var isDirectory: ObjCBool = false
+            if fileManager.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return try parse(path: candidate)
+            }
+        }
+        if fileManager.fileExists(atPath: base + ".py") {
+            throw CommandLineFailure(
+                description: "--config: \(option) is a Python configuration file; swift-r2d reads the JSON form. "
+                    + "Write {\"Repo2Docker\": {\"<trait>\": <value>}} to \(base).json and pass that.",
+                exitCode: 2)
+        }
+        throw CommandLineFailure(description: "--config: \(option) does not exist; pass the path of a JSON configuration file.", exitCode: 2)
+    }
+
+    /// Reads one JSON configuration file; each error names the file and the key.
+    static func parse(path: String) throws -> [TraitSetting] {
+        func failure(_ text: String) -> CommandLineFailure {
+            CommandLineFailure(description: "--config \(path): \(text)", exitCode: 2)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw failure("cannot be read.") }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            throw failure("is not valid JSON\(detail.map { " (\($0))" } ?? ""); fix the syntax.")
+        }
+        guard let sections = object as? [String: Any] else {
+            throw failure("must be a JSON object of sections, e.g. {\"Repo2Docker\": {\"base_image\": \"…\"}}.")
+        }
+        var settings: [TraitSetting] = []
+        for className in sections.keys.sorted() {
+            guard let known = knownTraits[className] else {
+                throw failure("unknown section \"\(className)\"; the sections are \(knownTraits.keys.sorted().joined(separator: ", ")).")
+            }
+            guard let traits = sections[className] as? [String: Any] else {
+                throw failure("\"\(className)\" must be an object of settings.")
+            }
+            for trait in traits.keys.sorted() {
+                guard known.contains(trait) else {
+                    let suggestion = closest(trait, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
+                    throw failure("unknown setting \"\(className).\(trait)\"\(suggestion).")
+                }
+                settings.append(try setting(className, trait, traits[trait] as Any, origin: path, failure: failure))
+            }
+        }
+        return settings
+    }
+
+    static func setting(_ className: String, _ trait: String, _ value: Any, origin: String,
+                        failure: (String) -> CommandLineFailure) throws -> TraitSetting {
+        var setting = TraitSetting(className: className, trait: trait, value: "", origin: origin)
+        if let list = value as? [Any] {
+            setting.list = try list.map { item in
+                guard let text = scalar(item) else { throw failure("\"\(className).\(trait)\" must be a list of strings.") }
+                return text
+            }
+            setting.value = setting.list?.joined(separator: " ") ?? ""
+        } else if let map = value as? [String: Any] {
+            var strings: [String: String] = [:]
+            for (key, item) in map {
+                guard let text = scalar(item) else { throw failure("\"\(className).\(trait)\" must map names to strings or numbers.") }
+                strings[key] = text
+            }
+            setting.map = strings
+            setting.value = String(decoding: (try? JSONSerialization.data(withJSONObject: map, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+        } else if let text = scalar(value) {
+            setting.value = text
+        } else {
+            throw failure("\"\(className).\(trait)\" has a value of an unsupported type.")
+        }
+        return setting
+    }
+
+    /// Strings, numbers, booleans (as Python spells them) and null ("None").
+    static func scalar(_ value: Any) -> String? {
+        switch value {
+        case let text as String: return text
+        case is NSNull: return "None"
+        case let number as NSNumber:
+            // JSON true/false arrive as NSNumber of ObjC type "c" (char); 1 and 0 are integers.
+            if String(cString: number.objCType) == "c" { return number.boolValue ? "True" : "False" }
+            return number.stringValue
+        default: return nil
+        }
+    }
+
+    static func closest(_ name: String, in candidates: Set<String>) -> String? {
+        var best: (name: String, distance: Int)?
+        for candidate in candidates.sorted() {
+            let d = editDistance(Array(name), Array(candidate))
+            if d < (best?.distance ?? Int.max) { best = (candidate, d) }
+        }
+        guard let best, best.distance <= max(2, name.count / 3) else { return nil }
+        return best.name
+    }
+
+    /// Levenshtein distance, for "did you mean" suggestions.
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        var row: [Int] = Array(0...b.count)
+        for i in 1...a.count {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let current = row[j]
+                let substitution: Int = previous + (a[i - 1] == b[j - 1] ? 0 : 1)
+                let insertionOrDeletion: Int = min(row[j], row[j - 1]) + 1
+                row[j] = min(substitution, insertionOrDeletion)
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
+
+    /// The settings repo2docker knows (reference §1.3). Those swift-r2d cannot use are accepted with a warning.
+    static let knownTraits: [String: Set<String>] = [
+        "Repo2Docker": [
+            "all_ports", "appendix", "base_image", "build_memory_limit", "buildpacks", "cache_from", "cleanup_checkout",
+            "config_file", "content_providers", "default_buildpack", "dry_run", "editable", "engine", "environment",
+            "extra_build_args", "extra_build_kwargs", "extra_run_kwargs", "git_workdir", "json_logs", "labels",
+            "log_datefmt", "log_format", "log_level", "output_image_spec", "platform", "ports", "push", "ref", "repo",
+            "repo_type", "run", "run_cmd", "subdir", "swh_token", "target_repo_dir", "user_id", "user_name", "volumes",
+            // swift-r2d's own settings, also flags.
+            "network", "default_python_version", "python_index_url", "python_download_mirror", "registry_certs_dir",
+        ],
+        "DockerEngine": ["extra_buildx_build_args", "extra_init_args", "registry_credentials", "string_output"],
+        "ContainerEngine": ["registry_credentials", "string_output"],
+    ]
+}
