@@ -186,7 +186,10 @@ public struct Pipeline: Sendable {
     }
 
     func buildArguments() -> [String: String] {
-        var args = ["NB_USER": request.userName, "NB_UID": String(request.userID)]
+        // Proxies from config.json first, as the docker CLI passes them; everything else overrides them.
+        var args = credentialStore.proxyBuildArguments()
+        args["NB_USER"] = request.userName
+        args["NB_UID"] = String(request.userID)
         if !request.targetRepoDir.isEmpty { args["REPO_DIR"] = request.targetRepoDir }
         for (key, value) in request.buildArgs { args[key] = value }
         return args

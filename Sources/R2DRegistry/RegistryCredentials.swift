@@ -100,6 +100,21 @@ public struct RegistryCredentialStore: Sendable {
 
     // MARK: config.json
 
+    /// The docker CLI's `proxies.default` section as build arguments (`HTTP_PROXY` and `http_proxy`, …), which the
+    /// CLI hands to every build; the image's entrypoint writes it from the proxy variables. Empty without a file.
+    public func proxyBuildArguments() -> [String: String] {
+        guard let proxies = (try? readConfig())??.proxies?["default"] else { return [:] }
+        var arguments: [String: String] = [:]
+        let names = [("httpProxy", "HTTP_PROXY"), ("httpsProxy", "HTTPS_PROXY"), ("noProxy", "NO_PROXY"),
+                     ("ftpProxy", "FTP_PROXY"), ("allProxy", "ALL_PROXY")]
+        for (key, variable) in names {
+            guard let value = proxies[key], !value.isEmpty else { continue }
+            arguments[variable] = value
+            arguments[variable.lowercased()] = value
+        }
+        return arguments
+    }
+
     struct ConfigFile: Decodable {
         struct Auth: Decodable {
             var auth: String?
@@ -110,6 +125,7 @@ public struct RegistryCredentialStore: Sendable {
         var auths: [String: Auth]?
         var credHelpers: [String: String]?
         var credsStore: String?
+        var proxies: [String: [String: String]]?
     }
 
     func readConfig() throws -> ConfigFile? {
