@@ -3,7 +3,7 @@
 SWIFT ?= swift
 BASE_IMAGE ?= swift-r2d/test-base:bookworm
 
-.PHONY: deps build test demo clean-images install
+.PHONY: deps build test demo clean-images install docs image
 
 deps:
 	scripts/install-deps.sh
@@ -30,3 +30,12 @@ install:
 	$(SWIFT) build -c release
 	install -m 0755 .build/release/swift-r2d $(PREFIX)/bin/swift-r2d
 	ln -sf swift-r2d $(PREFIX)/bin/jupyter-repo2docker
+
+# Regenerates Docs/cli.md from the command definitions (a test checks it is current).
+docs:
+	$(SWIFT) build --product swift-r2d
+	.build/debug/swift-r2d __cli-reference > Docs/cli.md
+
+# swift-r2d's own image (needs a Swift 6.3 image; see the Dockerfile's build arguments).
+image:
+	docker build -t swift-r2d:$(shell git rev-parse --short HEAD) .

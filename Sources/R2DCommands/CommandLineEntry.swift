@@ -15,6 +15,9 @@ public enum CommandLineEntry {
             switch rest.first {
             case "build": rest.removeFirst()
             case "detect": return detect(Array(rest.dropFirst()), environment: environment)
+            case "__cli-reference":
+                print(CLIReference.markdown(), terminator: "")
+                return 0
             case "help", "-h", "--help":
                 print(SwiftR2DCommand.helpMessage())
                 return 0

@@ -170,3 +170,17 @@ struct ConfigurationFileTests {
         #expect(lines.last?.contains("\"phase\":\"failed\"") == true)
     }
 }
+
+@Suite("Generated documentation")
+struct GeneratedDocumentationTests {
+    @Test("Docs/cli.md is what the command definitions generate (run `make docs` after changing a flag)")
+    func cliReferenceIsCurrent() throws {
+        let committed = try String(contentsOfFile: ProjectPaths.root + "/Docs/cli.md", encoding: .utf8)
+        let generated = CLIReference.markdown()
+        #expect(committed == generated)
+        // Every flag of the build command appears, so the generator cannot silently drop options.
+        for flag in ["--image-name", "--push", "--config", "--json-logs", "--user-id", "--appendix", "--Class.trait"] {
+            #expect(generated.contains(flag), "\(flag) missing")
+        }
+    }
+}
