@@ -15,6 +15,9 @@ public enum CommandLineEntry {
             switch rest.first {
             case "build": rest.removeFirst()
             case "detect": return detect(Array(rest.dropFirst()), environment: environment)
+            case "__crash-for-tests":
+                // Lets the tests check that a crash under --json-logs still ends in JSON and a failed line.
+                fatalError("deliberate crash requested by __crash-for-tests")
             case "__cli-reference":
                 print(CLIReference.markdown(), terminator: "")
                 return 0

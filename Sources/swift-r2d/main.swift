@@ -1,4 +1,7 @@
 import Foundation
 import R2DCommands
 
-exit(await CommandLineEntry.main(arguments: CommandLine.arguments, environment: ProcessInfo.processInfo.environment))
+JSONOutputGuard.installIfRequested(arguments: CommandLine.arguments)
+let status = await CommandLineEntry.main(arguments: CommandLine.arguments, environment: ProcessInfo.processInfo.environment)
+JSONOutputGuard.finish()
+exit(status)

@@ -184,3 +184,30 @@ struct GeneratedDocumentationTests {
         }
     }
 }
+
+@Suite("JSON output under --json-logs")
+struct JSONOutputGuardTests {
+    @Test("a crash still produces only JSON lines, the runtime's message wrapped, and a final failed line")
+    func crashIsJSON() throws {
+        let result = try runProgram(ProjectPaths.binary, ["__crash-for-tests", "--json-logs"])
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count >= 2, "\(result.stderr)")
+        for line in lines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "not JSON: \(line)")
+        }
+        #expect(result.stderr.contains("deliberate crash requested"))
+        #expect(lines.last?.contains("\"phase\":\"failed\"") == true)
+    }
+
+    @Test("stray writes to stderr are wrapped, JSON lines pass through unchanged", arguments: [
+        ("plain text\n", #"{"message":"plain text\n"}"#),
+        ("say \"hi\"\t\\\n", #"{"message":"say \"hi\"\t\\\n"}"#),
+    ])
+    func wrapping(input: String, expected: String) throws {
+        let wrapped = String(decoding: JSONOutputGuard.wrap(Array(input.utf8)), as: UTF8.self)
+        #expect(wrapped == expected + "\n")
+        let object = try JSONSerialization.jsonObject(with: Data(wrapped.utf8)) as? [String: String]
+        #expect(object?["message"] == input)
+    }
+}
