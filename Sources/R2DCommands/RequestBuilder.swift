@@ -1,4 +1,5 @@
 import Foundation
+import R2DBuildpacks
 import R2DCore
 
 /// Failures decided while turning the command line into a request; each carries its exit status.
@@ -78,6 +79,7 @@ struct RequestBuilder {
         if let version = flags.defaultPythonVersion { request.defaultPythonVersion = version }
         if let url = flags.pythonIndexUrl { request.pythonIndexURL = url }
         if let url = flags.pythonDownloadMirror { request.pythonDownloadMirror = url }
+        flags.downloads.apply(to: &request.downloadLocations)
         request.debug = flags.debug
         request.labels += flags.label.map(Self.keyValue)
         request.buildArgs += flags.buildArg.map(Self.keyValue)
@@ -103,6 +105,7 @@ struct RequestBuilder {
 
     /// Maps the traitlets settings that mean something here; the others are accepted with a warning.
     func apply(_ traits: [TraitSetting], to request: inout BuildRequest) throws {
+        var firstCondaChannel = true
         for setting in traits {
             let value = setting.value
             func boolean() throws -> Bool {
@@ -137,6 +140,9 @@ struct RequestBuilder {
             case ("Repo2Docker", "build_memory_limit"):
                 throw CommandLineFailure(description: "--Repo2Docker.build_memory_limit is no longer supported: limit memory on the container engine instead.", exitCode: 255)
             default:
+                // Download locations (micromamba_url, conda_channel, …; Docs/environments.md).
+                if setting.className == "Repo2Docker",
+                   request.downloadLocations.set(trait: setting.trait, value: value, firstChannel: &firstCondaChannel) { break }
                 warnIgnored(setting)
             }
         }
