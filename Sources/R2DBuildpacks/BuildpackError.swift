@@ -46,7 +46,7 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
         case .invalidJuliaCompat(let file, let compat):
             return "Cannot read the julia compat \"\(compat)\" in \(file); write e.g. julia = \"1.10\", \"^1.9\", \"~1.6.2\" or \">=1.8\"."
         case .juliaRequire(let file):
-            return "Julia REQUIRE no longer supported: \(file) uses the REQUIRE format of Julia 0.6; replace it with a Project.toml (see https://pkgdocs.julialang.org/v1/toml-files/)."
+            return "Julia REQUIRE no longer supported: found \(file) (the package list of Julia 0.6); replace it with a Project.toml (see https://pkgdocs.julialang.org/v1/toml-files/)."
         case .noMatchingJulia(let file, let compat):
             return "No released Julia matches compat \"\(compat)\" in \(file); widen it, or refresh Buildpacks/julia/versions.txt if the release is newer than this swift-r2d."
         case .notYetSupported(let buildpack):

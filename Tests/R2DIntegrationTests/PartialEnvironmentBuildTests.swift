@@ -161,11 +161,16 @@ struct PartialEnvironmentBuildTests {
         #expect(!dockerfile.contains("://"), "\(fixture): the prefix downloads something:\n\(dockerfile)")
         let name = fixture.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-").lowercased()
         let result = try Self.build(name, dockerfile: dockerfile + assertions.joined(separator: "\n") + "\n", files: files)
-        #expect(result.status == 0, "\(fixture): exit \(result.status)\n\(result.stdout)\n\(result.stderr)")
+        let output = result.stdout + result.stderr
+        #expect(result.status == 0, "\(fixture): exit \(result.status)\n\(output)")
+        for check in assertions {
+            #expect(output.contains(" : " + check.prefix(80)), "\(fixture): the daemon did not run \(check.prefix(80))")
+        }
 
         // The checks are real: the same prefix with a check that must fail does not build.
         let failing = try Self.build(name + "-negative", dockerfile: dockerfile + "RUN test \"$(id -u jovyan)\" = 4242\n", files: files)
         #expect(failing.status != 0, "\(fixture): a failing check did not fail the build")
+        #expect((failing.stdout + failing.stderr).contains("= 4242' returned a non-zero code"), "\(fixture): \(failing.stderr)")
     }
 }
 
