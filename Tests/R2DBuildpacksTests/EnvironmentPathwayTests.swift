@@ -212,6 +212,17 @@ struct EnvironmentRenderingTests {
         #expect(arm.contains("ENV CONDA_PLATFORM=linux-aarch64"))
     }
 
+    @Test("a Pipfile asking for Python 3.5/3.6 is installed with pipenv into the conda kernel environment",
+          arguments: [("3.5", "2021.5.29"), ("3.6", "2022.1.8")])
+    func legacyPipfile(python: String, pipenv: String) throws {
+        let (plan, text) = try render(["Pipfile": "[requires]\npython_version = \"\(python)\"\n", "requirements3.txt": "nbgitpuller\n"])
+        #expect(plan.kind == .pipfile && plan.pythonVersion == python)
+        #expect(beforeFullCopy(text).contains("${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir pipenv==\(pipenv)"))
+        #expect(text.contains("${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"requirements3.txt\""))
+        #expect(text.contains("pipenv install --skip-lock --system --dev"))
+        #expect(text.contains("COPY --chown=1000:1000 build_script_files/kernel-environment.txt"))
+    }
+
     @Test("legacy Pythons have no aarch64 environment")
     func aarch64Legacy() throws {
         #expect(throws: BuildpackError.self) {

@@ -1,6 +1,6 @@
 FROM swift-r2d/test-base:bookworm
 
-RUN echo 'Julia REQUIRE no longer supported: REQUIRE uses the REQUIRE format of Julia 0.6; replace it with a Project.toml (see https://pkgdocs.julialang.org/v1/toml-files/).' >&2 && exit 1
+RUN echo 'Julia REQUIRE no longer supported: found REQUIRE (the package list of Julia 0.6); replace it with a Project.toml (see https://pkgdocs.julialang.org/v1/toml-files/).' >&2 && exit 1
 
 ENV DEBIAN_FRONTEND=noninteractive
 
