@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "R2DBuildpackAssets",
             path: "Buildpacks",
-            exclude: ["base", "python"]
+            exclude: ["base", "python", "conda", "julia", "nix"]
         ),
 
         // Pure detection and rendering: reads the checkout, nothing else.

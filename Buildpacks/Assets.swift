@@ -46,3 +46,38 @@ public enum BuildpackAssets {
         version.split(separator: ".").map { Int($0) ?? 0 }
     }
 }
+
+/// The conda, Julia and Nix pathways' files (Buildpacks/conda, julia, nix).
+extension BuildpackAssets {
+    /// micromamba, mamba and conda versions that install-base-env.bash pins (AssetsTests checks they agree).
+    public static let micromambaVersion = "2.8.1"
+    /// The Nix release install-nix.bash pins.
+    public static let nixVersion = "2.13.2"
+
+    /// `install-base-env.bash`: micromamba (sha256-checked), the base prefix and the notebook (and kernel) environments.
+    public static var installBaseEnv: [UInt8] { Array(EmbeddedFiles.installBaseEnv.utf8) }
+
+    /// `activate-conda.sh`: the /etc/profile.d script that activates the environments in login shells.
+    public static var activateConda: [UInt8] { Array(EmbeddedFiles.activateConda.utf8) }
+
+    /// `install-nix.bash`: the sha256-checked single-user Nix install.
+    public static var installNix: [UInt8] { Array(EmbeddedFiles.installNix.utf8) }
+
+    /// `nix-shell-wrapper`: the start command of Nix images.
+    public static var nixShellWrapper: [UInt8] { Array(EmbeddedFiles.nixShellWrapper.utf8) }
+
+    /// Released Julia versions, oldest first, from julia/versions.txt.
+    public static let juliaReleases: [String] = EmbeddedFiles.juliaVersions.split(separator: "\n")
+        .filter { !$0.hasPrefix("#") && !$0.contains(" ") }
+        .map(String.init)
+
+    /// The conda spec of the notebook environment for Python `python` ("3.10").
+    public static func condaNotebookSpec(python: String) -> [UInt8]? {
+        EmbeddedFiles.condaSpecs["py" + python].map { Array($0.utf8) }
+    }
+
+    /// The conda spec of a kernel-only environment (Python 2.7, 3.5, 3.6).
+    public static func condaKernelSpec(python: String) -> [UInt8]? {
+        EmbeddedFiles.condaSpecs["kernel-py" + python].map { Array($0.utf8) }
+    }
+}

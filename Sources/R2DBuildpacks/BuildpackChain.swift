@@ -44,9 +44,12 @@ public enum BuildpackChain {
         case .conda:
             plan.pythonVersion = try PythonVersionRules.condaVersion(snapshot, defaultPython: defaultPython)
         case .r:
-            plan.rVersion = RVersionRules.version(for: runtime)
+            plan.rVersion = try RVersionRules.version(for: runtime, file: snapshot.binderPath("runtime.txt"))
             plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil, defaultPython: defaultPython)
-        case .julia, .juliaRequire:
+        case .julia:
+            plan.juliaVersion = try JuliaVersionRules.version(snapshot)
+            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil, defaultPython: defaultPython)
+        case .juliaRequire:
             plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil, defaultPython: defaultPython)
         default:
             plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: runtime, defaultPython: defaultPython)

@@ -8,7 +8,14 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
     case noEnvironmentSpecification
     case unreadable(file: String, reason: String)
     case notYetSupported(buildpack: String)
-    case needsConda(pythonVersion: String, file: String)
+    case environmentNotMapping(file: String, found: String)
+    case unsupportedCondaPython(file: String, version: String, platform: String)
+    case unsupportedRVersion(file: String, version: String)
+    case rSnapshotTooOld(file: String, date: String)
+    case needsAMD64(buildpack: String, platform: String)
+    case invalidJuliaCompat(file: String, compat: String)
+    case noMatchingJulia(file: String, compat: String)
+    case juliaRequire(file: String)
 
     public var description: String {
         switch self {
@@ -26,8 +33,22 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
             return "No environment specification found (Repo2Docker.default_buildpack=None): add a Dockerfile, environment.yml, requirements.txt or another supported file."
         case .unreadable(let file, let reason):
             return "Cannot read \(file): \(reason)."
-        case .needsConda(let version, let file):
-            return "Python \(version) (from \(file)) needs the conda pathway, which this version of swift-r2d does not have yet; ask for Python 3.8 or newer in runtime.txt."
+        case .environmentNotMapping(let file, let found):
+            return "\(file) must be a YAML mapping (name:, channels:, dependencies:), but it holds \(found); fix the file or empty it."
+        case .unsupportedCondaPython(let file, let version, let platform):
+            return "Python version \(version) on \(platform) is not supported (from \(file)); pin python=3.8 to 3.14 (2.7 and 3.5–3.7 only on linux-64)."
+        case .unsupportedRVersion(let file, let version):
+            return "R version \(version) (from \(file)) is not supported; use r-X.Y with 3.3 to 4.6, or a full r-X.Y.Z version."
+        case .rSnapshotTooOld(let file, let date):
+            return "The R snapshot date \(date) (from \(file)) is before 2018-12-07, the oldest Posit Package Manager snapshot (MRAN has shut down); use a later date in runtime.txt."
+        case .needsAMD64(let buildpack, let platform):
+            return "The \(buildpack) buildpack installs R only for linux/amd64, not \(platform); build with --platform linux/amd64."
+        case .invalidJuliaCompat(let file, let compat):
+            return "Cannot read the julia compat \"\(compat)\" in \(file); write e.g. julia = \"1.10\", \"^1.9\", \"~1.6.2\" or \">=1.8\"."
+        case .juliaRequire(let file):
+            return "Julia REQUIRE no longer supported: found \(file) (the package list of Julia 0.6); replace it with a Project.toml (see https://pkgdocs.julialang.org/v1/toml-files/)."
+        case .noMatchingJulia(let file, let compat):
+            return "No released Julia matches compat \"\(compat)\" in \(file); widen it, or refresh Buildpacks/julia/versions.txt if the release is newer than this swift-r2d."
         case .notYetSupported(let buildpack):
             return "The \(buildpack) buildpack cannot render a Dockerfile yet in this version of swift-r2d; add a Dockerfile (or binder/Dockerfile) to the repository to build it."
         }

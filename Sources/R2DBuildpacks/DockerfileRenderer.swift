@@ -1,3 +1,4 @@
+import Foundation
 import R2DBuildpackAssets
 
 /// Settings that shape the generated Dockerfile. User Dockerfiles ignore them.
@@ -11,9 +12,16 @@ public struct RenderOptions: Sendable, Equatable {
     public var pythonIndexURL: String?
     /// Where uv downloads Python builds the base image lacks; nil means uv's default.
     public var pythonDownloadMirror: String?
+    /// Where the conda, R, Julia and Nix pathways download from at build time.
+    public var downloads: DownloadLocations
+    /// "Today" for an R repository without a snapshot date (its snapshot is two days earlier).
+    public var today: Date
 
     public init(baseImage: String = "docker.io/library/buildpack-deps:24.04", appendix: String = "", platform: String = "linux/amd64",
-                userID: Int = 1000, pythonIndexURL: String? = nil, pythonDownloadMirror: String? = nil) {
+                userID: Int = 1000, pythonIndexURL: String? = nil, pythonDownloadMirror: String? = nil,
+                downloads: DownloadLocations = DownloadLocations(), today: Date = Date()) {
+        self.downloads = downloads
+        self.today = today
         self.baseImage = baseImage
         self.appendix = appendix
         self.platform = platform
@@ -47,16 +55,38 @@ public enum DockerfileRenderer {
                 throw BuildpackError.unreadable(file: plan.dockerfile ?? "Dockerfile", reason: "the file disappeared")
             }
             return RenderedBuild(dockerfile: text, files: [], isGenerated: false)
-        case .python, .pipfile:
+        case .python, .pipfile, .juliaRequire:
             guard let version = plan.pythonVersion else { throw BuildpackError.notYetSupported(buildpack: plan.kind.rawValue) }
+            let isPipfile = plan.kind == .pipfile
             guard BuildpackAssets.jupyterLockPythons.contains(version) else {
-                throw BuildpackError.needsConda(pythonVersion: version, file: snapshot.binderPath("runtime.txt"))
+                // Pythons uv has no lock for (2.7, 3.5–3.7) come from conda-forge, as in repo2docker.
+                let file = isPipfile ? snapshot.binderPath("Pipfile") : snapshot.binderPath("runtime.txt")
+                var fragments = try CondaFragments.base(pythonVersion: version, file: file, options: options)
+                fragments.append(isPipfile ? CondaFragments.pipfile(snapshot, pythonVersion: version)
+                                           : try CondaFragments.requirements(snapshot, pythonVersion: version))
+                return compose(fragments, plan: plan, options: options)
             }
             var fragments = try PythonFragments.base(pythonVersion: version, options: options)
-            fragments.append(plan.kind == .pipfile ? PythonFragments.pipfile(snapshot) : try PythonFragments.requirements(snapshot))
+            fragments.append(isPipfile ? PythonFragments.pipfile(snapshot) : try PythonFragments.requirements(snapshot))
             return compose(fragments, plan: plan, options: options)
-        default:
-            throw BuildpackError.notYetSupported(buildpack: plan.kind.rawValue)
+        case .conda:
+            let version = plan.pythonVersion ?? PythonVersionRules.defaultVersion
+            let file = CondaFragments.environmentFilePath(snapshot) ?? "environment.yml"
+            var fragments = try CondaFragments.base(pythonVersion: version, file: file, options: options)
+            fragments.append(try CondaFragments.environmentFile(snapshot, pythonVersion: version, options: options))
+            return compose(fragments, plan: plan, options: options)
+        case .r, .julia:
+            // R and Julia images are Python images too: the conda base, environment.yml, requirements.txt and
+            // the repository's package, then their own parts.
+            let version = plan.pythonVersion ?? PythonVersionRules.defaultVersion
+            var fragments = try CondaFragments.base(pythonVersion: version, file: snapshot.binderPath("runtime.txt"), options: options)
+            fragments.append(try CondaFragments.environmentFile(snapshot, pythonVersion: version, options: options))
+            fragments.append(try CondaFragments.requirements(snapshot, pythonVersion: version))
+            fragments.append(plan.kind == .r ? try RFragments.fragments(snapshot, plan: plan, options: options)
+                                             : try JuliaFragments.fragments(snapshot, plan: plan, options: options))
+            return compose(fragments, plan: plan, options: options)
+        case .nix:
+            return compose(NixFragments.fragments(snapshot, options: options), plan: plan, options: options)
         }
     }
 
@@ -85,6 +115,11 @@ public enum DockerfileRenderer {
 
         lines.append("FROM \(options.baseImage)")
         lines.append("")
+        if plan.kind == .juliaRequire {
+            // repo2docker renders REQUIRE repositories but refuses to build them; fail at the first step.
+            lines.append("RUN echo \(Shell.quote(BuildpackError.juliaRequire(file: plan.binderDirectory.isEmpty ? "REQUIRE" : plan.binderDirectory + "/REQUIRE").description)) >&2 && exit 1")
+            lines.append("")
+        }
         lines.append("ENV DEBIAN_FRONTEND=noninteractive")
         lines.append("")
         lines.append("# Locales")

@@ -61,21 +61,16 @@ public enum PythonVersionRules {
         return version
     }
 
-    /// The `python` pin of environment.yml's dependencies, truncated to X.Y; the default otherwise.
+    /// The `python` pin of environment.yml's dependencies (`python\s*=+\s*([\d.]*)`, truncated to X.Y; a major
+    /// alone maps to its default); the default otherwise. runtime.txt does not count. Fails for a file that
+    /// is not a mapping, or a Python conda-forge cannot provide.
     public static func condaVersion(_ s: RepoSnapshot, defaultPython: String = defaultVersion) throws -> String {
-        let file = s.binderFileExists("environment.yml") ? s.binderPath("environment.yml") : s.binderPath("environment.yaml")
-        guard let text = try s.readText(file) else { return defaultPython }
-        for line in text.split(whereSeparator: \.isNewline) {
-            var item = line.trimmingCharacters(in: .whitespaces)
-            guard item.hasPrefix("-") else { continue }
-            item = item.dropFirst().trimmingCharacters(in: .whitespaces)
-            guard item.hasPrefix("python") else { continue }
-            let rest = item.dropFirst("python".count)
-            guard let first = rest.first, "=<>!~ ".contains(first) || rest.isEmpty else { continue }
-            let pin = rest.drop { "=<>!~ ".contains($0) }
-            return leadingVersion(String(pin), defaultPython: defaultPython) ?? defaultPython
-        }
-        return defaultPython
+        guard let file = CondaFragments.environmentFilePath(s), let text = try s.readText(file) else { return defaultPython }
+        let env = try CondaEnvironmentFile.parse(text, file: file)
+        // The conda pathway's default stays repo2docker's 3.10 unless the caller chose another 3.x.
+        let version = env.pythonVersion(defaultPython: defaultPython) ?? defaultPython
+        guard supported.contains(version) else { throw BuildpackError.unsupportedPythonVersion(file: file, version: version) }
+        return version
     }
 
     static func majorDefault(_ major: String, defaultPython: String) -> String? {
@@ -197,9 +192,14 @@ public enum RVersionRules {
     ]
 
     /// The R version for a runtime.txt (X.Y → newest patch, X.Y.Z verbatim); the default otherwise.
-    public static func version(for runtime: RuntimeSpec?) -> String {
+    /// Any other form (`4.7`, `5`) is refused, as repo2docker does.
+    public static func version(for runtime: RuntimeSpec?, file: String = "runtime.txt") throws -> String {
         guard let runtime, runtime.name == "r", let v = runtime.version else { return defaultVersion }
         if let full = latestPatch[v] { return full }
+        let parts = v.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else {
+            throw BuildpackError.unsupportedRVersion(file: file, version: v)
+        }
         return v
     }
 }

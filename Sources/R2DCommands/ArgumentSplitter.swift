@@ -30,12 +30,12 @@ struct TraitSetting: Equatable {
 
 enum ArgumentSplitter {
     /// Options that take a value in the next argument when not written with `=`.
-    static let valueOptions: Set<String> = [
+    static let valueOptions: Set<String> = Set<String>([
         "--config", "--image-name", "--image", "--ref", "--build-memory-limit", "-p", "--publish", "-v", "--volume",
         "--user-id", "--user-name", "-e", "--env", "--target-repo-dir", "--appendix", "--label", "--build-arg",
         "--subdir", "--cache-from", "--engine", "--platform", "--network", "--base-image", "--default-python-version",
         "--python-index-url", "--python-download-mirror",
-    ]
+    ]).union(DownloadLocationFlags.valueOptions)
 
     static func split(_ arguments: [String]) -> SplitArguments {
         var result = SplitArguments()

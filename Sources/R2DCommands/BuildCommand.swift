@@ -107,6 +107,10 @@ struct BuildCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Mirror for the Python builds uv downloads when the base image lacks the version.", valueName: "url"))
     var pythonDownloadMirror: String?
 
+    // Download locations of the conda, R, Julia and Nix pathways.
+    @OptionGroup(title: "Download locations")
+    var downloads: DownloadLocationFlags
+
     func validate() throws {
         if let version = defaultPythonVersion, version.split(separator: ".").count != 2 || !version.allSatisfy({ $0.isNumber || $0 == "." }) {
             throw ValidationError("--default-python-version must be X.Y, e.g. 3.11 (got '\(version)').")

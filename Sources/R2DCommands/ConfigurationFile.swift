@@ -1,4 +1,5 @@
 import Foundation
+import R2DBuildpacks
 
 /// repo2docker's configuration in its JSON form: `{"Repo2Docker": {…}, "DockerEngine": {…}}`. Every key becomes
 /// a `TraitSetting` applied before the command line's, so the command line wins.
@@ -140,7 +141,7 @@ enum ConfigurationFile {
 
     /// The settings repo2docker knows (reference §1.3). Those swift-r2d cannot use are accepted with a warning.
     static let knownTraits: [String: Set<String>] = [
-        "Repo2Docker": [
+        "Repo2Docker": Set(DownloadLocations.traitNames).union([
             "all_ports", "appendix", "base_image", "build_memory_limit", "buildpacks", "cache_from", "cleanup_checkout",
             "config_file", "content_providers", "default_buildpack", "dry_run", "editable", "engine", "environment",
             "extra_build_args", "extra_build_kwargs", "extra_run_kwargs", "git_workdir", "json_logs", "labels",
@@ -148,7 +149,7 @@ enum ConfigurationFile {
             "repo_type", "run", "run_cmd", "subdir", "swh_token", "target_repo_dir", "user_id", "user_name", "volumes",
             // swift-r2d's own settings, also flags.
             "network", "default_python_version", "python_index_url", "python_download_mirror", "registry_certs_dir",
-        ],
+        ]),
         "DockerEngine": ["extra_buildx_build_args", "extra_init_args", "registry_credentials", "string_output"],
         "ContainerEngine": ["registry_credentials", "string_output"],
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import R2DBuildpacks
 import R2DCore
 
 /// Failures decided while turning the command line into a request; each carries its exit status.
@@ -84,6 +85,7 @@ struct RequestBuilder {
         if let version = flags.defaultPythonVersion { request.defaultPythonVersion = version }
         if let url = flags.pythonIndexUrl { request.pythonIndexURL = url }
         if let url = flags.pythonDownloadMirror { request.pythonDownloadMirror = url }
+        flags.downloads.apply(to: &request.downloadLocations)
         if flags.debug { request.debug = true }
         request.labels += flags.label.map(Self.keyValue)
         request.buildArgs += flags.buildArg.map(Self.keyValue)
@@ -106,6 +108,7 @@ struct RequestBuilder {
 
     /// Maps the traitlets settings that mean something here; the others are accepted with a warning.
     func apply(_ traits: [TraitSetting], to request: inout BuildRequest) throws {
+        var firstCondaChannel = true
         for setting in traits {
             let value = setting.value
             let name = setting.displayName
@@ -176,6 +179,14 @@ struct RequestBuilder {
             case ("Repo2Docker", "build_memory_limit"):
                 throw CommandLineFailure(description: "\(name) is no longer supported: limit memory on the container engine instead.", exitCode: 255)
             default:
+                // Download locations (micromamba_url, conda_channel, …; Docs/environments.md).
+                // A list from the configuration file (conda_channel) sets each value in order.
+                if setting.className == "Repo2Docker", DownloadLocations.traitNames.contains(setting.trait) {
+                    for item in setting.list ?? [value] {
+                        _ = request.downloadLocations.set(trait: setting.trait, value: item, firstChannel: &firstCondaChannel)
+                    }
+                    break
+                }
                 warnIgnored(setting)
             }
         }

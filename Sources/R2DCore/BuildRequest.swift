@@ -1,3 +1,5 @@
+import R2DBuildpacks
+
 /// Everything one `swift-r2d build` invocation asks for, after the command line and configuration are merged.
 public struct BuildRequest: Sendable {
     public var repo: String
@@ -31,6 +33,8 @@ public struct BuildRequest: Sendable {
     public var pythonIndexURL: String?
     /// Where uv downloads Python builds the base image lacks; nil means uv's default.
     public var pythonDownloadMirror: String?
+    /// Where the conda, R, Julia and Nix pathways download from (`--micromamba-url`, `--conda-channel`, …).
+    public var downloadLocations = DownloadLocations()
     /// false for `--Repo2Docker.default_buildpack=None`.
     public var allowDefaultBuildpack: Bool = true
     public var ports: [PortMapping] = []

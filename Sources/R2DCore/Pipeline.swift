@@ -83,7 +83,8 @@ public struct Pipeline: Sendable {
                                           platform: request.platform ?? "linux/amd64",
                                           // A dry run as root still renders the image user's uid, as repo2docker's default.
                                           userID: request.userID == 0 ? 1000 : request.userID,
-                                          pythonIndexURL: request.pythonIndexURL, pythonDownloadMirror: request.pythonDownloadMirror)
+                                          pythonIndexURL: request.pythonIndexURL, pythonDownloadMirror: request.pythonDownloadMirror,
+                                          downloads: request.downloadLocations)
         let rendered = try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: renderOptions)
         let dockerfile = rendered.dockerfile
 

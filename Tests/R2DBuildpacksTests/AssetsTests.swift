@@ -74,6 +74,10 @@ struct AssetsTests {
             (BuildpackAssets.python3Login, "base/python3-login"),
             (BuildpackAssets.installUV, "python/install-uv.bash"),
             (BuildpackAssets.activateVenv, "python/activate-venv.sh"),
+            (BuildpackAssets.installBaseEnv, "conda/install-base-env.bash"),
+            (BuildpackAssets.activateConda, "conda/activate-conda.sh"),
+            (BuildpackAssets.installNix, "nix/install-nix.bash"),
+            (BuildpackAssets.nixShellWrapper, "nix/nix-shell-wrapper"),
         ]
         for (embedded, path) in pairs {
             let onDisk = try Data(contentsOf: buildpacksDirectory.appendingPathComponent(path))
@@ -81,5 +85,56 @@ struct AssetsTests {
         }
         #expect(text(BuildpackAssets.entrypoint)?.hasPrefix("#!/usr/local/bin/python3-login\n") == true)
         #expect(text(BuildpackAssets.python3Login)?.hasPrefix("#!/bin/bash -l\n") == true)
+    }
+
+    static let condaPythons = ["3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
+
+    @Test func condaSpecsMatchTheFilesAndPinTheJupyterStack() throws {
+        let specs = buildpacksDirectory.appendingPathComponent("conda/specs")
+        let names = try FileManager.default.contentsOfDirectory(atPath: specs.path).filter { $0.hasSuffix(".txt") }.sorted()
+        #expect(names.count == Self.condaPythons.count + 3)
+        for name in names {
+            let onDisk = try String(contentsOf: specs.appendingPathComponent(name), encoding: .utf8)
+            let key = String(name.dropLast(".txt".count))
+            let embedded = key.hasPrefix("kernel-py") ? BuildpackAssets.condaKernelSpec(python: String(key.dropFirst("kernel-py".count)))
+                                                      : BuildpackAssets.condaNotebookSpec(python: String(key.dropFirst("py".count)))
+            #expect(text(embedded) == onDisk, "EmbeddedFiles.swift is stale for conda/specs/\(name): run Buildpacks/base/embed-assets.sh")
+        }
+        for python in Self.condaPythons {
+            let spec = try #require(text(BuildpackAssets.condaNotebookSpec(python: python)))
+            #expect(spec.contains("\npython=\(python)."), "Python \(python)")
+            for package in ["nodejs=", "jupyterlab=", "notebook=", "jupyter_server=", "jupyterhub-singleuser=", "ipykernel=", "\npip\n"] {
+                #expect(spec.contains(package), "Python \(python): no \(package)")
+            }
+        }
+        for python in ["2.7", "3.5", "3.6"] {
+            let spec = try #require(text(BuildpackAssets.condaKernelSpec(python: python)))
+            #expect(spec.contains("\npython=\(python)") && spec.contains("ipykernel="))
+            #expect(BuildpackAssets.condaNotebookSpec(python: python) == nil)
+        }
+    }
+
+    @Test func scriptsPinTheVersionsTheCodeReports() throws {
+        let conda = try #require(text(BuildpackAssets.installBaseEnv))
+        #expect(conda.contains("\nMICROMAMBA_VERSION=\"\(BuildpackAssets.micromambaVersion)\"\n"))
+        #expect(conda.contains("\nMAMBA_VERSION=\"\(BuildpackAssets.micromambaVersion)\"\n"))
+        for arch in ["LINUX_64", "LINUX_AARCH64"] {
+            let line = try #require(conda.split(separator: "\n").first { $0.hasPrefix("MICROMAMBA_SHA256_\(arch)=") })
+            #expect(line.count == "MICROMAMBA_SHA256_\(arch)=\"\"".count + 64)
+        }
+        let nix = try #require(text(BuildpackAssets.installNix))
+        #expect(nix.contains("\nNIX_VERSION=\"\(BuildpackAssets.nixVersion)\"\n"))
+        for script in [conda, nix, try #require(text(BuildpackAssets.nixShellWrapper))] {
+            #expect(script.hasPrefix("#!/bin/bash\n") && script.contains("set -euo pipefail"))
+        }
+    }
+
+    @Test func juliaReleaseListIsEmbeddedAndSorted() throws {
+        let onDisk = try String(contentsOf: buildpacksDirectory.appendingPathComponent("julia/versions.txt"), encoding: .utf8)
+        let listed = onDisk.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+        #expect(BuildpackAssets.juliaReleases == listed)
+        let numbers = listed.map { $0.split(separator: ".").map { Int($0) ?? -1 } }
+        #expect(zip(numbers, numbers.dropFirst()).allSatisfy { $0.lexicographicallyPrecedes($1) })
+        #expect(numbers.allSatisfy { $0.count == 3 && !$0.contains(-1) })
     }
 }

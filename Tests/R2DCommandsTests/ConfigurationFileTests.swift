@@ -35,7 +35,9 @@ struct ConfigurationFileTests {
             "push": true, "json_logs": true, "cache_from": ["c:1", "c:2"], "labels": {"a": "b", "n": 1},
             "extra_build_args": {"X": "1"}, "network": "host", "default_python_version": "3.12",
             "python_index_url": "https://pypi.example/simple", "python_download_mirror": "https://py.example",
-            "registry_certs_dir": "/etc/certs.d", "log_level": "DEBUG"
+            "registry_certs_dir": "/etc/certs.d", "log_level": "DEBUG",
+            "micromamba_url": "https://mirror.example/micromamba", "conda_channel": ["https://mirror.example/conda-forge", "bioconda"],
+            "julia_pkg_server": "https://pkg.example"
           },
           "DockerEngine": {"registry_credentials": {"registry": "reg.example", "username": "u", "password": "p"}}
         }
@@ -56,6 +58,9 @@ struct ConfigurationFileTests {
         #expect(r.pythonIndexURL == "https://pypi.example/simple" && r.pythonDownloadMirror == "https://py.example")
         #expect(r.registryCertificatesDirectory == "/etc/certs.d")
         #expect(r.registryCredentials == ["registry": "reg.example", "username": "u", "password": "p"])
+        #expect(r.downloadLocations.micromambaURL == "https://mirror.example/micromamba")
+        #expect(r.downloadLocations.condaChannels == ["https://mirror.example/conda-forge", "bioconda"])
+        #expect(r.downloadLocations.juliaPackageServer == "https://pkg.example")
     }
 
     @Test("run settings: environment, volumes, ports, all_ports, run_cmd")

@@ -1,0 +1,3 @@
+print_something <- function() {
+  print("Hello from binderdescription")
+}

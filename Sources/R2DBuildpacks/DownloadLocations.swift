@@ -1,0 +1,103 @@
+/// Where generated Dockerfiles download things from at build time. Every default is the upstream location
+/// repo2docker uses; mirrors and air-gapped sites replace them (`--micromamba-url`, `--conda-channel`, …,
+/// or `--Repo2Docker.<trait>=`). Nothing here is contacted at render time.
+public struct DownloadLocations: Sendable, Equatable {
+    /// The micromamba package (a conda .tar.bz2); `{platform}` becomes `linux-64` or `linux-aarch64`.
+    public var micromambaURL: String
+    /// Conda channels for the base and user environments, highest priority first: names or full URLs.
+    public var condaChannels: [String]
+    /// Posit Package Manager's CRAN repository; images use `<url>/__linux__/<codename>/<snapshot date>`.
+    public var positPackageManagerURL: String
+    /// Posit's R builds: `<url>/<distro>-<version>/pkgs/r-<version>_1_amd64.deb`.
+    public var rBinaryURL: String
+    /// RStudio Server .deb for distributions with OpenSSL 3.
+    public var rstudioServerURL: String
+    /// RStudio Server .deb for distributions that only have OpenSSL 1.1.
+    public var rstudioServerLegacyURL: String
+    /// Shiny Server .deb.
+    public var shinyServerURL: String
+    /// Julia release tarballs: `<url>/linux/<arch>/<major.minor>/julia-<version>-linux-<arch>.tar.gz`.
+    public var juliaDownloadURL: String
+    /// Julia package server (`JULIA_PKG_SERVER`); nil keeps Julia's default (pkg.julialang.org).
+    public var juliaPackageServer: String?
+    /// The Nix binary tarball; `{version}` and `{arch}` (`x86_64`, `aarch64`) are filled in.
+    public var nixInstallerURL: String
+    /// The nixpkgs channel added as `nixpkgs` before `nix-shell` runs.
+    public var nixChannelURL: String
+
+    public init(
+        micromambaURL: String = "https://anaconda.org/conda-forge/micromamba/2.8.1/download/{platform}/micromamba-2.8.1-0.tar.bz2",
+        condaChannels: [String] = ["conda-forge"],
+        positPackageManagerURL: String = "https://packagemanager.posit.co/cran",
+        rBinaryURL: String = "https://cdn.rstudio.com/r",
+        rstudioServerURL: String = "https://download2.rstudio.org/server/jammy/amd64/rstudio-server-2026.09.0-174-amd64.deb",
+        rstudioServerLegacyURL: String = "https://download2.rstudio.org/server/focal/amd64/rstudio-server-2024.12.0-467-amd64.deb",
+        shinyServerURL: String = "https://download3.rstudio.org/ubuntu-20.04/x86_64/shiny-server-1.5.23.1030-amd64.deb",
+        juliaDownloadURL: String = "https://julialang-s3.julialang.org/bin",
+        juliaPackageServer: String? = nil,
+        nixInstallerURL: String = "https://nixos.org/releases/nix/nix-{version}/nix-{version}-{arch}-linux.tar.xz",
+        nixChannelURL: String = "https://nixos.org/channels/nixpkgs-unstable"
+    ) {
+        self.micromambaURL = micromambaURL
+        self.condaChannels = condaChannels
+        self.positPackageManagerURL = positPackageManagerURL
+        self.rBinaryURL = rBinaryURL
+        self.rstudioServerURL = rstudioServerURL
+        self.rstudioServerLegacyURL = rstudioServerLegacyURL
+        self.shinyServerURL = shinyServerURL
+        self.juliaDownloadURL = juliaDownloadURL
+        self.juliaPackageServer = juliaPackageServer
+        self.nixInstallerURL = nixInstallerURL
+        self.nixChannelURL = nixChannelURL
+    }
+
+    /// The setting names, as `--<flag>` and `--Repo2Docker.<trait>` spell them; `conda_channel` may repeat.
+    public static let settings: [(flag: String, trait: String, help: String)] = [
+        ("micromamba-url", "micromamba_url", "micromamba package URL; {platform} becomes linux-64 or linux-aarch64"),
+        ("conda-channel", "conda_channel", "conda channel name or URL (repeat for several; the first replaces conda-forge)"),
+        ("posit-package-manager-url", "posit_package_manager_url", "Posit Package Manager CRAN repository URL"),
+        ("r-binary-url", "r_binary_url", "base URL of Posit's R .deb builds"),
+        ("rstudio-url", "rstudio_url", "RStudio Server .deb URL (OpenSSL 3 distributions)"),
+        ("rstudio-legacy-url", "rstudio_legacy_url", "RStudio Server .deb URL (OpenSSL 1.1 distributions)"),
+        ("shiny-server-url", "shiny_server_url", "Shiny Server .deb URL"),
+        ("julia-download-url", "julia_download_url", "base URL of Julia release tarballs"),
+        ("julia-pkg-server", "julia_pkg_server", "Julia package server (JULIA_PKG_SERVER)"),
+        ("nix-installer-url", "nix_installer_url", "Nix tarball URL; {version} and {arch} are filled in"),
+        ("nix-channel-url", "nix_channel_url", "nixpkgs channel URL"),
+    ]
+
+    /// The setting names `set(trait:value:firstChannel:)` accepts (as `--Repo2Docker.<name>=` and in `--config`).
+    public static var traitNames: [String] { settings.map(\.trait) }
+
+    /// Applies one setting by its trait name (`micromamba_url`, …). The first `conda_channel` replaces the
+    /// default list and later ones append, so repeating the flag lists channels in priority order.
+    /// Returns false for a name that is not a download location.
+    @discardableResult
+    public mutating func set(trait: String, value: String, firstChannel: inout Bool) -> Bool {
+        switch trait {
+        case "micromamba_url": micromambaURL = value
+        case "conda_channel":
+            if firstChannel { condaChannels = [] }
+            firstChannel = false
+            condaChannels.append(value)
+        case "posit_package_manager_url": positPackageManagerURL = Self.trimmed(value)
+        case "r_binary_url": rBinaryURL = Self.trimmed(value)
+        case "rstudio_url": rstudioServerURL = value
+        case "rstudio_legacy_url": rstudioServerLegacyURL = value
+        case "shiny_server_url": shinyServerURL = value
+        case "julia_download_url": juliaDownloadURL = Self.trimmed(value)
+        case "julia_pkg_server": juliaPackageServer = value.isEmpty ? nil : value
+        case "nix_installer_url": nixInstallerURL = value
+        case "nix_channel_url": nixChannelURL = value
+        default: return false
+        }
+        return true
+    }
+
+    /// Base URLs are joined with "/", so a trailing slash is dropped.
+    static func trimmed(_ url: String) -> String {
+        var url = url
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// R from Posit's builds with a dated Posit Package Manager snapshot, RStudio Server, Shiny Server and
+/// IRkernel (reference §3.7). The snapshot URL is built from the date alone, so rendering needs no network.
+enum RFragments {
+    /// The oldest snapshot Posit Package Manager serves.
+    static let cutoffDate = "2018-12-07"
+    static let aptPackages = ["libapparmor1", "libssl-dev", "lsb-release", "psmisc", "sudo"]
+    static let rstudioSHA256 = "168bc577ef2f68abab1ad2ed684e830da1d244618b25b69fd20448e60716c5ba"
+    static let rstudioLegacySHA256 = "052540a8df135d9ce7569ddc2fc9637671103934179691bc3e43298336fc3a8e"
+    static let shinyServerSHA256 = "4a3d063a06ccd1b6c53eb1d7f4fb59965bced10d1c5c87e8c476b58dd6fd35ee"
+    static let rsessionProxyVersion = "2.3.0"
+    static let shinyProxyVersion = "1.4"
+    /// Every R call that must not read user profiles.
+    static let rFlags = "--no-save --no-restore --no-init-file --no-environ --quiet"
+
+    /// The snapshot date: runtime.txt's, else (a root DESCRIPTION) two days before `today`.
+    static func snapshotDate(runtime: RuntimeSpec?, today: Date) -> String {
+        if let runtime, runtime.name == "r", let date = runtime.date { return date }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: today.addingTimeInterval(-2 * 86_400))
+    }
+
+    static func fragments(_ s: RepoSnapshot, plan: BuildPlan, options: RenderOptions) throws -> Fragments {
+        let version = plan.rVersion ?? RVersionRules.defaultVersion
+        guard Platform.architecture(options.platform) == "x86_64" else {
+            throw BuildpackError.needsAMD64(buildpack: "R", platform: options.platform)
+        }
+        let date = snapshotDate(runtime: plan.runtime, today: options.today)
+        guard date >= cutoffDate else { throw BuildpackError.rSnapshotTooOld(file: s.binderPath("runtime.txt"), date: date) }
+        let locations = options.downloads
+        let rHome = "/opt/R/\(version)/lib/R"
+        // ${VERSION_CODENAME} is the image's distribution, read from /etc/os-release at build time.
+        let cran = "\(locations.positPackageManagerURL)/__linux__/${VERSION_CODENAME}/\(date)"
+
+        var f = Fragments()
+        f.aptPackages = aptPackages
+        f.buildEnvironment = [("R_LIBS_USER", "${APP_BASE}/rlibs")]
+        f.pathEntries = ["/usr/lib/rstudio-server/bin/"]
+        f.environment = [("R_HOME", rHome), ("R_DOC_DIR", "${R_HOME}/doc"), ("LD_LIBRARY_PATH", "${R_HOME}/lib:${LD_LIBRARY_PATH}")]
+        f.buildSteps = [
+            BuildStep(.root, """
+                apt-get -qq update > /dev/null
+                apt-get -qq install --yes --no-install-recommends libclang-dev libzmq3-dev > /dev/null
+                . /etc/os-release && case "$ID" in ubuntu) distro="ubuntu-$(echo "$VERSION_ID" | tr -d .)" ;; debian) distro="debian-$VERSION_ID" ;; *) echo "R: no Posit build of R for $ID" >&2; exit 1 ;; esac
+                curl --fail --silent --show-error --location --retry 3 --output /tmp/r.deb \(Shell.quote(locations.rBinaryURL))/"${distro}/pkgs/r-\(version)_1_amd64.deb"
+                apt-get -qq install --yes --no-install-recommends /tmp/r.deb > /dev/null
+                rm /tmp/r.deb
+                apt-get -qq purge
+                apt-get -qq clean
+                rm -rf /var/lib/apt/lists/*
+                ln -s /opt/R/\(version)/bin/R /usr/local/bin/R
+                ln -s /opt/R/\(version)/bin/Rscript /usr/local/bin/Rscript
+                R --version
+                """),
+        ]
+        f.buildSteps += rstudioSteps(locations)
+        f.buildSteps += [
+            BuildStep(.root, "install -o ${NB_USER} -g ${NB_USER} -d ${R_LIBS_USER}"),
+            BuildStep(.root, """
+                sed -i -e '/^R_LIBS_USER=/s/^/#/' \(rHome)/etc/Renviron
+                echo "R_LIBS_USER=${R_LIBS_USER}" >> \(rHome)/etc/Renviron
+                """),
+            BuildStep(.root, """
+                R RHOME
+                . /etc/os-release && echo "options(repos = c(CRAN = \\"\(cran)\\"))" > \(rHome)/etc/Rprofile.site
+                mkdir -p /etc/rstudio
+                . /etc/os-release && echo "r-cran-repos=\(cran)" > /etc/rstudio/rsession.conf
+                """),
+            BuildStep(.root, "printf '%s\\n' '[*]' log-level=info logger-type=stderr > /etc/rstudio/logging.conf"),
+            BuildStep(.notebookUser, """
+                R \(rFlags) -e "install.packages(c('remotes', 'devtools', 'IRkernel', 'shiny'))"
+                R \(rFlags) -e "IRkernel::installspec(prefix='${NB_PYTHON_PREFIX}')"
+                rm -rf /tmp/downloaded_packages
+                """),
+        ]
+
+        let installR = s.binderPath("install.R")
+        if s.fileExists(installR) {
+            f.preassembleFiles = [installR]
+            // A first attempt before the full copy keeps the packages cached across edits; install.R may need
+            // repository files, so a failure only defers it to after the copy.
+            f.preassembleSteps = [BuildStep(.notebookUser, """
+                Rscript \(installR) && touch /tmp/.preassembled || true
+                rm -rf /tmp/downloaded_packages
+                """)]
+            f.assembleSteps.append(BuildStep(.notebookUser, """
+                if [ ! -f /tmp/.preassembled ]; then Rscript \(installR); rm -rf /tmp/downloaded_packages; fi
+                """))
+        }
+        if s.binderDirectory.isEmpty && s.fileExists("DESCRIPTION") {
+            f.assembleSteps.append(BuildStep(.notebookUser, """
+                R \(rFlags) -e "remotes::install_local()"
+                rm -rf /tmp/downloaded_packages
+                """))
+        }
+        return f
+    }
+
+    /// RStudio Server (the OpenSSL 3 build when the distribution has libssl3), Shiny Server, their Jupyter
+    /// proxies, and the directories they write to. Shared by R images and conda environments with R.
+    static func rstudioSteps(_ locations: DownloadLocations) -> [BuildStep] {
+        [
+            BuildStep(.root, """
+                apt-get -qq update > /dev/null
+                if apt-cache search libssl3 | grep -q libssl3; then RSTUDIO_URL=\(Shell.quote(locations.rstudioServerURL)); RSTUDIO_SHA256=\(rstudioSHA256); else RSTUDIO_URL=\(Shell.quote(locations.rstudioServerLegacyURL)); RSTUDIO_SHA256=\(rstudioLegacySHA256); fi
+                curl --fail --silent --show-error --location --retry 3 --output /tmp/rstudio.deb "$RSTUDIO_URL"
+                curl --fail --silent --show-error --location --retry 3 --output /tmp/shiny.deb \(Shell.quote(locations.shinyServerURL))
+                echo "$RSTUDIO_SHA256  /tmp/rstudio.deb" | sha256sum -c -
+                echo "\(shinyServerSHA256)  /tmp/shiny.deb" | sha256sum -c -
+                apt-get -qq install --yes --no-install-recommends /tmp/rstudio.deb /tmp/shiny.deb > /dev/null
+                rm /tmp/rstudio.deb /tmp/shiny.deb
+                apt-get -qq purge
+                apt-get -qq clean
+                rm -rf /var/lib/apt/lists/*
+                """),
+            BuildStep(.notebookUser, """
+                ${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir jupyter-rsession-proxy==\(rsessionProxyVersion) jupyter-shiny-proxy==\(shinyProxyVersion)
+                """),
+            BuildStep(.root, """
+                install -o ${NB_USER} -g ${NB_USER} -d /var/log/shiny-server /var/lib/shiny-server
+                install -o ${NB_USER} -g ${NB_USER} /dev/null /var/log/shiny-server.log
+                install -o ${NB_USER} -g ${NB_USER} /dev/null /var/run/shiny-server.pid
+                """),
+        ]
+    }
+}
