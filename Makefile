@@ -9,6 +9,7 @@ deps:
 	scripts/install-deps.sh
 	scripts/start-dockerd.sh
 	scripts/make-base-image.sh $(BASE_IMAGE)
+	scripts/start-podman.sh $(BASE_IMAGE)
 
 build:
 	$(SWIFT) build
