@@ -17,23 +17,7 @@ extension EngineClient {
         try await requireSuccess(response)
 
         var reader = BuildStreamReader()
-        var splitter = LineSplitter()
-        do {
-            for try await chunk in response.body {
-                splitter.append(chunk)
-                while let line = splitter.nextLine() {
-                    try reader.handle(line: line, onEvent: onEvent)
-                }
-            }
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            throw mapStreamingError(error)
-        }
-        if let last = splitter.finish() {
-            try reader.handle(line: last, onEvent: onEvent)
-        }
-        try Task.checkCancellation()
+        try await forEachLine(of: response) { line in try reader.handle(line: line, onEvent: onEvent) }
 
         if let id = reader.imageID { return id }
         if let shortID = reader.successfullyBuiltID {

@@ -103,7 +103,6 @@ extension EngineClient {
             let body = try await collectBody(response, limit: 1 << 20)
             throw EngineError.pushFailed(message: Self.errorMessage(from: body, reason: response.status.reasonPhrase))
         }
-        var splitter = LineSplitter()
         var digest: String?
         func handle(_ line: [UInt8]) throws {
             let trimmed = line.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
@@ -120,18 +119,7 @@ extension EngineClient {
                                         total: message.progressDetail?.total))
             }
         }
-        do {
-            for try await chunk in response.body {
-                splitter.append(chunk)
-                while let line = splitter.nextLine() { try handle(line) }
-            }
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            throw mapStreamingError(error)
-        }
-        if let last = splitter.finish() { try handle(last) }
-        try Task.checkCancellation()
+        try await forEachLine(of: response, handle)
         return digest
     }
 }

@@ -221,6 +221,24 @@ public final class EngineClient: Sendable {
         }
     }
 
+    /// Calls `handle` with each line of a streamed JSON-lines answer (build and push progress), the last one
+    /// even without its newline. A broken connection becomes `.daemonUnreachable`; `handle`'s errors pass through.
+    func forEachLine(of response: HTTPClientResponse, _ handle: ([UInt8]) throws -> Void) async throws {
+        var splitter = LineSplitter()
+        do {
+            for try await chunk in response.body {
+                splitter.append(chunk)
+                while let line = splitter.nextLine() { try handle(line) }
+            }
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw mapStreamingError(error)
+        }
+        if let last = splitter.finish() { try handle(last) }
+        try Task.checkCancellation()
+    }
+
     /// Sends a request, requires success, and decodes the JSON answer.
     func json<Answer: Decodable>(_ method: Method, _ path: String, query: [(String, String)] = []) async throws -> Answer {
         try await json(method, path, query: query, body: Optional<[String]>.none)
