@@ -28,6 +28,11 @@ public struct SoftwareHeritageProvider: ContentProvider {
         let hash: String
         var providerName: String { "Swhid" }
 
+        static func origin(_ url: String) -> String? {
+            guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+            return "\(scheme)://\(host):\(components.port ?? (scheme == "https" ? 443 : 80))"
+        }
+
         func fetch(into directory: String, session: ProviderSession) async throws -> String {
             let settings = session.settings
             // The token authenticates every call; it is sent as a header and never logged.
@@ -65,7 +70,9 @@ public struct SoftwareHeritageProvider: ContentProvider {
                 throw ProviderError.unexpectedResponse(url: vault, what: "no fetch_url", input: input)
             }
             let tarball = directory + "/.r2d-swh-\(directoryHash).tar.gz"
-            try await session.download(fetchURL, to: tarball, headers: headers, input: input)
+            // The token is for Software Heritage only: a fetch_url elsewhere gets none.
+            let sameOrigin = Self.origin(fetchURL) == Self.origin(settings.swhAPIURL)
+            try await session.download(fetchURL, to: tarball, headers: sameOrigin ? headers : [], input: input)
             let staging = directory + "/.r2d-swh-extract"
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
             try FileFetch.extract(tarball, into: staging, input: input, session: session)

@@ -273,6 +273,27 @@ struct FetchTests {
         #expect(!log.all.contains("secret-token-123"))
     }
 
+    @Test("SWHID: the token is not sent to a fetch_url on another origin")
+    func swhTokenStaysHome() async throws {
+        let services = try await FakeServices.start()
+        defer { Task { await services.stop() } }
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try swh(services, pendingPolls: 0)
+        // Same server, other origin: "localhost" instead of "127.0.0.1".
+        let other = services.base.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        services.route("GET", "/swh/api/1/vault/directory/\(Self.directory)/") { _ in
+            .json(#"{"status":"done","fetch_url":"\#(other)/swh/api/1/vault/flat/\#(Self.directory)/raw/"}"#)
+        }
+        var settings = services.settings()
+        settings.swhToken = "secret-token-123"
+        let result = try await fetch("swh:1:dir:" + Self.directory, services, settings: settings, workspace: workspace)
+        #expect(result.contentID == "swh:1:dir:\(Self.directory)")
+        let download = try #require(services.server.requests.first { $0.path.contains("/vault/flat/") })
+        #expect(download.header("Authorization") == nil)
+        #expect(services.server.requests.first { $0.method == "POST" }?.header("Authorization") == "Bearer secret-token-123")
+    }
+
     @Test("SWHID: failed cooking is an error naming the SWHID")
     func swhFailed() async throws {
         let services = try await FakeServices.start()
