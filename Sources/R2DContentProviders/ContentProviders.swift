@@ -45,7 +45,7 @@ enum FileFetch {
         try await session.download(url, to: path, headers: headers, input: input)
         guard unzip, isZip(path) else { return }
         session.log("Extracting \(name)\n")
-        try extract(path, into: directory, input: input, session: session)
+        try await extract(path, into: directory, input: input, session: session)
         try? FileManager.default.removeItem(atPath: path)
         // The zip may have lived in a subdirectory it created; remove it when it is now empty.
         let parent = (path as NSString).deletingLastPathComponent
@@ -71,10 +71,18 @@ enum FileFetch {
         return magic == Data([0x50, 0x4B, 0x03, 0x04]) || magic == Data([0x50, 0x4B, 0x05, 0x06])
     }
 
-    /// libarchive extraction with the path, link and size checks; refusals become provider errors.
-    static func extract(_ archive: String, into directory: String, input: String, session: ProviderSession) throws {
+    /// libarchive extraction with the path, link and size checks, on a thread of its own (it blocks on the
+    /// disk); refusals become provider errors.
+    static func extract(_ archive: String, into directory: String, input: String, session: ProviderSession) async throws {
+        let limits = session.settings.extractionLimits
         do {
-            try ArchiveExtractor.extract(archiveAt: archive, into: directory, limits: session.settings.extractionLimits)
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                DispatchQueue.global().async {
+                    continuation.resume(with: Result {
+                        _ = try ArchiveExtractor.extract(archiveAt: archive, into: directory, limits: limits)
+                    })
+                }
+            }
         } catch let error as ExtractionRefusal {
             throw ProviderError.archive(input: input, message: error.description)
         } catch {

@@ -43,10 +43,10 @@ public struct HydroShareProvider: ContentProvider {
             let started = Date()
             session.log("Downloading HydroShare resource \(resource).\n")
             // HydroShare answers the bag URL with a waiting page until the bag is ready, then redirects to the
-            // file itself.
+            // file itself (an installation serving the zip directly is ready too).
             while true {
-                let ready = try await session.download(bagURL, to: zip, input: input) { finalURL in
-                    finalURL != bagURL && finalURL.hasSuffix("/bags/\(resource).zip")
+                let ready = try await session.download(bagURL, to: zip, input: input) { finalURL, contentType in
+                    (finalURL != bagURL && finalURL.hasSuffix("/bags/\(resource).zip")) || contentType.hasPrefix("application/zip")
                 }
                 if ready { break }
                 if Date().timeIntervalSince(started) + settings.hydrosharePollSeconds > settings.hydroshareTimeLimitSeconds {
@@ -58,7 +58,7 @@ public struct HydroShareProvider: ContentProvider {
             // Extract inside the output directory (repo2docker uses ./temp in the working directory).
             let staging = directory + "/.r2d-hydroshare-bag"
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-            try FileFetch.extract(zip, into: staging, input: input, session: session)
+            try await FileFetch.extract(zip, into: staging, input: input, session: session)
             try? FileManager.default.removeItem(atPath: zip)
             let contents = staging + "/\(resource)/data/contents"
             var isDirectory: ObjCBool = false

@@ -79,18 +79,18 @@ public final class ProviderSession: Sendable {
         return value
     }
 
-    /// Streams `url` into `path`, logging progress. `accept` sees the final URL (after redirects) and may
-    /// decline the answer, in which case nothing is written and false is returned.
+    /// Streams `url` into `path`, logging progress. `accept` sees the final URL (after redirects) and the
+    /// Content-Type, and may decline the answer, in which case nothing is written and false is returned.
     @discardableResult
     func download(_ url: String, to path: String, headers: [(String, String)] = [], input: String,
-                  accept: @Sendable (String) -> Bool = { _ in true }) async throws -> Bool {
+                  accept: @Sendable (String, String) -> Bool = { _, _ in true }) async throws -> Bool {
         try await withRetries(url: url, input: input) {
             let response = try await self.execute(url, method: .GET, headers: headers, deadline: false, input: input)
             let finalURL = response.url?.absoluteString ?? url
             guard response.status == .ok else {
                 throw ProviderError.httpStatus(url: url, status: Int(response.status.code), input: input)
             }
-            guard accept(finalURL) else { return false }
+            guard accept(finalURL, response.headers.first(name: "Content-Type") ?? "") else { return false }
             try self.makeParent(of: path)
             guard FileManager.default.createFile(atPath: path, contents: nil),
                   let handle = FileHandle(forWritingAtPath: path) else {

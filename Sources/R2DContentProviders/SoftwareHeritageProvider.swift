@@ -75,7 +75,7 @@ public struct SoftwareHeritageProvider: ContentProvider {
             try await session.download(fetchURL, to: tarball, headers: sameOrigin ? headers : [], input: input)
             let staging = directory + "/.r2d-swh-extract"
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-            try FileFetch.extract(tarball, into: staging, input: input, session: session)
+            try await FileFetch.extract(tarball, into: staging, input: input, session: session)
             try? FileManager.default.removeItem(atPath: tarball)
             // The tarball holds one directory named by the hash.
             let root = staging + "/" + directoryHash

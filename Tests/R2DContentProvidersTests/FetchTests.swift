@@ -139,24 +139,30 @@ struct FetchTests {
     static let resource = "b8f6eae9d89241cf8b5904033460af61"
 
     /// HydroShare: the bag URL answers a waiting page `waits` times, then redirects to the bag.
-    func hydroshare(_ services: FakeServices, waits: Int) throws {
+    func hydroshare(_ services: FakeServices, waits: Int, direct: Bool = false) throws {
         let resource = Self.resource
         services.json("/hsapi/resource/\(resource)/scimeta/elements", #"{"dates":[{"type":"modified","start_date":"2019-05-09T14:20:04.521434Z"}]}"#)
         let polls = Mutex(0)
         let base = services.base
+        let bag = try Self.bag(resource)
         services.route("GET", "/django_s3/download/bags/\(resource).zip") { _ in
             let count = polls.withLock { value -> Int in value += 1; return value }
             if count <= waits {
                 return StubResponse(status: 200, headers: [("Content-Type", "text/html")], chunks: [Array("<p>Preparing bag</p>".utf8)])
             }
+            if direct { return StubResponse(status: 200, headers: [("Content-Type", "application/zip")], chunks: [bag]) }
             return StubResponse(status: 302, headers: [("Location", base + "/s3/bags/\(resource).zip")])
         }
-        services.file("/s3/bags/\(resource).zip", try TestArchives.bytes([
+        services.file("/s3/bags/\(resource).zip", bag)
+    }
+
+    static func bag(_ resource: String) throws -> [UInt8] {
+        try TestArchives.bytes([
             .file("\(resource)/bagit.txt", "BagIt-Version: 0.96\n"),
             .file("\(resource)/data/resourcemetadata.xml", "<xml/>"),
             .file("\(resource)/data/contents/Dockerfile", "FROM scratch\n"),
             .file("\(resource)/data/contents/notebooks/a.ipynb", "{}"),
-        ], format: .zip))
+        ], format: .zip)
     }
 
     @Test("HydroShare: polls until the bag is ready, extracts into the output directory; content id <id>.v<epoch>")
@@ -174,6 +180,18 @@ struct FetchTests {
         #expect(services.received.filter { $0.contains("/django_s3/") }.count == 3)
         #expect(log.all.contains("being prepared"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: FileManager.default.currentDirectoryPath) == cwdBefore)
+    }
+
+    @Test("HydroShare: an installation serving the zip without a redirect is ready at once")
+    func hydroshareDirect() async throws {
+        let services = try await FakeServices.start()
+        defer { Task { await services.stop() } }
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try hydroshare(services, waits: 0, direct: true)
+        let result = try await fetch("{base}/resource/\(Self.resource)", services, workspace: workspace)
+        #expect(result.contentID == "\(Self.resource).v1557411604")
+        #expect(workspace.listing() == ["Dockerfile", "notebooks", "notebooks/a.ipynb"])
     }
 
     @Test("HydroShare: a bag that is never ready fails after the time limit")
