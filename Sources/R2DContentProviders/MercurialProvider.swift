@@ -15,7 +15,8 @@ public struct MercurialProvider: ContentProvider {
             if try await Self.speaksMercurial(input, session: session) { throw ProviderError.mercurialNotInstalled(input: input) }
             return nil
         }
-        let result = await Self.run(hg, ["identify", input] + Self.identifyOptions)
+        // A server that never answers must not stall detection: identify gets the API timeout.
+        let result = await Self.run(hg, ["identify", input] + Self.identifyOptions, timeout: Double(session.settings.timeoutSeconds))
         return result.status == 0 ? Source(input: input, ref: ref, hg: hg) : nil
     }
 
@@ -39,13 +40,17 @@ public struct MercurialProvider: ContentProvider {
 
     /// Runs a program on a thread of its own (waiting for it must not block Swift's few concurrency threads);
     /// returns its exit status and combined output.
-    static func run(_ program: String, _ arguments: [String], in directory: String? = nil) async -> (status: Int32, output: String) {
+    static func run(_ program: String, _ arguments: [String], in directory: String? = nil,
+                    timeout: Double? = nil) async -> (status: Int32, output: String) {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: runBlocking(program, arguments, in: directory)) }
+            DispatchQueue.global().async {
+                continuation.resume(returning: runBlocking(program, arguments, in: directory, timeout: timeout))
+            }
         }
     }
 
-    static func runBlocking(_ program: String, _ arguments: [String], in directory: String?) -> (status: Int32, output: String) {
+    static func runBlocking(_ program: String, _ arguments: [String], in directory: String?,
+                            timeout: Double?) -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
@@ -58,6 +63,9 @@ public struct MercurialProvider: ContentProvider {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { return (127, "\(error)") }
+        if let timeout {
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
+        }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

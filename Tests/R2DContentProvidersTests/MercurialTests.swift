@@ -86,6 +86,37 @@ struct MercurialTests {
         }
     }
 
+    @Test("a repository served over http by hg serve is detected by hg identify and cloned at a topic")
+    func served() async throws {
+        let repo = try HgRepository()
+        defer { repo.remove() }
+        let port = Int.random(in: 20_000...60_000)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/hg")
+        server.arguments = ["serve", "-R", repo.path, "-a", "127.0.0.1", "-p", String(port), "--config", "extensions.topic=",
+                            "--config", "phases.publish=False"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        // hg serve may ignore SIGTERM while serving.
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        let url = "http://127.0.0.1:\(port)/"
+        // Wait for the server to listen.
+        for _ in 0..<100 {
+            if (try? runProgram("/usr/bin/hg", ["identify", url]))?.status == 0 { break }
+            usleep(100_000)
+        }
+
+        let session = ProviderSession(settings: ProviderSettings()) { _ in }
+        defer { Task { await session.shutdown() } }
+        let source = try #require(try await ContentProviders.detect(url, ref: "feature", session: session))
+        #expect(source.providerName == "Mercurial")
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        #expect(try await source.fetch(into: workspace.out, session: session) == repo.nodes["feature"])
+        #expect(workspace.read("feature.txt") == "topic work\n")
+    }
+
     @Test("git repositories and GitHub URLs are not Mercurial")
     func notMercurial() async throws {
         let (git, _) = try TemporaryGitRepository.fromFixture("dockerfile/simple")
