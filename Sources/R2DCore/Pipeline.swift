@@ -46,7 +46,7 @@ public struct Pipeline: Sendable {
     }
 
     func connectEngine() async throws -> EngineClient {
-        let endpoint = try EngineEndpoint.fromEnvironment(request.processEnvironment)
+        let endpoint = try EngineEndpoint.resolve(environment: request.processEnvironment, engine: request.engine)
         let client = try EngineClient(endpoint: endpoint)
         do {
             _ = try await client.negotiateVersion()

@@ -57,6 +57,15 @@ public final class EngineClient: Sendable {
     @discardableResult
     public func negotiateVersion() async throws -> String {
         let response = try await send(.GET, "/_ping", versioned: false)
+        if response.status.code == 400, endpoint.tls == nil, case .tcp = endpoint.address {
+            let body = try await collectBody(response, limit: 1 << 16)
+            if String(decoding: body, as: UTF8.self).contains("HTTPS") {
+                throw EngineError.invalidEndpoint(
+                    "The engine at \(endpoint) expects TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory "
+                        + "holding ca.pem, cert.pem and key.pem.")
+            }
+            throw EngineError.daemon(status: 400, message: Self.errorMessage(from: body, reason: response.status.reasonPhrase))
+        }
         try await requireSuccess(response)
         _ = try? await response.body.collect(upTo: 1 << 16)
         var chosen = Self.minimumAPIVersion

@@ -33,6 +33,30 @@ public struct EngineEndpoint: Sendable, CustomStringConvertible, Equatable {
         }
     }
 
+    /// Podman's rootful socket.
+    public static let podmanSocketPath = "/run/podman/podman.sock"
+
+    /// The engine's endpoint: DOCKER_HOST when set; otherwise the socket of the engine asked for (`docker`:
+    /// /var/run/docker.sock; `podman`: /run/podman/podman.sock, then $XDG_RUNTIME_DIR/podman/podman.sock). With
+    /// the default engine and no Docker socket, a Podman socket that exists is used instead, as BinderHub's
+    /// Podman deployments and rootless users expect. `fileExists` is injectable for tests.
+    public static func resolve(
+        environment env: [String: String], engine: String = "docker",
+        fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }
+    ) throws -> EngineEndpoint {
+        if let raw = env["DOCKER_HOST"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            return try fromEnvironment(env)
+        }
+        var podmanSockets = [podmanSocketPath]
+        if let runtime = env["XDG_RUNTIME_DIR"], !runtime.isEmpty { podmanSockets.append(runtime + "/podman/podman.sock") }
+        if engine == "podman" {
+            return .unixSocket(podmanSockets.first(where: fileExists) ?? podmanSockets.last ?? podmanSocketPath)
+        }
+        if fileExists(defaultSocketPath) { return .unixSocket(defaultSocketPath) }
+        if let podman = podmanSockets.first(where: fileExists) { return .unixSocket(podman) }
+        return .unixSocket(defaultSocketPath)
+    }
+
     /// An endpoint on a unix socket.
     public static func unixSocket(_ path: String) -> EngineEndpoint {
         EngineEndpoint(address: .unix(path: path), tls: nil)

@@ -96,6 +96,7 @@ extension Git {
         var cloned: OpaquePointer?
         let code = withExtendedLifetime(context) { git_clone(&cloned, url, directory, &options) }
         if code < 0 {
+            if context.cancelled { throw CancellationError() }
             if context.gaveUpOnCredentials || code == GIT_EAUTH.rawValue {
                 throw GitError.authenticationFailed(url: displayURL)
             }
@@ -204,6 +205,8 @@ final class TransferContext {
     let progress: (@Sendable (GitProgress) -> Void)?
     var credentialAttempts = 0
     var gaveUpOnCredentials = false
+    /// Set when the transfer was aborted because the calling task was cancelled.
+    var cancelled = false
     var sshKeyCandidates: [String]
     var offeredSSHAgent = false
     /// Upper bound on credential requests of any kind, so a rejecting server cannot make libgit2 loop.
@@ -249,6 +252,11 @@ final class TransferContext {
 private func reportTransferProgress(_ stats: UnsafePointer<git_indexer_progress>?, _ payload: UnsafeMutableRawPointer?) -> Int32 {
     guard let stats, let payload else { return 0 }
     let context = Unmanaged<TransferContext>.fromOpaque(payload).takeUnretainedValue()
+    // A cancelled task (SIGINT/SIGTERM) aborts the transfer: libgit2 stops and the clone is removed.
+    if Task.isCancelled {
+        context.cancelled = true
+        return -1
+    }
     let progress = stats.pointee
     if progress.total_deltas > 0 && progress.received_objects >= progress.total_objects {
         context.report(

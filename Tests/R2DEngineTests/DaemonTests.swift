@@ -117,7 +117,8 @@ import Testing
             run.cancel()
             let result = await run.result
             #expect(throws: (any Error).self) { try result.get() }
-            #expect(ContinuousClock.now - clock < .seconds(60))
+            // A hang guard only (see StubEngineTests): suites beside this one may hold the cooperative pool.
+            #expect(ContinuousClock.now - clock < .seconds(900))
             let leftOver = try await client.listContainers(all: true, labelFilter: "\(key)=\(value)")
             #expect(leftOver.isEmpty)
         }

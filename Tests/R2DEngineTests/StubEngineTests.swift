@@ -147,9 +147,9 @@ import Testing
             guard case EngineError.daemonUnreachable = error else { return false }
             return true
         }
-        // A bound that only catches a hang: speed itself is measured in bench/, never in tests, and the
-        // tests share two cores with parallel suites.
-        #expect(ContinuousClock.now - started < .seconds(60))
+        // A bound that only catches a hang: speed itself is measured in bench/, never in tests. It is wide
+        // because integration suites running beside this one block the two-thread cooperative pool for minutes.
+        #expect(ContinuousClock.now - started < .seconds(900))
     }
 
     @Test func errorBodySurfacesDaemonMessage() async throws {
@@ -211,9 +211,9 @@ import Testing
         #expect(error.description.contains("unix://\(path)"))
         #expect(error.description.contains("DOCKER_HOST"))
         #expect(!error.description.contains("\n"))
-        // A bound that only catches a hang: speed itself is measured in bench/, never in tests, and the
-        // tests share two cores with parallel suites.
-        #expect(ContinuousClock.now - started < .seconds(60))
+        // A bound that only catches a hang: speed itself is measured in bench/, never in tests. It is wide
+        // because integration suites running beside this one block the two-thread cooperative pool for minutes.
+        #expect(ContinuousClock.now - started < .seconds(900))
     }
 
     @Test func runContainerCreatesStartsFollowsWaitsRemoves() async throws {

@@ -64,7 +64,7 @@ struct PartialEnvironmentBuildTests {
         #expect(Self.expectedDetection.map(\.0) == Self.fixtures)
     }
 
-    @Test("unshare gives a namespace without network", .timeLimit(.minutes(1)))
+    @Test("unshare gives a namespace without network", .timeLimit(.minutes(15)))
     func noNetworkInsideUnshare() throws {
         let probe = try runProgram("/usr/bin/unshare", ["--net", "/usr/bin/curl", "-sS", "-m", "5", "http://deb.debian.org/"])
         #expect(probe.status != 0, "curl reached the network inside unshare --net")

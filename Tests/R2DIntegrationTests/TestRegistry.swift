@@ -26,6 +26,16 @@ enum TestCertificates {
                   "-extfile", directory + "/server.ext", "-out", directory + "/server.pem"])
     }
 
+    /// Writes client.pem and client.key (a client certificate signed by ca.pem) into `directory`.
+    static func makeClient(in directory: String) throws {
+        try Data("extendedKeyUsage=clientAuth\n".utf8).write(to: URL(fileURLWithPath: directory + "/client.ext"))
+        try tool(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/client.key",
+                  "-out", directory + "/client.csr", "-subj", "/CN=swift-r2d test client"])
+        try tool(["openssl", "x509", "-req", "-in", directory + "/client.csr", "-CA", directory + "/ca.pem",
+                  "-CAkey", directory + "/ca.key", "-CAcreateserial", "-days", "2",
+                  "-extfile", directory + "/client.ext", "-out", directory + "/client.pem"])
+    }
+
     /// Runs a tool found on PATH; throws with its stderr if it fails.
     static func tool(_ arguments: [String], input: String? = nil) throws {
         let result = try runProgram("/usr/bin/env", arguments)
