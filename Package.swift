@@ -58,9 +58,17 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
+        // Data repositories (Zenodo, Figshare, Dataverse, HydroShare, CKAN, Software Heritage) and Mercurial.
+        .target(name: "R2DContentProviders", dependencies: [
+            "R2DArchive",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+
         // Orchestration: fetch → detect → render → context → build → tag → push → run.
         .target(name: "R2DCore", dependencies: [
-            "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry",
+            "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
@@ -84,6 +92,7 @@ let package = Package(
         .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBuildpacks", "R2DTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "R2DEngineTests", dependencies: ["R2DEngine", "R2DTestSupport"]),
         .testTarget(name: "R2DRegistryTests", dependencies: ["R2DRegistry", "R2DTestSupport"]),
+        .testTarget(name: "R2DContentProvidersTests", dependencies: ["R2DContentProviders", "R2DArchive", "R2DTestSupport"]),
         .testTarget(name: "R2DCoreTests", dependencies: ["R2DCore", "R2DTestSupport"]),
         .testTarget(name: "R2DCommandsTests", dependencies: ["R2DCommands", "R2DTestSupport"]),
         .testTarget(name: "R2DIntegrationTests", dependencies: ["R2DCore", "R2DEngine", "R2DGit", "R2DRegistry", "R2DTestSupport"],

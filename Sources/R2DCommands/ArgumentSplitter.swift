@@ -35,7 +35,7 @@ enum ArgumentSplitter {
         "--user-id", "--user-name", "-e", "--env", "--target-repo-dir", "--appendix", "--label", "--build-arg",
         "--subdir", "--cache-from", "--engine", "--platform", "--network", "--base-image", "--default-python-version",
         "--python-index-url", "--python-download-mirror",
-    ]).union(DownloadLocationFlags.valueOptions)
+    ]).union(DownloadLocationFlags.valueOptions).union(ContentProviderFlags.valueOptions)
 
     static func split(_ arguments: [String]) -> SplitArguments {
         var result = SplitArguments()

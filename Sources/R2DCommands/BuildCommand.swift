@@ -14,7 +14,7 @@ struct BuildCommand: ParsableCommand {
         Everything after <repo> is the command to run in the container.
         """)
 
-    @Argument(help: "A local directory or a git URL (file://, https://, ssh://, user@host:path).")
+    @Argument(help: "A local directory, a git or Mercurial URL, a DOI, a Zenodo/Figshare/Dataverse/HydroShare/CKAN URL or a SWHID.")
     var repo: String
 
     @Option(help: ArgumentHelp("JSON configuration file ({\"Repo2Docker\": {…}, \"DockerEngine\": {…}}); the command line wins over it. Default: repo2docker_config.json in the working directory, when present.", valueName: "path"))
@@ -26,7 +26,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: [.customLong("image-name"), .customLong("image")], help: ArgumentHelp("Name (and tag) for the built image.", valueName: "name"))
     var imageName: String?
 
-    @Option(help: "Branch, tag or commit to build (git).")
+    @Option(help: "Branch, tag or commit to build (git), or revision or topic (Mercurial).")
     var ref: String?
 
     @Flag(help: "Log at debug level: the Dockerfile and the build context's sha256.")
@@ -110,6 +110,10 @@ struct BuildCommand: ParsableCommand {
     // Download locations of the conda, R, Julia and Nix pathways.
     @OptionGroup(title: "Download locations")
     var downloads: DownloadLocationFlags
+
+    // Where Zenodo, Figshare, Dataverse, HydroShare, Software Heritage, DOIs and Mercurial are fetched from.
+    @OptionGroup(title: "Content providers")
+    var providers: ContentProviderFlags
 
     func validate() throws {
         if let version = defaultPythonVersion, version.split(separator: ".").count != 2 || !version.allSatisfy({ $0.isNumber || $0 == "." }) {

@@ -1,4 +1,5 @@
 import Foundation
+import R2DContentProviders
 import R2DBuildpacks
 
 /// repo2docker's configuration in its JSON form: `{"Repo2Docker": {…}, "DockerEngine": {…}}`. Every key becomes
@@ -141,7 +142,7 @@ enum ConfigurationFile {
 
     /// The settings repo2docker knows (reference §1.3). Those swift-r2d cannot use are accepted with a warning.
     static let knownTraits: [String: Set<String>] = [
-        "Repo2Docker": Set(DownloadLocations.traitNames).union([
+        "Repo2Docker": Set(DownloadLocations.traitNames).union(ProviderSettings.traitNames).union([
             "all_ports", "appendix", "base_image", "build_memory_limit", "buildpacks", "cache_from", "cleanup_checkout",
             "config_file", "content_providers", "default_buildpack", "dry_run", "editable", "engine", "environment",
             "extra_build_args", "extra_build_kwargs", "extra_run_kwargs", "git_workdir", "json_logs", "labels",

@@ -1,5 +1,6 @@
 import Foundation
 import R2DBuildpacks
+import R2DContentProviders
 import R2DCore
 
 /// Failures decided while turning the command line into a request; each carries its exit status.
@@ -86,6 +87,11 @@ struct RequestBuilder {
         if let url = flags.pythonIndexUrl { request.pythonIndexURL = url }
         if let url = flags.pythonDownloadMirror { request.pythonDownloadMirror = url }
         flags.downloads.apply(to: &request.downloadLocations)
+        do {
+            try flags.providers.apply(to: &request.contentProviders)
+        } catch {
+            throw CommandLineFailure(description: "\(error)", exitCode: 2)
+        }
         if flags.debug { request.debug = true }
         request.labels += flags.label.map(Self.keyValue)
         request.buildArgs += flags.buildArg.map(Self.keyValue)
@@ -181,6 +187,15 @@ struct RequestBuilder {
             default:
                 // Download locations (micromamba_url, conda_channel, …; Docs/environments.md).
                 // A list from the configuration file (conda_channel) sets each value in order.
+                // Content provider locations (zenodo_url, swh_token, …; Docs/content-providers.md).
+                if setting.className == "Repo2Docker", ProviderSettings.traitNames.contains(setting.trait) {
+                    do {
+                        for item in setting.list ?? [value] { try request.contentProviders.set(trait: setting.trait, value: item) }
+                    } catch {
+                        throw invalid("a positive number of seconds")
+                    }
+                    break
+                }
                 if setting.className == "Repo2Docker", DownloadLocations.traitNames.contains(setting.trait) {
                     for item in setting.list ?? [value] {
                         _ = request.downloadLocations.set(trait: setting.trait, value: item, firstChannel: &firstCondaChannel)

@@ -1,4 +1,5 @@
 import R2DBuildpacks
+import R2DContentProviders
 
 /// Everything one `swift-r2d build` invocation asks for, after the command line and configuration are merged.
 public struct BuildRequest: Sendable {
@@ -35,6 +36,8 @@ public struct BuildRequest: Sendable {
     public var pythonDownloadMirror: String?
     /// Where the conda, R, Julia and Nix pathways download from (`--micromamba-url`, `--conda-channel`, …).
     public var downloadLocations = DownloadLocations()
+    /// Where Zenodo, Figshare, Dataverse, HydroShare, Software Heritage and DOIs are fetched from.
+    public var contentProviders = ProviderSettings()
     /// false for `--Repo2Docker.default_buildpack=None`.
     public var allowDefaultBuildpack: Bool = true
     public var ports: [PortMapping] = []

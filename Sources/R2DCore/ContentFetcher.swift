@@ -12,6 +12,8 @@ struct FetchedContent {
     var commit: String?
     /// Seconds since the epoch for every entry of the build context.
     var commitTime: Int64?
+    /// A content provider's id (Zenodo record, SWHID, …): the image tag and revision label (ProviderFetch.swift).
+    var contentID: String? = nil
 }
 
 /// repo2docker's content providers that apply here: a local directory as it is, anything else through git.

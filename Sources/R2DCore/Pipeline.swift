@@ -58,7 +58,9 @@ public struct Pipeline: Sendable {
     }
 
     private func run(engine: EngineClient?) async throws -> PipelineOutcome {
-        let content = try ContentFetcher.fetch(request, reporter: reporter)
+        // Data repositories and Mercurial first (ProviderFetch.swift); local directories and git otherwise.
+        let provided = try await ProviderFetch.fetch(request, reporter: reporter)
+        let content = try provided ?? ContentFetcher.fetch(request, reporter: reporter)
         let cleanCheckout = !content.isLocal && (request.clean ?? true)
         var checkoutRemoved = false
         func removeCheckout() {
@@ -100,13 +102,13 @@ public struct Pipeline: Sendable {
         // With a commit the image can be looked up before packing anything; otherwise the context's digest
         // names the content (and is its revision label).
         var spec: BuildContextSpec?
-        var revision = content.commit ?? ""
-        if content.commit == nil {
+        var revision = content.contentID ?? content.commit ?? ""
+        if content.contentID == nil && content.commit == nil {
             let packed = try contextSpec(plan: plan, rendered: rendered, snapshot: snapshot, mtime: mtime)
             revision = try BuildContext.digest(packed).sha256
             spec = packed
         }
-        let imageName = request.imageName ?? name(tag: revision)
+        let imageName = request.imageName ?? name(tag: content.contentID.map(ProviderFetch.imageTag) ?? revision)
 
         // With --push, a tag the registry already has is done work (BinderHub checks the same way).
         let alreadyPushed = request.push ? try await registryHasImage(imageName) : false

@@ -1,0 +1,161 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// One fetch's shared state: the HTTP client, the settings, the log, and what detection already learnt
+/// (a resolved DOI, the Dataverse installations) so that no provider asks twice.
+public final class ProviderSession: Sendable {
+    public let settings: ProviderSettings
+    /// Receives progress lines (the CLI logs them in the `fetching` phase).
+    let log: @Sendable (String) -> Void
+    let client: HTTPClient
+    let doiCache = Mutex<[String: String]>([:])
+    let installations = Mutex<Set<String>?>(nil)
+    /// Every URL requested, in order (tests check that detection stays off the network).
+    let requested = Mutex<[String]>([])
+
+    public init(settings: ProviderSettings, log: @escaping @Sendable (String) -> Void) {
+        self.settings = settings
+        self.log = log
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .follow(max: 10, allowCycles: false),
+            timeout: .init(connect: .seconds(min(30, settings.timeoutSeconds)), read: .seconds(settings.timeoutSeconds)))
+        configuration.decompression = .disabled
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Closes the HTTP client; call once when done.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// The URLs requested so far.
+    public var requestedURLs: [String] { requested.withLock { $0 } }
+
+    static let userAgent = "swift-r2d (repo2docker-compatible)"
+
+    /// An answer read into memory.
+    struct Response {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+        var finalURL: String
+    }
+
+    /// Sends a request, retrying connection failures and 502/503/504 answers, and reads at most
+    /// `limit` bytes of the answer.
+    func send(_ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], input: String,
+              limit: Int = 64 << 20) async throws -> Response {
+        try await withRetries(url: url, input: input) {
+            let response = try await self.execute(url, method: method, headers: headers, deadline: true, input: input)
+            var body: [UInt8] = []
+            for try await buffer in response.body {
+                body.append(contentsOf: buffer.readableBytesView)
+                if body.count > limit {
+                    throw ProviderError.unexpectedResponse(url: url, what: "an answer larger than \(limit) bytes", input: input)
+                }
+            }
+            if [502, 503, 504].contains(Int(response.status.code)) {
+                throw ProviderError.httpStatus(url: url, status: Int(response.status.code), input: input)
+            }
+            return Response(status: Int(response.status.code), headers: response.headers, body: body,
+                            finalURL: response.url?.absoluteString ?? url)
+        }
+    }
+
+    /// GETs JSON; any status but 200 is an error.
+    func json(_ url: String, headers: [(String, String)] = [], input: String) async throws -> JSONValue {
+        let response = try await send(url, headers: [("Accept", "application/json")] + headers, input: input)
+        guard response.status == 200 else { throw ProviderError.httpStatus(url: url, status: response.status, input: input) }
+        return try decode(response, url: url, input: input)
+    }
+
+    func decode(_ response: Response, url: String, input: String) throws -> JSONValue {
+        guard let value = try? JSONValue.parse(response.body) else {
+            throw ProviderError.unexpectedResponse(url: url, what: "the answer is not JSON", input: input)
+        }
+        return value
+    }
+
+    /// Streams `url` into `path`, logging progress. `accept` sees the final URL (after redirects) and the
+    /// Content-Type, and may decline the answer, in which case nothing is written and false is returned.
+    @discardableResult
+    func download(_ url: String, to path: String, headers: [(String, String)] = [], input: String,
+                  accept: @Sendable (String, String) -> Bool = { _, _ in true }) async throws -> Bool {
+        try await withRetries(url: url, input: input) {
+            let response = try await self.execute(url, method: .GET, headers: headers, deadline: false, input: input)
+            let finalURL = response.url?.absoluteString ?? url
+            guard response.status == .ok else {
+                throw ProviderError.httpStatus(url: url, status: Int(response.status.code), input: input)
+            }
+            guard accept(finalURL, response.headers.first(name: "Content-Type") ?? "") else { return false }
+            try self.makeParent(of: path)
+            guard FileManager.default.createFile(atPath: path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: path) else {
+                throw ProviderError.fileSystem("Cannot write \(path) while fetching \(input); check the temporary directory (TMPDIR).")
+            }
+            defer { try? handle.close() }
+            let total = response.headers.first(name: "Content-Length").flatMap(Int64.init)
+            let name = (path as NSString).lastPathComponent
+            var received: Int64 = 0
+            var lastReport = Date()
+            for try await buffer in response.body {
+                try handle.write(contentsOf: Data(buffer.readableBytesView))
+                received += Int64(buffer.readableBytes)
+                if Date().timeIntervalSince(lastReport) >= 1 {
+                    lastReport = Date()
+                    let percent = total.map { $0 > 0 ? " (\(received * 100 / $0)%)" : "" } ?? ""
+                    self.log("Downloading \(name): \(received) bytes\(percent)\n")
+                }
+            }
+            self.log("Downloaded \(name): \(received) bytes\n")
+            return true
+        }
+    }
+
+    func makeParent(of path: String) throws {
+        let parent = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw ProviderError.fileSystem("Cannot create \(parent): \(error.localizedDescription); check the temporary directory (TMPDIR).")
+        }
+    }
+
+    private func execute(_ url: String, method: HTTPMethod, headers: [(String, String)], deadline: Bool,
+                         input: String) async throws -> HTTPClientResponse {
+        requested.withLock { $0.append(url) }
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "User-Agent", value: Self.userAgent)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let timeout: TimeAmount = deadline ? .seconds(settings.timeoutSeconds) : .hours(24)
+        return try await client.execute(request, timeout: timeout)
+    }
+
+    /// Bounded retries: connection errors and 502/503/504 are retried, everything else is final.
+    private func withRetries<T>(url: String, input: String, _ body: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                let result = try await body()
+                return result
+            } catch let error as ProviderError {
+                if case .httpStatus(_, let status, _) = error, [502, 503, 504].contains(status), attempt < settings.attempts {
+                    log("\(url) answered HTTP \(status); retrying (attempt \(attempt + 1) of \(settings.attempts)).\n")
+                } else {
+                    throw error
+                }
+            } catch {
+                guard attempt < settings.attempts else {
+                    throw ProviderError.unreachable(url: url, reason: "\(error)", input: input)
+                }
+                log("Cannot reach \(url) (\(error)); retrying (attempt \(attempt + 1) of \(settings.attempts)).\n")
+            }
+            attempt += 1
+            try await Task.sleep(for: .seconds(settings.retryDelaySeconds))
+        }
+    }
+}
