@@ -25,7 +25,8 @@ public struct Pipeline: Sendable {
 
     public func run() async throws -> PipelineOutcome {
         try validate()
-        Git.initialize()
+        // A dry run needs no git at all; a build needs it right after connecting, so libgit2 starts meanwhile.
+        if request.build { Git.initializeInBackground() }
         let engine: EngineClient? = request.build ? try await connectEngine() : nil
         do {
             let outcome = try await run(engine: engine)
