@@ -65,6 +65,8 @@ def serve(conn):
                 respond(conn, "200 OK", b'{"stream":"Step 1/1 : FROM scratch\\n"}\r\n{"stream":"Successfully built 0123456789ab\\n"}\r\n')
             elif target.endswith("/_ping"):
                 respond(conn, "200 OK", b"OK", "text/plain")
+            elif "/images/0123456789ab/json" in target:
+                respond(conn, "200 OK", b'{"Id":"sha256:0123456789ab","RepoTags":[]}')
             elif "/images/" in target and target.endswith("/json"):
                 respond(conn, "404 Not Found", b'{"message":"No such image"}')
             elif "/tag" in target:

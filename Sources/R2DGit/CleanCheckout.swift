@@ -1,4 +1,6 @@
 import CLibGit2
+import Dispatch
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -22,14 +24,18 @@ enum CleanCheckVerdict: Equatable, Sendable {
 /// - modified or deleted files: every index entry must exist with stat data identical to the index's and not be
 ///   racily clean (modified in the same instant the index was written);
 /// - untracked and ignored files: a sorted walk of the work tree (minus the top `.git`) must meet exactly the index's
-///   paths, in the index's order. Ignored files are not told apart from untracked ones: both go into the build
-///   context, so both make the tree dirty.
+///   paths, in the index's order, and every directory must hold a tracked file (libgit2 reports an untracked empty
+///   directory). Ignored files are not told apart from untracked ones: both go into the build context, so both make
+///   the tree dirty.
 ///
 /// Anything unusual (no or invalidated cache tree, index version 4, split or sparse index, conflicts, submodules,
 /// assume-unchanged or skip-worktree entries, special files, any stat difference, any extra or missing file) answers
 /// `.undecided`; the caller then runs the full status, so the fast path only ever says "clean" when it is certain.
 enum CleanCheckout {
-    static func check(workTree: String, gitDirectory: String, headTree: UnsafePointer<git_oid>) -> CleanCheckVerdict {
+    static func check(
+        workTree: String, gitDirectory: String, headTree: UnsafePointer<git_oid>,
+        parallelThreshold: Int = defaultParallelThreshold
+    ) -> CleanCheckVerdict {
         let indexPath = gitDirectory.hasSuffix("/") ? gitDirectory + "index" : gitDirectory + "/index"
         let indexFD = open(indexPath, O_RDONLY | O_CLOEXEC)
         guard indexFD >= 0 else { return .undecided("cannot open \(indexPath)") }
@@ -53,10 +59,104 @@ enum CleanCheckout {
         let rootFD = open(workTree, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { return .undecided("cannot open \(workTree)") }
         defer { close(rootFD) }
-        var walk = SortedWalk(index: index, bytes: bytes, indexTime: indexTime)
-        if let reason = walk.walk(directoryFD: rootFD, isTop: true) { return .undecided(reason) }
-        guard walk.cursor == index.entries.count else { return .undecided("an indexed file is missing") }
+        let shared = SharedIndex(index: index, bytes: bytes, indexTime: indexTime)
+        // The top level is walked here; its directories become subtrees, walked in parallel on a large tree
+        // (the lstat calls are most of the cost, and each subtree owns a contiguous run of index entries).
+        var top = SortedWalk(shared: shared, cursor: 0, prefix: [])
+        var subtrees: [Subtree] = []
+        defer { subtrees.forEach { close($0.fd) } }
+        let collect: ((Subtree) -> Void)? = index.entries.count >= parallelThreshold ? { subtrees.append($0) } : nil
+        if let reason = top.walk(directoryFD: rootFD, isTop: true, deferDirectory: collect) { return .undecided(reason) }
+        guard top.cursor == index.entries.count else { return .undecided("an indexed file is missing") }
+        if let reason = walkInParallel(subtrees, shared: shared) { return .undecided(reason) }
         return .clean
+    }
+
+    /// Index size from which top-level directories are walked on several threads.
+    static let defaultParallelThreshold = 4096
+
+    /// Walks `subtrees` on up to four threads, in contiguous groups of about equal entry counts.
+    private static func walkInParallel(_ subtrees: [Subtree], shared: SharedIndex) -> String? {
+        guard !subtrees.isEmpty else { return nil }
+        let total = subtrees.reduce(0) { $0 + $1.range.count }
+        let groupCount = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount, subtrees.count))
+        var groups: [[Subtree]] = Array(repeating: [], count: groupCount)
+        var accumulated = 0
+        for subtree in subtrees {
+            let group = min(groupCount - 1, accumulated * groupCount / max(total, 1))
+            groups[group].append(subtree)
+            accumulated += subtree.range.count
+        }
+        let reasons = ReasonSlots(count: groupCount)
+        let planned = groups
+        let work: @Sendable (Int) -> Void = { group in
+            for subtree in planned[group] {
+                var walk = SortedWalk(shared: shared, cursor: subtree.range.lowerBound, prefix: subtree.prefix)
+                if let reason = walk.walk(directoryFD: subtree.fd, isTop: false, deferDirectory: nil) {
+                    reasons.set(group, reason)
+                    return
+                }
+                if walk.cursor != subtree.range.upperBound {
+                    reasons.set(group, "an indexed file is missing")
+                    return
+                }
+                if reasons.anySet { return }
+            }
+        }
+        if groupCount == 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: groupCount, execute: work)
+        }
+        return reasons.first
+    }
+}
+
+/// A directory whose walk is deferred: its open descriptor, its path with a trailing "/", its index entries.
+private struct Subtree {
+    var fd: Int32
+    var prefix: [UInt8]
+    var range: Range<Int>
+}
+
+/// The parsed index and the mapped file, shared read-only by the walking threads.
+private final class SharedIndex: @unchecked Sendable {
+    let index: ParsedIndex
+    let bytes: UnsafeRawBufferPointer
+    let indexTime: (UInt32, UInt32)
+
+    init(index: ParsedIndex, bytes: UnsafeRawBufferPointer, indexTime: (UInt32, UInt32)) {
+        self.index = index
+        self.bytes = bytes
+        self.indexTime = indexTime
+    }
+}
+
+/// One "why not clean" per thread.
+private final class ReasonSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reasons: [String?]
+
+    init(count: Int) {
+        reasons = Array(repeating: nil, count: count)
+    }
+
+    func set(_ slot: Int, _ reason: String) {
+        lock.lock()
+        reasons[slot] = reason
+        lock.unlock()
+    }
+
+    var anySet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return reasons.contains { $0 != nil }
+    }
+
+    var first: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return reasons.lazy.compactMap { $0 }.first
     }
 }
 
@@ -156,54 +256,80 @@ private struct ParsedIndex {
 /// Walks the work tree in the index's order (byte order of full paths, so a directory sorts as its name plus "/")
 /// and matches each file against the next index entry.
 private struct SortedWalk {
-    let index: ParsedIndex
-    let bytes: UnsafeRawBufferPointer
-    let indexTime: (UInt32, UInt32)
-    var cursor = 0
+    let shared: SharedIndex
+    var cursor: Int
     /// Path of the directory being walked, relative to the top, ending in "/" (empty at the top).
-    var prefix: [UInt8] = []
+    var prefix: [UInt8]
 
-    init(index: ParsedIndex, bytes: UnsafeRawBufferPointer, indexTime: (UInt32, UInt32)) {
-        self.index = index
-        self.bytes = bytes
-        self.indexTime = indexTime
-        prefix.reserveCapacity(4096)
+    init(shared: SharedIndex, cursor: Int, prefix: [UInt8]) {
+        self.shared = shared
+        self.cursor = cursor
+        self.prefix = prefix
+        self.prefix.reserveCapacity(1024)
     }
 
-    private struct Child {
-        var name: [UInt8]
-        var isDirectory: Bool
-    }
+    /// A directory's names in one buffer (each NUL-terminated), to avoid an allocation per name.
+    private struct Listing {
+        var names: [UInt8] = []
+        var items: [Item] = []
 
-    /// nil when everything below matched; otherwise why not.
-    mutating func walk(directoryFD: Int32, isTop: Bool) -> String? {
-        guard var children = list(directoryFD, isTop: isTop) else { return "cannot list a directory" }
-        children.sort { left, right in
-            Self.precedes(left.name, left.isDirectory, right.name, right.isDirectory)
+        struct Item {
+            var start: Int
+            /// Without the NUL.
+            var length: Int
+            var isDirectory: Bool
         }
-        for child in children {
-            if child.isDirectory {
-                let fd = withCName(child.name) { openat(directoryFD, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+    }
+
+    /// nil when everything below matched; otherwise why not. With `deferDirectory`, subdirectories are not
+    /// walked but handed over with their index entries.
+    mutating func walk(directoryFD: Int32, isTop: Bool, deferDirectory: ((Subtree) -> Void)?) -> String? {
+        guard var listing = list(directoryFD, isTop: isTop) else { return "cannot list a directory" }
+        listing.names.withUnsafeBufferPointer { names in
+            listing.items.sort { Self.precedes($0, $1, names) }
+        }
+        for item in listing.items {
+            if item.isDirectory {
+                let fd = listing.names.withUnsafeBufferPointer { names in
+                    names.withMemoryRebound(to: CChar.self) { chars in
+                        chars.baseAddress.map { openat(directoryFD, $0 + item.start, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) } ?? -1
+                    }
+                }
                 guard fd >= 0 else { return "cannot open a directory" }
                 let saved = prefix.count
-                prefix.append(contentsOf: child.name.dropLast())  // without its NUL
+                prefix.append(contentsOf: listing.names[item.start..<(item.start + item.length)])
                 prefix.append(0x2F)
-                let reason = walk(directoryFD: fd, isTop: false)
+                defer { prefix.removeSubrange(saved...) }
+                if let deferDirectory {
+                    let start = cursor
+                    while cursor < shared.index.entries.count, entryHasPrefix(shared.index.entries[cursor]) { cursor += 1 }
+                    deferDirectory(Subtree(fd: fd, prefix: prefix, range: start..<cursor))
+                    if start == cursor { return "directory without tracked files" }
+                    continue
+                }
+                let start = cursor
+                let reason = walk(directoryFD: fd, isTop: false, deferDirectory: nil)
                 close(fd)
-                prefix.removeSubrange(saved...)
                 if let reason { return reason }
+                // libgit2's status reports an untracked empty directory, and the build context would carry it.
+                if start == cursor { return "directory without tracked files" }
                 continue
             }
             var info = stat()
-            let statCode = withCName(child.name) { fstatat(directoryFD, $0, &info, AT_SYMLINK_NOFOLLOW) }
+            let statCode = listing.names.withUnsafeBufferPointer { names in
+                names.withMemoryRebound(to: CChar.self) { chars in
+                    chars.baseAddress.map { fstatat(directoryFD, $0 + item.start, &info, AT_SYMLINK_NOFOLLOW) } ?? -1
+                }
+            }
             guard statCode == 0 else { return "cannot stat a file" }
             let type = info.st_mode & S_IFMT
             guard type == S_IFREG || type == S_IFLNK else { return "special file" }
-            guard cursor < index.entries.count else { return "file not in the index" }
-            let entry = index.entries[cursor]
-            guard pathMatches(entry, name: child.name) else {
-                let found = String(decoding: prefix + child.name.dropLast(), as: UTF8.self)
-                let expected = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[entry.pathStart..<(entry.pathStart + entry.pathLength)]), as: UTF8.self)
+            guard cursor < shared.index.entries.count else { return "file not in the index" }
+            let entry = shared.index.entries[cursor]
+            let name = listing.names[item.start..<(item.start + item.length)]
+            guard pathMatches(entry, name: name) else {
+                let found = String(decoding: prefix + name, as: UTF8.self)
+                let expected = String(decoding: UnsafeRawBufferPointer(rebasing: shared.bytes[entry.pathStart..<(entry.pathStart + entry.pathLength)]), as: UTF8.self)
                 return "found \(found) where the index has \(expected)"
             }
             if let reason = statMatches(entry, info) { return reason }
@@ -212,8 +338,8 @@ private struct SortedWalk {
         return nil
     }
 
-    /// Names in a directory (nil-terminated copies), minus "." and "..", and minus ".git" at the top.
-    private func list(_ directoryFD: Int32, isTop: Bool) -> [Child]? {
+    /// Names in a directory, minus "." and "..", and minus ".git" at the top; nil if it cannot be read.
+    private func list(_ directoryFD: Int32, isTop: Bool) -> Listing? {
         let listFD = dup(directoryFD)
         guard listFD >= 0 else { return nil }
         guard let directory = fdopendir(listFD) else {
@@ -221,55 +347,72 @@ private struct SortedWalk {
             return nil
         }
         defer { closedir(directory) }
-        var children: [Child] = []
+        var listing = Listing()
+        listing.names.reserveCapacity(1024)
         while let entry = readdir(directory) {
-            var name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
-            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
-            if isTop && name == [0x2E, 0x67, 0x69, 0x74] { continue }  // ".git"
+            let start = listing.names.count
+            withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                listing.names.append(contentsOf: raw.prefix { $0 != 0 })
+            }
+            let length = listing.names.count - start
+            let name = listing.names[start...]
+            if (length == 1 && name.first == 0x2E) || (length == 2 && name.elementsEqual([0x2E, 0x2E]))
+                || (isTop && length == 4 && name.elementsEqual([0x2E, 0x67, 0x69, 0x74])) {  // ".", "..", ".git"
+                listing.names.removeSubrange(start...)
+                continue
+            }
+            listing.names.append(0)
             var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
             if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
                 var info = stat()
-                name.append(0)
-                let code = withCName(name) { fstatat(directoryFD, $0, &info, AT_SYMLINK_NOFOLLOW) }
-                name.removeLast()
+                let code = listing.names.withUnsafeBufferPointer { names in
+                    names.withMemoryRebound(to: CChar.self) { chars in
+                        chars.baseAddress.map { fstatat(directoryFD, $0 + start, &info, AT_SYMLINK_NOFOLLOW) } ?? -1
+                    }
+                }
                 guard code == 0 else { return nil }
                 isDirectory = info.st_mode & S_IFMT == S_IFDIR
             }
-            name.append(0)
-            children.append(Child(name: name, isDirectory: isDirectory))
+            listing.items.append(Listing.Item(start: start, length: length, isDirectory: isDirectory))
         }
-        return children
+        return listing
     }
 
-    /// Byte order of names (without their trailing NUL), a directory's name followed by "/".
-    private static func precedes(_ left: [UInt8], _ leftIsDirectory: Bool, _ right: [UInt8], _ rightIsDirectory: Bool) -> Bool {
-        let leftCount = left.count - 1
-        let rightCount = right.count - 1
+    /// Byte order of names, a directory's name followed by "/".
+    private static func precedes(_ left: Listing.Item, _ right: Listing.Item, _ names: UnsafeBufferPointer<UInt8>) -> Bool {
         var position = 0
         while true {
-            let a: Int = position < leftCount ? Int(left[position]) : (position == leftCount && leftIsDirectory ? 0x2F : -1)
-            let b: Int = position < rightCount ? Int(right[position]) : (position == rightCount && rightIsDirectory ? 0x2F : -1)
+            let a: Int = position < left.length ? Int(names[left.start + position]) : (position == left.length && left.isDirectory ? 0x2F : -1)
+            let b: Int = position < right.length ? Int(names[right.start + position]) : (position == right.length && right.isDirectory ? 0x2F : -1)
             if a != b { return a < b }
             if a == -1 { return false }
             position += 1
         }
     }
 
-    private func pathMatches(_ entry: ParsedIndex.Entry, name: [UInt8]) -> Bool {
-        let nameLength = name.count - 1
-        guard entry.pathLength == prefix.count + nameLength, let base = bytes.baseAddress else { return false }
+    /// Whether the entry's path starts with `prefix` (the directory being handed over, with its "/").
+    private func entryHasPrefix(_ entry: ParsedIndex.Entry) -> Bool {
+        guard entry.pathLength > prefix.count, let base = shared.bytes.baseAddress else { return false }
+        return prefix.withUnsafeBytes { raw in
+            raw.baseAddress.map { memcmp(base + entry.pathStart, $0, prefix.count) == 0 } ?? true
+        }
+    }
+
+    private func pathMatches(_ entry: ParsedIndex.Entry, name: ArraySlice<UInt8>) -> Bool {
+        guard entry.pathLength == prefix.count + name.count, let base = shared.bytes.baseAddress else { return false }
         let path = base + entry.pathStart
         let prefixMatches = prefix.withUnsafeBytes { raw in
             raw.baseAddress.map { memcmp(path, $0, prefix.count) == 0 } ?? true
         }
         guard prefixMatches else { return false }
         return name.withUnsafeBytes { raw in
-            raw.baseAddress.map { memcmp(path + prefix.count, $0, nameLength) == 0 } ?? false
+            raw.baseAddress.map { memcmp(path + prefix.count, $0, name.count) == 0 } ?? false
         }
     }
 
     /// git's own "unchanged" test (ctime, mtime, inode, owner, size, mode; not the device), plus the racy-git rule.
     private func statMatches(_ entry: ParsedIndex.Entry, _ info: stat) -> String? {
+        let bytes = shared.bytes
         let o = entry.offset
         func same(_ field: Int, _ value: some BinaryInteger) -> Bool { bytes.u32(o + field) == UInt32(truncatingIfNeeded: value) }
         guard same(0, info.st_ctim.tv_sec), same(4, info.st_ctim.tv_nsec),
@@ -284,16 +427,10 @@ private struct SortedWalk {
         }
         guard bytes.u32(o + 24) == expectedMode else { return "mode differs from the index" }
         // Written in the same instant as the index: same stat data would not prove same contents.
+        let indexTime = shared.indexTime
         let mtime = (bytes.u32(o + 8), bytes.u32(o + 12))
         if mtime.0 > indexTime.0 || (mtime.0 == indexTime.0 && mtime.1 >= indexTime.1) { return "racily clean entry" }
         return nil
-    }
-}
-
-/// Calls `body` with NUL-terminated `name` as a C string (-1 if the array has no storage, which cannot happen).
-private func withCName(_ name: [UInt8], _ body: (UnsafePointer<CChar>) -> Int32) -> Int32 {
-    name.withUnsafeBufferPointer { buffer in
-        buffer.withMemoryRebound(to: CChar.self) { chars in chars.baseAddress.map(body) ?? -1 }
     }
 }
 

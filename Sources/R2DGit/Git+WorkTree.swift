@@ -54,7 +54,9 @@ extension Git {
     }
 
     /// Both answers for the work tree at `path` (for tests): the fast check's verdict and the full status's.
-    static func cleanlinessVerdicts(at path: String) throws -> (fast: CleanCheckVerdict, fullStatusClean: Bool) {
+    static func cleanlinessVerdicts(
+        at path: String, parallelThreshold: Int = CleanCheckout.defaultParallelThreshold
+    ) throws -> (fast: CleanCheckVerdict, fullStatusClean: Bool) {
         let repository = try openRepository(at: path)
         defer { git_repository_free(repository) }
         guard let head = try headCommit(of: repository, path: path) else {
@@ -64,7 +66,8 @@ extension Git {
         guard let tree = git_commit_tree_id(head), let gitDirectory = git_repository_path(repository) else {
             throw GitError.libgit2(operation: "reading HEAD of \(path)", message: "no tree id or git directory")
         }
-        let fast = CleanCheckout.check(workTree: path, gitDirectory: String(cString: gitDirectory), headTree: tree)
+        let fast = CleanCheckout.check(
+            workTree: path, gitDirectory: String(cString: gitDirectory), headTree: tree, parallelThreshold: parallelThreshold)
         return (fast, try fullStatusIsClean(repository, path: path))
     }
 

@@ -1,4 +1,5 @@
 import CLibGit2
+import Dispatch
 import Foundation
 
 /// The Swift face of libgit2: cloning, ref resolution, work-tree inspection and small authoring helpers.
@@ -15,9 +16,8 @@ public enum Git {
     /// system CA bundle (~10 ms) whatever the caller needs; started early, that overlaps other start-up work
     /// (e.g. connecting to the container engine), and the first git call waits only for what is left.
     public static func initializeInBackground() {
-        let thread = Thread { initialize() }
-        thread.name = "r2d-libgit2-init"
-        thread.start()
+        // A pooled dispatch thread starts sooner than a new Thread.
+        DispatchQueue.global(qos: .userInitiated).async { initialize() }
     }
 
     /// Once per process: hands the CA bundle location to mbedTLS (SSL_CERT_FILE, GIT_SSL_CAINFO, then
