@@ -141,7 +141,8 @@ public struct Pipeline: Sendable {
         options.platform = request.platform
         options.networkMode = request.network
 
-        let stream = BuildContext.stream(spec)
+        // The stream's sha256 is only shown with --debug.
+        let stream = BuildContext.stream(spec, computingDigest: reporter.debugEnabled)
         let reporter = self.reporter
         let imageID = try await engine.build(context: stream, options: options) { event in
             switch event {
