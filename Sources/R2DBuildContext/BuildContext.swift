@@ -4,8 +4,11 @@ import R2DArchive
 /// Packs a directory into the deterministic tar Docker's `POST /build` expects, without a temporary copy.
 public enum BuildContext {
     /// Streams the tar in chunks (~256 KiB) with back-pressure: the producer runs on its own thread and blocks when the consumer is behind (bounded buffer of a few chunks), so memory stays small for a 1.5 GB repository. The sha256 of the whole stream and its byte count are available from the returned stream's `summary()` after it finished. Cancelling the consuming task stops the producer thread promptly.
-    public static func stream(_ spec: BuildContextSpec) -> BuildContextStream {
-        BuildContextStream(spec: spec)
+    ///
+    /// `computingDigest: false` leaves the summary's sha256 empty and saves hashing the whole stream (a third of the
+    /// producer's CPU) when only the daemon needs the bytes.
+    public static func stream(_ spec: BuildContextSpec, computingDigest: Bool = true) -> BuildContextStream {
+        BuildContextStream(spec: spec, computingDigest: computingDigest)
     }
 
     /// Writes nothing: only hashes the tar stream. Returns hex sha256 and byte count.

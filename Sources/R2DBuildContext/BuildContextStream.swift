@@ -26,10 +26,12 @@ public final class BuildContextStream: AsyncSequence, Sendable {
     }
 
     private let spec: BuildContextSpec
+    private let computingDigest: Bool
     private let state = StreamState()
 
-    init(spec: BuildContextSpec) {
+    init(spec: BuildContextSpec, computingDigest: Bool = true) {
         self.spec = spec
+        self.computingDigest = computingDigest
     }
 
     /// Iterates the chunks; the first call starts the producer, later calls give iterators that throw.
@@ -38,8 +40,9 @@ public final class BuildContextStream: AsyncSequence, Sendable {
         if first {
             let spec = self.spec
             let state = self.state
+            let computingDigest = self.computingDigest
             let thread = Thread {
-                state.run(spec)
+                state.run(spec, computingDigest: computingDigest)
             }
             thread.name = "r2d-build-context"
             thread.start()
@@ -47,7 +50,8 @@ public final class BuildContextStream: AsyncSequence, Sendable {
         return AsyncIterator(state: state, token: CancelOnRelease(state: state), usable: first)
     }
 
-    /// The hex sha256 and byte count of the whole stream; waits for the producer to end and rethrows its failure.
+    /// The hex sha256 (empty if the stream was made without computing it) and byte count of the whole stream;
+    /// waits for the producer to end and rethrows its failure.
     public func summary() async throws -> (sha256: String, bytes: Int64) {
         try await state.summary()
     }
@@ -105,13 +109,16 @@ private final class StreamState: @unchecked Sendable {
     }
 
     /// The producer thread's body.
-    func run(_ spec: BuildContextSpec) {
+    func run(_ spec: BuildContextSpec, computingDigest: Bool) {
         var hasher = StreamHasher()
+        var bytes: Int64 = 0
         var chunk: [UInt8] = []
         chunk.reserveCapacity(BuildContextStream.chunkSize)
         let result = Result<(sha256: String, bytes: Int64), any Error> {
             try BuildContext.produce(spec, checkCancelled: { try self.throwIfCancelled() }) { block in
-                hasher.update(block)
+                // SHA-256 is about a third of the producer's CPU: skipped when nobody reads it.
+                if computingDigest { hasher.update(block) }
+                bytes += Int64(block.count)
                 chunk.append(contentsOf: block)
                 if chunk.count >= BuildContextStream.chunkSize {
                     try self.push(chunk)
@@ -119,7 +126,7 @@ private final class StreamState: @unchecked Sendable {
                 }
             }
             if !chunk.isEmpty { try push(chunk) }
-            return hasher.finish()
+            return computingDigest ? hasher.finish() : (sha256: "", bytes: bytes)
         }
         finish(result)
     }

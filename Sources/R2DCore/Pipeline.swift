@@ -26,7 +26,8 @@ public struct Pipeline: Sendable {
 
     public func run() async throws -> PipelineOutcome {
         try validate()
-        Git.initialize()
+        // A dry run needs no git at all; a build needs it right after connecting, so libgit2 starts meanwhile.
+        if request.build { Git.initializeInBackground() }
         let engine: EngineClient? = request.build ? try await connectEngine() : nil
         do {
             let outcome = try await run(engine: engine)
@@ -173,7 +174,8 @@ public struct Pipeline: Sendable {
         options.platform = request.platform
         options.networkMode = request.network
 
-        let stream = BuildContext.stream(spec)
+        // The stream's sha256 is only shown with --debug.
+        let stream = BuildContext.stream(spec, computingDigest: reporter.debugEnabled)
         let reporter = self.reporter
         let imageID = try await engine.build(context: stream, options: options) { event in
             switch event {

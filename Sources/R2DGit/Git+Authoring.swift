@@ -35,9 +35,10 @@ extension Git {
         var everything = git_strarray(strings: nil, count: 0)
         try check(git_index_add_all(index, &everything, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil), "git add -A in \(path)")
         try check(git_index_update_all(index, &everything, nil, nil), "staging removals in \(path)")
-        try check(git_index_write(index), "writing the index of \(path)")
         var treeID = git_oid()
         try check(git_index_write_tree(&treeID, index), "writing the tree of \(path)")
+        // Written after the tree, so the index file carries the cache tree (as after `git commit`).
+        try check(git_index_write(index), "writing the index of \(path)")
         var tree: OpaquePointer?
         try check(git_tree_lookup(&tree, repository, &treeID), "looking up the tree of \(path)")
         defer { git_tree_free(tree) }

@@ -45,7 +45,8 @@ extension Git {
         credentials: GitCredentials?,
         progress: (@Sendable (GitProgress) -> Void)?
     ) throws -> GitCheckout {
-        initialize()
+        // Any clone may reach an https remote (the URL itself or a submodule's).
+        initializeTLS()
         let fileManager = FileManager.default
         let directoryExisted = fileManager.fileExists(atPath: directory)
         if directoryExisted, let contents = try? fileManager.contentsOfDirectory(atPath: directory), !contents.isEmpty {

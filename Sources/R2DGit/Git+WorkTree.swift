@@ -20,7 +20,8 @@ public struct WorkTreeState: Sendable, Equatable {
 extension Git {
     /// For a local directory: nil if `path` is not the top of a git work tree (parent repositories are not searched).
     /// Otherwise HEAD commit (nil fields if unborn), its time, and whether the work tree is clean: any modified, staged,
-    /// untracked or ignored entry means dirty.
+    /// untracked or ignored entry means dirty. A checkout git's own index vouches for is recognised without a full
+    /// status (see `CleanCheckout`); anything else gets libgit2's status with untracked and ignored files.
     public static func workTreeState(at path: String) throws -> WorkTreeState? {
         let repository: OpaquePointer
         do {
@@ -37,12 +38,41 @@ extension Git {
 
         var commit: String?
         var commitTime: Int64?
+        var fastVerdict = CleanCheckVerdict.undecided("HEAD is unborn")
         if let head = try headCommit(of: repository, path: path) {
             defer { git_object_free(head) }
             commit = git_commit_id(head).map { hex($0) }
             commitTime = Int64(git_commit_time(head))
+            if let tree = git_commit_tree_id(head), let gitDirectory = git_repository_path(repository) {
+                fastVerdict = CleanCheckout.check(workTree: path, gitDirectory: String(cString: gitDirectory), headTree: tree)
+            }
         }
+        if fastVerdict == .clean {
+            return WorkTreeState(commit: commit, commitTime: commitTime, isClean: true)
+        }
+        return WorkTreeState(commit: commit, commitTime: commitTime, isClean: try fullStatusIsClean(repository, path: path))
+    }
 
+    /// Both answers for the work tree at `path` (for tests): the fast check's verdict and the full status's.
+    static func cleanlinessVerdicts(
+        at path: String, parallelThreshold: Int = CleanCheckout.defaultParallelThreshold
+    ) throws -> (fast: CleanCheckVerdict, fullStatusClean: Bool) {
+        let repository = try openRepository(at: path)
+        defer { git_repository_free(repository) }
+        guard let head = try headCommit(of: repository, path: path) else {
+            return (.undecided("HEAD is unborn"), try fullStatusIsClean(repository, path: path))
+        }
+        defer { git_object_free(head) }
+        guard let tree = git_commit_tree_id(head), let gitDirectory = git_repository_path(repository) else {
+            throw GitError.libgit2(operation: "reading HEAD of \(path)", message: "no tree id or git directory")
+        }
+        let fast = CleanCheckout.check(
+            workTree: path, gitDirectory: String(cString: gitDirectory), headTree: tree, parallelThreshold: parallelThreshold)
+        return (fast, try fullStatusIsClean(repository, path: path))
+    }
+
+    /// The reference answer: libgit2's status of index and work tree, untracked and ignored files included.
+    static func fullStatusIsClean(_ repository: OpaquePointer, path: String) throws -> Bool {
         var options = git_status_options()
         try check(git_status_options_init(&options, 1), "initialising status options")
         options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
@@ -51,8 +81,7 @@ extension Git {
         var list: OpaquePointer?
         try check(git_status_list_new(&list, repository, &options), "reading the status of \(path)")
         defer { git_status_list_free(list) }
-        let isClean = git_status_list_entrycount(list) == 0
-        return WorkTreeState(commit: commit, commitTime: commitTime, isClean: isClean)
+        return git_status_list_entrycount(list) == 0
     }
 
     /// Bytes of a canonical index file for the git dir at `gitDir` (a `.git` directory or `.git/modules/<name>`):
@@ -60,6 +89,20 @@ extension Git {
     /// nil if HEAD is unborn.
     public static func canonicalIndex(gitDir: String) throws -> [UInt8]? {
         initialize()
+        let temporaryDirectory = try makeTemporaryDirectory(prefix: "r2d-index-")
+        defer { try? FileManager.default.removeItem(atPath: temporaryDirectory) }
+        let indexPath = (temporaryDirectory as NSString).appendingPathComponent("index")
+        // libgit2's index and trees (several MB for a large tree) are freed before the file is read back, so
+        // the peak holds one of the two, and the bytes are read once into their final array.
+        guard try writeCanonicalIndex(gitDir: gitDir, to: indexPath) else { return nil }
+        // The ~100k small blocks libgit2 just freed would otherwise stay resident in this thread's malloc arena
+        // for the whole build.
+        releaseFreedMemory()
+        return try readWholeFile(indexPath)
+    }
+
+    /// Writes HEAD's tree of `gitDir` as an index file at `indexPath`; false if HEAD is unborn.
+    private static func writeCanonicalIndex(gitDir: String, to indexPath: String) throws -> Bool {
         var opened: OpaquePointer?
         // Opened bare: only the object database and HEAD are needed, not the work tree that core.worktree names.
         let openCode = git_repository_open_bare(&opened, gitDir)
@@ -68,27 +111,58 @@ extension Git {
         guard let repository = opened else { throw GitError.notARepository(path: gitDir) }
         defer { git_repository_free(repository) }
 
-        guard let head = try headCommit(of: repository, path: gitDir) else { return nil }
+        guard let head = try headCommit(of: repository, path: gitDir) else { return false }
         defer { git_object_free(head) }
         var tree: OpaquePointer?
         try check(git_commit_tree(&tree, head), "reading HEAD's tree in \(gitDir)")
         defer { git_tree_free(tree) }
 
-        let temporaryDirectory = try makeTemporaryDirectory(prefix: "r2d-index-")
-        defer { try? FileManager.default.removeItem(atPath: temporaryDirectory) }
-        let indexPath = (temporaryDirectory as NSString).appendingPathComponent("index")
-
         var index: OpaquePointer?
-        try check(git_index_open(&index, indexPath), "creating an index file in \(temporaryDirectory)")
+        try check(git_index_open(&index, indexPath), "creating an index file at \(indexPath)")
         defer { git_index_free(index) }
         // read_tree fills only mode, id and path: every stat field stays zero, so git re-checks contents on use.
         try check(git_index_read_tree(index, tree), "reading HEAD's tree into an index for \(gitDir)")
         try check(git_index_write(index), "writing the index file \(indexPath)")
+        return true
+    }
 
-        guard let data = FileManager.default.contents(atPath: indexPath) else {
-            throw GitError.libgit2(operation: "reading the index file \(indexPath)", message: "file missing after write")
+    /// glibc's `malloc_trim(0)` (not exported by the Glibc module), looked up once; a no-op on other C libraries.
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+
+    /// Returns free pages of every malloc arena to the system.
+    static func releaseFreedMemory() {
+        _ = mallocTrim?(0)
+    }
+
+    /// The whole file at `path`, read into one array of exactly its size.
+    private static func readWholeFile(_ path: String) throws -> [UInt8] {
+        func failure() -> GitError {
+            GitError.libgit2(operation: "reading the index file \(path)", message: String(cString: strerror(errno)))
         }
-        return [UInt8](data)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure() }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure() }
+        let size = Int(info.st_size)
+        var readError = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            initialized = 0
+            while initialized < size {
+                let count = read(fd, buffer.baseAddress.map { $0 + initialized }, size - initialized)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 {
+                    readError = count < 0
+                    break
+                }
+                initialized += count
+            }
+        }
+        guard !readError, bytes.count == size else { throw failure() }
+        return bytes
     }
 
     /// A new, empty, private directory under the system temporary directory.

@@ -1,13 +1,31 @@
 import CLibGit2
+import Dispatch
 import Foundation
 
 /// The Swift face of libgit2: cloning, ref resolution, work-tree inspection and small authoring helpers.
 ///
 /// Every function is synchronous and blocking; libgit2 calls its callbacks on the calling thread.
 public enum Git {
-    /// Once per process: git_libgit2_init and CA bundle location for mbedTLS (SSL_CERT_FILE, GIT_SSL_CAINFO, then /etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt, /etc/ssl/cert.pem; and SSL_CERT_DIR / /etc/ssl/certs as dir). Idempotent, thread-safe.
+    /// Once per process: git_libgit2_init and the ownership-check setting. Idempotent, thread-safe, cheap:
+    /// the CA bundle is loaded only by ``initializeTLS()``, which clones call.
     public static func initialize() {
         _ = libgit2Initialization
+    }
+
+    /// Starts ``initialize()`` on another thread and returns at once. git_libgit2_init with mbedTLS parses the
+    /// system CA bundle (~10 ms) whatever the caller needs; started early, that overlaps other start-up work
+    /// (e.g. connecting to the container engine), and the first git call waits only for what is left.
+    public static func initializeInBackground() {
+        // A pooled dispatch thread starts sooner than a new Thread.
+        DispatchQueue.global(qos: .userInitiated).async { initialize() }
+    }
+
+    /// Once per process: hands the CA bundle location to mbedTLS (SSL_CERT_FILE, GIT_SSL_CAINFO, then
+    /// /etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt, /etc/ssl/cert.pem; and SSL_CERT_DIR /
+    /// /etc/ssl/certs as dir). mbedTLS parses the whole bundle at once (tens of milliseconds), so only code that may
+    /// open an https connection calls this. Idempotent, thread-safe; implies ``initialize()``.
+    public static func initializeTLS() {
+        _ = tlsInitialization
     }
 
     /// The CA bundle file and directory that `initialize()` hands to libgit2, in order of preference.
@@ -29,6 +47,10 @@ private let libgit2Initialization: Void = {
     // swift-r2d only reads repositories and never runs their hooks or config commands, and it often runs as
     // root on checkouts owned by someone else (build pods, mounted directories): skip the ownership check.
     _ = r2d_git_set_owner_validation(0)
+}()
+
+private let tlsInitialization: Void = {
+    Git.initialize()
     let locations = Git.certificateLocations(environment: ProcessInfo.processInfo.environment)
     // mbedTLS keeps one trusted chain: libgit2 loads the file if given, else the directory.
     if locations.file != nil || locations.directory != nil {

@@ -130,6 +130,21 @@ struct BuildContextStreamTests {
         await #expect(throws: BuildContextError.self) { try await stream.summary() }
     }
 
+    @Test("without the digest the stream carries the same bytes and the summary only their count")
+    func withoutDigest() async throws {
+        let tree = try bigTree(megabytes: 3)
+        let spec = BuildContextSpec(root: tree.root, prefix: "src/")
+        let hashed = BuildContext.stream(spec)
+        let hashedBytes = try await collect(hashed)
+        let plain = BuildContext.stream(spec, computingDigest: false)
+        let plainBytes = try await collect(plain)
+        #expect(plainBytes == hashedBytes)
+        let summary = try await plain.summary()
+        #expect(summary.sha256 == "")
+        #expect(summary.bytes == Int64(plainBytes.count))
+        #expect(try await hashed.summary().sha256 == BuildContext.digest(spec).sha256)
+    }
+
     @Test("digest and stream agree for an empty context")
     func emptyContext() async throws {
         let tree = try TemporaryTree("nothing")
