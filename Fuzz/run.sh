@@ -18,7 +18,8 @@ run_one() {
     # -timeout: one input taking over 10 s is a hang (e.g. exponential pattern matching) and is kept as a crash.
     # -fork=1 with -ignore_*: keep fuzzing for the whole time after a finding, so every run lasts FUZZ_SECONDS
     # and collects all its findings. Leak detection is off: Foundation caches compiled regular expressions.
-    SWIFT_BACKTRACE=enable=no nice -n 19 "$B/bin/fuzz-$target" -max_total_time="$SECONDS_EACH" -timeout=10 \
+    # ASAN_OPTIONS as well as the flag: fork mode's child processes take leak detection from the environment.
+    ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no nice -n 19 "$B/bin/fuzz-$target" -max_total_time="$SECONDS_EACH" -timeout=10 \
         -rss_limit_mb=2048 -max_len=4096 -detect_leaks=0 -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -artifact_prefix="$dir/crashes/" "$dir/corpus" >"$dir/log.txt" 2>&1 && status=0 || status=$?
 

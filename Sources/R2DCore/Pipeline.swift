@@ -51,7 +51,7 @@ public struct Pipeline: Sendable {
     /// The file system path a repository argument names: a path (no scheme, and no `host:` before the first
     /// `/`) or a file:// URL; nil for remote URLs. libgit2's errors for a missing path do not say what to do.
     static func localPath(of repo: String) -> String? {
-        if repo.hasPrefix("file://") { return String(repo.dropFirst("file://".count)) }
+        if repo.hasPrefix("file://") { return URL(string: repo)?.path ?? String(repo.dropFirst("file://".count)) }
         if repo.contains("://") { return nil }
         if let colon = repo.firstIndex(of: ":"), repo.firstIndex(of: "/").map({ colon < $0 }) ?? true { return nil }
         return repo
