@@ -48,5 +48,6 @@ FUZZ_JOBS ?= 2
 fuzz-build:
 	Fuzz/build.sh
 
+# Prints the executions per target (Fuzz/report.sh) and fails when any target left an input in crashes/.
 fuzz: fuzz-build
-	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) Fuzz/run.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) Fuzz/run.sh; status=$$?; Fuzz/report.sh; exit $$status
