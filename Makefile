@@ -49,3 +49,15 @@ docs:
 # swift-r2d's own image (needs a Swift 6.3 image; see the Dockerfile's build arguments).
 image:
 	docker build -t swift-r2d:$(shell git rev-parse --short HEAD) .
+
+# libFuzzer targets for the parsers of repository files and flags (Docs/fuzzing.md): built with swiftc
+# -sanitize=fuzzer,address into .build-fuzz (never by swift build), each run FUZZ_SECONDS at nice 19.
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS ?= 2
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	Fuzz/build.sh
+
+# Prints the executions per target (Fuzz/report.sh) and fails when any target left an input in crashes/.
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) Fuzz/run.sh; status=$$?; Fuzz/report.sh; exit $$status

@@ -16,17 +16,19 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
     case invalidJuliaCompat(file: String, compat: String)
     case noMatchingJulia(file: String, compat: String)
     case juliaRequire(file: String)
+    case symlinkLoop(file: String)
+    case symlinkOutside(file: String, target: String)
 
     public var description: String {
         switch self {
         case .bothBinderDirectories(let root):
             return "The repository at \(root) contains both a 'binder' and a '.binder' directory; keep only one of them."
         case .invalidRuntime(let file, let content, let reason):
-            return "Invalid runtime.txt (\(file)): \(reason) in \"\(content)\"; write e.g. python-3.12 or r-4.4-2024-06-01."
+            return "Invalid runtime.txt (\(file)): \(reason.singleLine) in \(content.quotedSingleLine); write e.g. python-3.12 or r-4.4-2024-06-01."
         case .invalidAptPackage(let file, let line):
-            return "Found invalid package name \"\(line)\" in \(file); apt.txt lists one Debian/Ubuntu package name per line."
+            return "Found invalid package name \(line.quotedSingleLine) in \(file); apt.txt lists one Debian/Ubuntu package name per line."
         case .unsupportedPythonVersion(let file, let version):
-            return "Python version \(version) requested by \(file) is not supported; use python-X.Y with a supported version (3.8 to 3.14, or 2.7/3.5–3.7 through conda)."
+            return "Python version \(version.singleLine) requested by \(file) is not supported; use python-X.Y with a supported version (3.8 to 3.14, or 2.7/3.5–3.7 through conda)."
         case .legacyDockerfile(let file):
             return "The legacy buildpack has been removed: \(file) is based on andrewosh/binder-base; replace its FROM line or remove the Dockerfile."
         case .noEnvironmentSpecification:
@@ -36,21 +38,53 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
         case .environmentNotMapping(let file, let found):
             return "\(file) must be a YAML mapping (name:, channels:, dependencies:), but it holds \(found); fix the file or empty it."
         case .unsupportedCondaPython(let file, let version, let platform):
-            return "Python version \(version) on \(platform) is not supported (from \(file)); pin python=3.8 to 3.14 (2.7 and 3.5–3.7 only on linux-64)."
+            return "Python version \(version.singleLine) on \(platform) is not supported (from \(file)); pin python=3.8 to 3.14 (2.7 and 3.5–3.7 only on linux-64)."
         case .unsupportedRVersion(let file, let version):
-            return "R version \(version) (from \(file)) is not supported; use r-X.Y with 3.3 to 4.6, or a full r-X.Y.Z version."
+            return "R version \(version.singleLine) (from \(file)) is not supported; use r-X.Y with 3.3 to 4.6, or a full r-X.Y.Z version."
         case .rSnapshotTooOld(let file, let date):
-            return "The R snapshot date \(date) (from \(file)) is before 2018-12-07, the oldest Posit Package Manager snapshot (MRAN has shut down); use a later date in runtime.txt."
+            return "The R snapshot date \(date.singleLine) (from \(file)) is before 2018-12-07, the oldest Posit Package Manager snapshot (MRAN has shut down); use a later date in runtime.txt."
         case .needsAMD64(let buildpack, let platform):
             return "The \(buildpack) buildpack installs R only for linux/amd64, not \(platform); build with --platform linux/amd64."
         case .invalidJuliaCompat(let file, let compat):
-            return "Cannot read the julia compat \"\(compat)\" in \(file); write e.g. julia = \"1.10\", \"^1.9\", \"~1.6.2\" or \">=1.8\"."
+            return "Cannot read the julia compat \(compat.quotedSingleLine) in \(file); write e.g. julia = \"1.10\", \"^1.9\", \"~1.6.2\" or \">=1.8\"."
         case .juliaRequire(let file):
             return "Julia REQUIRE no longer supported: found \(file) (the package list of Julia 0.6); replace it with a Project.toml (see https://pkgdocs.julialang.org/v1/toml-files/)."
         case .noMatchingJulia(let file, let compat):
-            return "No released Julia matches compat \"\(compat)\" in \(file); widen it, or refresh Buildpacks/julia/versions.txt if the release is newer than this swift-r2d."
+            return "No released Julia matches compat \(compat.quotedSingleLine) in \(file); widen it, or refresh Buildpacks/julia/versions.txt if the release is newer than this swift-r2d."
+        case .symlinkLoop(let file):
+            return "\(file) is a symbolic link loop; replace it with a regular file or remove it."
+        case .symlinkOutside(let file, let target):
+            return "\(file) is a symbolic link to \(target.quotedSingleLine), outside the repository; copy what it points to into the repository instead."
         case .notYetSupported(let buildpack):
             return "The \(buildpack) buildpack cannot render a Dockerfile yet in this version of swift-r2d; add a Dockerfile (or binder/Dockerfile) to the repository to build it."
         }
     }
+}
+
+extension String {
+    /// The text with line breaks and other control characters escaped (`\n`, `\u{2028}`), so that a value read
+    /// from a repository file cannot split an error message over several lines.
+    public var singleLine: String {
+        func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: return true
+            default: return false
+            }
+        }
+        guard unicodeScalars.contains(where: needsEscape) else { return self }
+        var out = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where needsEscape(scalar): out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// The text in double quotes, on one line (see ``singleLine``).
+    public var quotedSingleLine: String { "\"" + singleLine + "\"" }
 }

@@ -69,7 +69,8 @@ public enum JuliaCompat {
         let operators = [">=", "<=", "==", "≥", "≤", "^", "~", "=", "<", ">"]
         let op = operators.first { spec.hasPrefix($0) } ?? ""
         let versionText = String(spec.dropFirst(op.count)).trimmingCharacters(in: .whitespaces)
-        let given = versionText.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+        // Parts past a million are no Julia version, and bumping Int.max would trap.
+        let given = versionText.split(separator: ".", omittingEmptySubsequences: false).map { Int($0).flatMap { $0 < 1_000_000 ? $0 : nil } }
         guard !given.isEmpty, given.count <= 3, given.allSatisfy({ $0 != nil }) else {
             throw BuildpackError.invalidJuliaCompat(file: file, compat: whole)
         }

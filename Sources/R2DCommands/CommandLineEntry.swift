@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import R2DBuildpacks
 import R2DCore
 
 /// The program: dispatches on the name it was invoked by and the first argument, runs the command, renders
@@ -8,7 +9,15 @@ import R2DCore
 public enum CommandLineEntry {
     static let repo2dockerNames: Set<String> = ["jupyter-repo2docker", "repo2docker"]
 
-    public static func main(arguments: [String], environment: [String: String]) async -> Int32 {
+    /// `rawArguments` are the bytes of the process arguments, when known: a program name, path or value that
+    /// is not UTF-8 cannot be passed on faithfully (Swift strings repair it), so it is refused up front.
+    public static func main(arguments: [String], environment: [String: String], rawArguments: [[UInt8]] = []) async -> Int32 {
+        if let bad = rawArguments.dropFirst().first(where: { String(validating: $0, as: UTF8.self) == nil }) {
+            let shown = String(decoding: bad, as: UTF8.self)
+            Reporter(json: arguments.contains("--json-logs"), debug: false).failure(
+                "The argument \(shown.quotedSingleLine) is not valid UTF-8; swift-r2d needs UTF-8 paths and values: rename it, or reach it through a symbolic link with a UTF-8 name.")
+            return 2
+        }
         let program = (arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent }) ?? "swift-r2d"
         var rest = Array(arguments.dropFirst())
         if !repo2dockerNames.contains(program) {
@@ -133,12 +142,11 @@ public enum CommandLineEntry {
             print(C.fullMessage(for: error))
             return 0
         }
-        let message = C.message(for: error)
-        if reporter.json {
-            reporter.failure(message)
-        } else {
-            FileHandle.standardError.write(Data("\(C.fullMessage(for: error))\n".utf8))
-        }
+        // One line in both modes: the problem, then where the usage is.
+        let name = C.configuration.commandName ?? "build"
+        var message = C.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+        if message.hasSuffix(".") { message.removeLast() }
+        reporter.failure("\(message); see 'swift-r2d \(name) --help'.")
         return 2
     }
 

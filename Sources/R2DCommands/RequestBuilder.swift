@@ -170,7 +170,10 @@ struct RequestBuilder {
                 request.ports += try map().map { container, host in
                     let hostParts = host.split(separator: ":").map(String.init)
                     let spec = (hostParts.count == 2 ? hostParts[0] + ":" + hostParts[1] : host) + ":" + container
-                    return try PortMapping.parse(spec)
+                    do { return try PortMapping.parse(spec) } catch {
+                        // Name the setting: the port text alone does not say it came from the configuration.
+                        throw CommandLineFailure(description: "\(name): \(error)", exitCode: 2)
+                    }
                 }
             case ("Repo2Docker", "log_level"):
                 if value.uppercased() == "DEBUG" || value == "10" { request.debug = true }

@@ -79,7 +79,7 @@ public struct PortMapping: Sendable, Equatable {
     /// Parses a `-p` value; the error names the flag and the accepted forms.
     public static func parse(_ spec: String) throws -> PortMapping {
         func invalid() -> CoreError {
-            .invalidOption(flag: "--publish", message: "Port specification \"\(spec)\" is invalid; use PORT, HOSTPORT:CONTAINERPORT or HOSTIP:HOSTPORT:CONTAINERPORT[/tcp|udp] with ports 1-65535")
+            .invalidOption(flag: "--publish", message: "Port specification \(spec.quotedSingleLine) is invalid; use PORT, HOSTPORT:CONTAINERPORT or HOSTIP:HOSTPORT:CONTAINERPORT[/tcp|udp] with ports 1-65535")
         }
         var body = Substring(spec)
         var proto = "tcp"
@@ -121,7 +121,7 @@ public struct VolumeMapping: Sendable, Equatable {
     public static func parse(_ spec: String) throws -> VolumeMapping {
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw CoreError.invalidOption(flag: "--volume", message: "Volume specification \"\(spec)\" is invalid; use SOURCE:DESTINATION")
+            throw CoreError.invalidOption(flag: "--volume", message: "Volume specification \(spec.quotedSingleLine) is invalid; use SOURCE:DESTINATION")
         }
         return VolumeMapping(source: parts[0], destination: parts[1])
     }

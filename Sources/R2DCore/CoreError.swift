@@ -1,8 +1,12 @@
+import R2DBuildpacks
+
 /// Errors of the orchestration layer. Each description is one line for the user.
 public enum CoreError: Error, CustomStringConvertible, Equatable {
     /// A flag or option value that cannot be used (exit 1, as repo2docker's checks after parsing).
     case invalidOption(flag: String, message: String)
     case subdirectoryMissing(subdir: String, repo: String)
+    case subdirectoryOutside(subdir: String, repo: String)
+    case repositoryMissing(String)
     case rootUser
     case unknownEngine(String)
     case notYetSupported(String)
@@ -13,7 +17,11 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .invalidOption(_, let message): return message
         case .subdirectoryMissing(let subdir, let repo):
-            return "Subdirectory \(subdir) does not exist in \(repo); check --subdir."
+            return "Subdirectory \(subdir.singleLine) does not exist in \(repo.singleLine); check --subdir."
+        case .subdirectoryOutside(let subdir, let repo):
+            return "--subdir \(subdir.singleLine) leads outside the repository \(repo.singleLine); name a directory inside it."
+        case .repositoryMissing(let repo):
+            return "Repository \(repo.singleLine) does not exist; pass an existing directory, or a git URL (https://, ssh://, file://, user@host:path)."
         case .rootUser:
             return "Root as the image user is not permitted; pass --user-id with a non-zero uid (and --user-name)."
         case .unknownEngine(let name):

@@ -44,6 +44,18 @@ public struct Pipeline: Sendable {
         guard request.engine == "docker" || request.engine == "podman" else { throw CoreError.unknownEngine(request.engine) }
         if request.build && request.userID == 0 { throw CoreError.rootUser }
         if request.push { try credentialStore.validate() }
+        if let path = Self.localPath(of: request.repo), !FileManager.default.fileExists(atPath: path) {
+            throw CoreError.repositoryMissing(request.repo)
+        }
+    }
+
+    /// The file system path a repository argument names: a path (no scheme, and no `host:` before the first
+    /// `/`) or a file:// URL; nil for remote URLs. libgit2's errors for a missing path do not say what to do.
+    static func localPath(of repo: String) -> String? {
+        if repo.hasPrefix("file://") { return URL(string: repo)?.path ?? String(repo.dropFirst("file://".count)) }
+        if repo.contains("://") { return nil }
+        if let colon = repo.firstIndex(of: ":"), repo.firstIndex(of: "/").map({ colon < $0 }) ?? true { return nil }
+        return repo
     }
 
     func connectEngine() async throws -> EngineClient {
@@ -78,6 +90,10 @@ public struct Pipeline: Sendable {
         guard directoryExists(repoDirectory) else {
             reporter.log("Subdirectory \(request.subdir) does not exist\n", phase: .failed)
             throw CoreError.subdirectoryMissing(subdir: request.subdir, repo: request.repo)
+        }
+        // "../.." or a symlink out of the checkout would build a directory of the host.
+        if !request.subdir.isEmpty, !isInside(repoDirectory, content.path) {
+            throw CoreError.subdirectoryOutside(subdir: request.subdir, repo: request.repo)
         }
         let snapshot = try RepoSnapshot(root: repoDirectory)
         let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack,
@@ -280,6 +296,17 @@ public struct Pipeline: Sendable {
         case .pipfile: return "PipfileBuildPack"
         case .python: return "PythonBuildPack"
         }
+    }
+
+    /// Whether `path`, with symbolic links resolved, is `root` or inside it.
+    func isInside(_ path: String, _ root: String) -> Bool {
+        func real(_ path: String) -> String {
+            guard let pointer = realpath(path, nil) else { return path }
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
+        let resolved = real(path), base = real(root)
+        return resolved == base || resolved.hasPrefix(base == "/" ? "/" : base + "/")
     }
 
     func directoryExists(_ path: String) -> Bool {

@@ -30,9 +30,10 @@ public final class Reporter: Sendable {
         if debugEnabled { log(message, phase: phase) }
     }
 
-    /// The final line of a failed run: the error's one-line description.
+    /// The final line of a failed run: the error's one-line description (line breaks inside it become spaces,
+    /// so a multi-line message from a daemon or library still ends the run in one line).
     public func failure(_ message: String) {
-        log(message.hasSuffix("\n") ? message : message + "\n", phase: .failed)
+        log(message.split(whereSeparator: \.isNewline).joined(separator: " ") + "\n", phase: .failed)
     }
 
     /// repo2docker's push progress line: `progress` maps each layer to its byte counts (or its status) and

@@ -2,6 +2,11 @@ import Foundation
 import R2DCommands
 
 JSONOutputGuard.installIfRequested(arguments: CommandLine.arguments)
-let status = await CommandLineEntry.main(arguments: CommandLine.arguments, environment: ProcessInfo.processInfo.environment)
+// The raw bytes too: CommandLine.arguments has already replaced bytes that are not UTF-8.
+let rawArguments = (0..<Int(CommandLine.argc)).map { index -> [UInt8] in
+    CommandLine.unsafeArgv[index].map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) } ?? []
+}
+let status = await CommandLineEntry.main(arguments: CommandLine.arguments, environment: ProcessInfo.processInfo.environment,
+                                         rawArguments: rawArguments)
 JSONOutputGuard.finish()
 exit(status)
