@@ -141,7 +141,14 @@ public struct Pipeline: Sendable {
                                 revision: revision, mtime: mtime, isLocal: content.isLocal)
             }
             if request.push && !alreadyPushed {
-                try await ImagePusher(engine: engine, reporter: reporter, credentials: credentialStore).push(imageName)
+                do {
+                    try await ImagePusher(engine: engine, reporter: reporter, credentials: credentialStore).push(imageName)
+                } catch {
+                    // A failed run leaves nothing half-done: the tag this run made goes (its layers stay cached,
+                    // so a retry rebuilds in seconds).
+                    if !existsLocally { try? await engine.removeImage(imageName, force: false, prune: false) }
+                    throw error
+                }
             }
         }
         removeCheckout()

@@ -29,10 +29,11 @@ extension EngineClient {
             .POST, "/images/\(Self.pathComponent(source))/tag", query: [("repo", repository), ("tag", tag)])
     }
 
-    /// Removes an image (or one of its tags).
-    public func removeImage(_ reference: String, force: Bool) async throws {
-        try await expectSuccess(
-            .DELETE, "/images/\(Self.pathComponent(reference))", query: force ? [("force", "1")] : [])
+    /// Removes an image (or one of its tags); `prune: false` keeps its untagged parents (the layer cache).
+    public func removeImage(_ reference: String, force: Bool, prune: Bool = true) async throws {
+        var query: [(String, String)] = force ? [("force", "1")] : []
+        if !prune { query.append(("noprune", "1")) }
+        try await expectSuccess(.DELETE, "/images/\(Self.pathComponent(reference))", query: query)
     }
 }
 

@@ -55,8 +55,10 @@ struct FaultTests {
         defer { daemon.stop() }
         let (repo, _) = try dockerfileRepository("RUN echo marker-daemon-dies && sleep 120")
         defer { repo.remove() }
-        let run = try RunningProgram(ProjectPaths.binary, Self.common + ["--image-name", "swift-r2d-dies:1", repo.path],
-                                     environment: ["DOCKER_HOST": "unix://" + daemon.socket])
+        let temporary = try emptyDirectory()
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let run = try RunningProgram(ProjectPaths.binary, Self.common + ["--image-name", "swift-r2d-dies:1", repo.fileURL],
+                                     environment: ["DOCKER_HOST": "unix://" + daemon.socket, "TMPDIR": temporary])
         #expect(run.waitForOutput("marker-daemon-dies", timeout: .seconds(120)), "\(run.output)")
         let killed = ContinuousClock.now
         daemon.kill9()
@@ -66,6 +68,7 @@ struct FaultTests {
         #expect(elapsed < .seconds(5), "took \(elapsed) to notice")
         let last = run.output.split(separator: "\n").last ?? ""
         #expect(last.contains("Cannot connect to the container engine") || last.contains("container engine"), "\(last)")
+        #expect(contents(temporary).isEmpty, "the clone was left behind: \(contents(temporary))")
     }
 
     @Test("the registry goes away before the push: bounded retries, then an error")
@@ -85,6 +88,8 @@ struct FaultTests {
         #expect(status == 1, "\(run.output.suffix(3000))")
         #expect(run.output.contains("Push attempt 1 of 3 failed") && run.output.contains("Push attempt 2 of 3 failed"), "\(run.output.suffix(3000))")
         #expect(run.output.split(separator: "\n").last?.hasPrefix("Pushing the image failed:") == true, "\(run.output.suffix(1000))")
+        let (tagStatus, _) = try DaemonAPI.request("GET", "/images/\(DaemonAPI.escaped(image))/json")
+        #expect(tagStatus == 404, "a failed push leaves no tag from this run")
     }
 
     @Test("SIGINT during a build: exit 130, no tag, the build container removed")
