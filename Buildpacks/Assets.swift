@@ -32,7 +32,7 @@ public enum BuildpackAssets {
         .sorted { versionParts($0).lexicographicallyPrecedes(versionParts($1)) }
 
     /// "linux/amd64", "amd64", "x86_64" → "x86_64"; "linux/arm64[/v8]", "arm64", "aarch64" → "aarch64".
-    static func architecture(of platform: String) -> String? {
+    public static func architecture(of platform: String) -> String? {
         var parts = platform.lowercased().split(separator: "/").map(String.init)
         if parts.first == "linux" { parts.removeFirst() }
         switch parts.first {

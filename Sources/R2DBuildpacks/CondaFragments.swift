@@ -183,13 +183,7 @@ enum CondaFragments {
 enum Platform {
     /// "linux/amd64", "amd64", "x86_64" → "x86_64"; "linux/arm64[/v8]", "arm64", "aarch64" → "aarch64"; else nil.
     static func architecture(_ platform: String) -> String? {
-        var parts = platform.lowercased().split(separator: "/").map(String.init)
-        if parts.first == "linux" { parts.removeFirst() }
-        switch parts.first {
-        case "amd64", "x86_64": return parts.count == 1 ? "x86_64" : nil
-        case "arm64", "aarch64": return parts.count == 1 || parts.dropFirst() == ["v8"] ? "aarch64" : nil
-        default: return nil
-        }
+        BuildpackAssets.architecture(of: platform)
     }
 }
 
