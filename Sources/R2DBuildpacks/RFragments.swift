@@ -17,11 +17,7 @@ enum RFragments {
     /// The snapshot date: runtime.txt's, else (a root DESCRIPTION) two days before `today`.
     static func snapshotDate(runtime: RuntimeSpec?, today: Date) -> String {
         if let runtime, runtime.name == "r", let date = runtime.date { return date }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: today.addingTimeInterval(-2 * 86_400))
+        return UTCTimestamp(secondsSinceEpoch: Int64(today.timeIntervalSince1970.rounded(.down)) - 2 * 86_400).date
     }
 
     static func fragments(_ s: RepoSnapshot, plan: BuildPlan, options: RenderOptions) throws -> Fragments {

@@ -237,9 +237,7 @@ public struct Pipeline: Sendable {
     }
 
     static func iso8601(_ seconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        UTCTimestamp(secondsSinceEpoch: seconds).iso8601
     }
 
     /// A user Dockerfile gets the repository as its context; a generated one gets the Dockerfile and support

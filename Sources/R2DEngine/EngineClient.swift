@@ -100,7 +100,7 @@ public final class EngineClient: Sendable {
             var Components: [Component]?
         }
         let answer: Answer = try await json(.GET, "/version")
-        let isPodman = (answer.Components ?? []).contains { ($0.Name ?? "").localizedCaseInsensitiveContains("podman") }
+        let isPodman = (answer.Components ?? []).contains { ($0.Name ?? "").lowercased().contains("podman") }
         return EngineVersion(
             version: answer.Version ?? "", apiVersion: answer.ApiVersion ?? "", os: answer.Os ?? "",
             arch: answer.Arch ?? "", isPodman: isPodman)

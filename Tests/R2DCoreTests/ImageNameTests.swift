@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import R2DCore
 
@@ -43,6 +44,29 @@ struct ImageNameTests {
         ("a--b.c_d", true),
         ("", false),
         ("image:" + String(repeating: "t", count: 129), false),
+        ("image:" + String(repeating: "t", count: 128), true),
+        ("a/b/c", true),
+        ("a//b", false),
+        ("/a", false),
+        ("a/", false),
+        ("-a.com/b", false),
+        ("a-.com/b", false),
+        ("a.B-c.org:443/x", true),
+        ("a.com:/x", false),
+        ("a.com:44a/x", false),
+        ("a.com:5000", true),
+        ("a.b:c/d", false),
+        ("image@sha256:" + String(repeating: "a", count: 31), false),
+        ("image@sha256:" + String(repeating: "g", count: 32), false),
+        ("image@sha256+b.c:" + String(repeating: "F", count: 32), true),
+        ("image@sha256-:" + String(repeating: "a", count: 32), false),
+        ("image@1sha:" + String(repeating: "a", count: 32), false),
+        ("image:v1@sha256:" + String(repeating: "a", count: 64), true),
+        ("image@sha256:" + String(repeating: "a", count: 64) + "@x", false),
+        ("a.-b", false),
+        ("a_.b", false),
+        ("a---b", true),
+        ("r2d-2e:é", false),
     ])
     func validation(name: String, valid: Bool) {
         #expect(ImageName.isValid(name) == valid)
@@ -107,4 +131,42 @@ struct ReporterTests {
 final class LinesBox: @unchecked Sendable {
     private(set) var lines: [String] = []
     func append(_ line: String) { lines.append(line) }
+
+    /// The hand-written check against the regular expression it replaced (reference §7.3), on names drawn
+    /// from the characters that matter to it.
+    @Test("validation agrees with repo2docker's regular expression on random names")
+    func validationMatchesRegex() throws {
+        let firstDomain = "(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])"
+        let laterDomain = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+        let registry = "(?:\(firstDomain)(?:\\.\(laterDomain))*(?::[0-9]+)?/)"
+        let component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+        let tag = "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})"
+        let digest = "(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})"
+        let regex = try NSRegularExpression(pattern: "^\(registry)?\(component)(?:/\(component))*\(tag)?\(digest)?$")
+        let alphabet = Array("ab0Z-._:/@+f")
+        var generator = SplitMix64(seed: 20261122)
+        var validSeen = 0
+        for _ in 0..<20_000 {
+            let length = Int(generator.next() % 12) + 1
+            var name = String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+            if generator.next() % 4 == 0 { name += "@sha256:" + String(repeating: "a", count: 32) }
+            let expected = regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
+            if expected { validSeen += 1 }
+            #expect(ImageName.isValid(name) == expected, "\(name)")
+        }
+        #expect(validSeen > 500)
+    }
+}
+
+/// A small deterministic generator, so a failure names a reproducible input.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
