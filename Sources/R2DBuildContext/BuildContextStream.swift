@@ -90,8 +90,9 @@ private final class StreamState: @unchecked Sendable {
     private let condition = NSCondition()
     private var started = false
     private var cancelled = false
+    /// At most `bufferLimit` chunks, oldest first. Taken chunks leave the array at once (an index into a
+    /// growing array kept every consumed chunk alive while the producer stayed ahead: hundreds of MB).
     private var queue: [[UInt8]] = []
-    private var queueStart = 0
     private var waitingConsumer: CheckedContinuation<[UInt8]?, any Error>?
     private var outcome: Result<(sha256: String, bytes: Int64), any Error>?
     private var summaryWaiters: [CheckedContinuation<(sha256: String, bytes: Int64), any Error>] = []
@@ -154,10 +155,10 @@ private final class StreamState: @unchecked Sendable {
                 consumer.resume(returning: chunk)
                 return
             }
-            if queue.count - queueStart < BuildContextStream.bufferLimit {
+            if queue.count < BuildContextStream.bufferLimit {
                 queue.append(chunk)
                 produced += 1
-                peak = max(peak, queue.count - queueStart)
+                peak = max(peak, queue.count)
                 condition.unlock()
                 return
             }
@@ -168,7 +169,7 @@ private final class StreamState: @unchecked Sendable {
     private func finish(_ result: Result<(sha256: String, bytes: Int64), any Error>) {
         condition.lock()
         outcome = result
-        let consumer = queue.count == queueStart ? waitingConsumer : nil
+        let consumer = queue.isEmpty ? waitingConsumer : nil
         if consumer != nil { waitingConsumer = nil }
         let waiters = summaryWaiters
         summaryWaiters.removeAll()
@@ -192,13 +193,8 @@ private final class StreamState: @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8]?, any Error>) in
                 condition.lock()
-                if queue.count > queueStart {
-                    let chunk = queue[queueStart]
-                    queueStart += 1
-                    if queueStart == queue.count {
-                        queue.removeAll(keepingCapacity: true)
-                        queueStart = 0
-                    }
+                if !queue.isEmpty {
+                    let chunk = queue.removeFirst()
                     consumed += 1
                     condition.signal()
                     condition.unlock()

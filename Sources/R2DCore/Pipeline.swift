@@ -95,6 +95,23 @@ public struct Pipeline: Sendable {
         if !request.subdir.isEmpty, !isInside(repoDirectory, content.path) {
             throw CoreError.subdirectoryOutside(subdir: request.subdir, repo: request.repo)
         }
+        let mtime = sourceDateEpoch ?? content.commitTime ?? 0
+        func name(tag: String) -> String {
+            request.imageName ?? ImageName.defaultRepository(repo: request.repo, subdir: request.subdir) + ":" + tag
+        }
+        // A commit or content id names the image before anything is detected or packed: an image that exists
+        // is reused at once, as repo2docker does (it looks the image up before picking a buildpack).
+        var knownMissing = false
+        if let engine, request.build, !request.push, let revision = content.contentID.map(ProviderFetch.imageTag) ?? content.commit {
+            let imageName = name(tag: revision)
+            if try await engine.inspectImage(imageName) != nil {
+                reporter.log("Reusing existing image (\(imageName)), not building.\n")
+                removeCheckout()
+                return try await runContainer(engine: engine, imageName: imageName, repoDirectory: repoDirectory)
+            }
+            knownMissing = true
+        }
+
         let snapshot = try RepoSnapshot(root: repoDirectory)
         let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack,
                                              defaultPython: request.defaultPythonVersion)
@@ -112,10 +129,6 @@ public struct Pipeline: Sendable {
             return PipelineOutcome(exitCode: 0, imageName: nil)
         }
 
-        let mtime = sourceDateEpoch ?? content.commitTime ?? 0
-        func name(tag: String) -> String {
-            request.imageName ?? ImageName.defaultRepository(repo: request.repo, subdir: request.subdir) + ":" + tag
-        }
         // With a commit the image can be looked up before packing anything; otherwise the context's digest
         // names the content (and is its revision label).
         var spec: BuildContextSpec?
@@ -129,7 +142,7 @@ public struct Pipeline: Sendable {
 
         // With --push, a tag the registry already has is done work (BinderHub checks the same way).
         let alreadyPushed = request.push ? try await registryHasImage(imageName) : false
-        let existsLocally = try await engine.inspectImage(imageName) != nil
+        let existsLocally = knownMissing ? false : try await engine.inspectImage(imageName) != nil
         if alreadyPushed && (existsLocally || !request.run) {
             reporter.log("Image \(imageName) is already in its registry; not building or pushing it again.\n", phase: .pushing)
         } else {
@@ -153,6 +166,11 @@ public struct Pipeline: Sendable {
         }
         removeCheckout()
 
+        return try await runContainer(engine: engine, imageName: imageName, repoDirectory: repoDirectory)
+    }
+
+    /// Runs the image when asked to (`--no-run` skips it); the outcome carries the container's exit status.
+    private func runContainer(engine: EngineClient, imageName: String, repoDirectory: String) async throws -> PipelineOutcome {
         guard request.run else { return PipelineOutcome(exitCode: 0, imageName: imageName) }
         let code = try await ContainerRunner(request: request, reporter: reporter, engine: engine)
             .run(image: imageName, repoDirectory: repoDirectory)

@@ -9,7 +9,16 @@ extension EngineClient {
         options: BuildOptions,
         onEvent: @escaping @Sendable (BuildEvent) -> Void
     ) async throws -> String where Context.Element == [UInt8] {
-        let body = HTTPClientRequest.Body.stream(context.map { ByteBuffer(bytes: $0) }, length: .unknown)
+        // AsyncHTTPClient pauses the upload once the socket stops taking data, but a write only counts once
+        // the event loop has run it; a producer faster than a busy loop would queue chunks there without
+        // bound (tens of MB on a loaded machine). Its tasks run in order, so a no-op submitted after a chunk's
+        // write completes only once that write reached the channel: at most one chunk waits in the queue.
+        let loop = eventLoopGroup.next()
+        let paced = context.map { chunk -> ByteBuffer in
+            try await loop.submit {}.get()
+            return ByteBuffer(bytes: chunk)
+        }
+        let body = HTTPClientRequest.Body.stream(paced, length: .unknown)
         // A build may be silent for a long time, so no deadline: a dead daemon closes the connection instead.
         let response = try await send(
             .POST, "/build", query: try Self.buildQuery(options), body: body, contentType: "application/x-tar",

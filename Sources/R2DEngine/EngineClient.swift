@@ -13,6 +13,9 @@ public final class EngineClient: Sendable {
     /// The endpoint this client talks to.
     public let endpoint: EngineEndpoint
     let http: HTTPClient
+    /// The one event loop all of this client's connections run on: a CLI needs no more, and knowing it lets a
+    /// build's upload wait for the loop to take each chunk before offering the next (EngineClient+Build.swift).
+    let eventLoopGroup: MultiThreadedEventLoopGroup
     private let negotiatedVersion = Mutex<String?>(nil)
 
     /// Newest API version this client speaks, and the oldest it accepts.
@@ -30,7 +33,8 @@ public final class EngineClient: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
         configuration.redirectConfiguration = .disallow
-        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        http = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
     }
 
     private static func tlsConfiguration(for endpoint: EngineEndpoint) throws -> TLSConfiguration? {
@@ -51,6 +55,7 @@ public final class EngineClient: Sendable {
     /// Closes connections; must be called before the client is released.
     public func shutdown() async {
         try? await http.shutdown()
+        try? await eventLoopGroup.shutdownGracefully()
     }
 
     /// Asks `/_ping` for the daemon's API version and settles on min(server, 1.43), never below 1.24.

@@ -51,6 +51,34 @@ struct BuildContextStreamTests {
         #expect(summary.sha256.count == 64)
     }
 
+    /// A taken chunk must belong to the consumer alone, also while the producer stays ahead of it (the
+    /// buffer never empties): a stream that kept references would grow without bound on a slow daemon.
+    @Test("the stream keeps no reference to a chunk once it is taken")
+    func takenChunksAreReleased() async throws {
+        let tree = try bigTree(megabytes: 20)
+        let stream = BuildContext.stream(BuildContextSpec(root: tree.root))
+        var iterator = stream.makeAsyncIterator()
+        var checked = 0
+        while var chunk = try await iterator.next() {
+            // Let the producer fill the buffer behind this chunk.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while stream.progress.producedChunks - stream.progress.consumedChunks < 2 && !stream.progress.producerFinished
+                && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            guard stream.progress.producedChunks - stream.progress.consumedChunks >= 2 else { continue }
+            // Writing to an array buffer that something else still holds copies it first; to one held only
+            // here, it writes in place.
+            let before = chunk.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+            chunk[0] ^= 0xFF
+            let after = chunk.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+            #expect(before == after, "chunk \(stream.progress.consumedChunks) is still referenced by the stream")
+            checked += 1
+            if checked == 20 { break }
+        }
+        #expect(checked == 20)
+    }
+
     @Test("cancelling the consuming task stops the producer promptly")
     func cancellation() async throws {
         let tree = try bigTree(megabytes: 50)
