@@ -4,7 +4,9 @@ SWIFT ?= swift
 BASE_IMAGE ?= swift-r2d/test-base:bookworm
 # The Swift runtime and Foundation are linked statically: a third less start-up time and ~6 MB less memory
 # than loading and relocating their shared libraries (libgit2, libarchive and libc stay shared).
-RELEASE_FLAGS ?= -c release --static-swift-stdlib
+# --no-export-dynamic: the static runtime exports every symbol of the executable otherwise, which slows
+# the start of every run (dladdr and symbol lookups scan them).
+RELEASE_FLAGS ?= -c release --static-swift-stdlib -Xlinker --no-export-dynamic
 
 .PHONY: deps build test demo clean-images install docs image
 

@@ -1,6 +1,8 @@
 #ifndef CLIBGIT2_SHIM_H
 #define CLIBGIT2_SHIM_H
 #include <git2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 // Swift cannot call C variadic functions, so the git_libgit2_opts calls we need are wrapped here.
 static inline int r2d_git_set_ssl_cert_file(const char *file) {
@@ -15,5 +17,10 @@ static inline int r2d_git_set_ssl_cert_locations(const char *file, const char *d
 }
 static inline int r2d_git_set_owner_validation(int enabled) {
     return git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, enabled);
+}
+// The work-tree check (R2DGit's CleanCheckout, which reads git's index the way libgit2 does) lists directories
+// with getdents64, which glibc declares only under _GNU_SOURCE; `syscall` is variadic, hence this wrapper.
+static inline long r2d_getdents64(int fd, void *buffer, unsigned long length) {
+    return syscall(SYS_getdents64, fd, buffer, length);
 }
 #endif

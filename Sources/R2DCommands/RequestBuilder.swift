@@ -18,7 +18,8 @@ struct RequestBuilder {
     /// `traits` are applied in order (the configuration file's first, then the command line's), and the flags
     /// last: the command line wins over the file.
     func makeRequest(_ flags: BuildCommand, traits: [TraitSetting], command: [String]) throws -> BuildRequest {
-        var request = BuildRequest(repo: flags.repo, userID: Int(geteuid()), userName: Self.loginName(environment))
+        // The flag wins in the end anyway; without it the login name is the default (a passwd lookup at worst).
+        var request = BuildRequest(repo: flags.repo, userID: Int(geteuid()), userName: flags.userName ?? Self.loginName(environment))
         request.processEnvironment = environment
         if let directory = environment["SWIFT_R2D_REGISTRY_CERTS_D"], !directory.isEmpty {
             request.registryCertificatesDirectory = directory
