@@ -53,6 +53,9 @@ public enum CommandLineEntry {
             print(BuildCommand.helpMessage())
             return 0
         }
+        // libgit2's start-up (it parses the system's CA bundle) overlaps parsing the command line; a dry run
+        // (`--no-build`) needs no git for a local directory, and gets it on demand for a clone.
+        if !split.options.contains("--no-build") { Pipeline.prepareInBackground() }
         var reporter = Reporter(json: split.options.contains("--json-logs"), debug: split.options.contains("--debug"))
         // The configuration file comes first: it may itself turn on JSON logs.
         var warnings: [String] = []

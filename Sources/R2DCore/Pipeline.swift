@@ -24,6 +24,12 @@ public struct Pipeline: Sendable {
         self.standardOutput = standardOutput
     }
 
+    /// Starts the one-time initialisations a build needs (libgit2's) on a background thread, so that they
+    /// overlap whatever comes before `run()`. Idempotent.
+    public static func prepareInBackground() {
+        Git.initializeInBackground()
+    }
+
     public func run() async throws -> PipelineOutcome {
         try validate()
         // A dry run needs no git at all; a build needs it right after connecting, so libgit2 starts meanwhile.

@@ -6,8 +6,9 @@ import Foundation
 ///
 /// Every function is synchronous and blocking; libgit2 calls its callbacks on the calling thread.
 public enum Git {
-    /// Once per process: git_libgit2_init and the ownership-check setting. Idempotent, thread-safe, cheap:
-    /// the CA bundle is loaded only by ``initializeTLS()``, which clones call.
+    /// Once per process: git_libgit2_init and the ownership-check setting. Idempotent and thread-safe; not
+    /// cheap (see ``initializeInBackground()``). The CA locations swift-r2d chooses are set by ``initializeTLS()``,
+    /// which clones call.
     public static func initialize() {
         _ = libgit2Initialization
     }
