@@ -12,6 +12,13 @@ public enum CommandLineEntry {
     /// `rawArguments` are the bytes of the process arguments, when known: a program name, path or value that
     /// is not UTF-8 cannot be passed on faithfully (Swift strings repair it), so it is refused up front.
     public static func main(arguments: [String], environment: [String: String], rawArguments: [[UInt8]] = []) async -> Int32 {
+        let status = await dispatch(arguments: arguments, environment: environment, rawArguments: rawArguments)
+        // Background start-up work (libgit2's) must be over before the process exits.
+        Pipeline.finishBackgroundWork()
+        return status
+    }
+
+    static func dispatch(arguments: [String], environment: [String: String], rawArguments: [[UInt8]]) async -> Int32 {
         if let bad = rawArguments.dropFirst().first(where: { String(validating: $0, as: UTF8.self) == nil }) {
             let shown = String(decoding: bad, as: UTF8.self)
             Reporter(json: arguments.contains("--json-logs"), debug: false).failure(

@@ -18,22 +18,43 @@ struct FetchedContent {
 
 /// repo2docker's content providers that apply here: a local directory as it is, anything else through git.
 enum ContentFetcher {
-    static func fetch(_ request: BuildRequest, reporter: Reporter) throws -> FetchedContent {
+    static func isLocalDirectory(_ repo: String) -> Bool {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: request.repo, isDirectory: &isDirectory), isDirectory.boolValue {
-            reporter.log("Picked Local content provider.\n")
-            reporter.log("Using local repo \(request.repo).\n", phase: .fetching)
-            let path = absolute(request.repo)
-            // Naming needs the commit and whether the tree is clean; a dry run names nothing.
-            let state = request.build ? try Git.workTreeState(at: path) : nil
-            let clean = state?.isClean == true && state?.commit != nil
-            if state != nil, !clean {
-                reporter.log("The git work tree at \(request.repo) has uncommitted or untracked files: naming the image by its content.\n", phase: .fetching)
-            }
-            return FetchedContent(path: path, isLocal: true, temporaryDirectory: nil,
-                                  commit: clean ? state?.commit : nil, commitTime: clean ? state?.commitTime : nil)
-        }
+        return FileManager.default.fileExists(atPath: repo, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
 
+    /// `workTreeState`, when given, is the local directory's git state computed ahead (see `Pipeline.run`).
+    static func fetch(_ request: BuildRequest, reporter: Reporter, workTreeState: Task<WorkTreeState?, any Error>?) async throws -> FetchedContent {
+        guard isLocalDirectory(request.repo) else { return try clone(request, reporter: reporter) }
+        let path = absolute(request.repo)
+        // Naming needs the commit and whether the tree is clean; a dry run names nothing.
+        let state: WorkTreeState?
+        if let workTreeState {
+            state = try await workTreeState.value
+        } else {
+            state = request.build ? try Git.workTreeState(at: path) : nil
+        }
+        return local(request, path: path, state: state, reporter: reporter)
+    }
+
+    static func fetch(_ request: BuildRequest, reporter: Reporter) throws -> FetchedContent {
+        guard isLocalDirectory(request.repo) else { return try clone(request, reporter: reporter) }
+        let path = absolute(request.repo)
+        return local(request, path: path, state: request.build ? try Git.workTreeState(at: path) : nil, reporter: reporter)
+    }
+
+    private static func local(_ request: BuildRequest, path: String, state: WorkTreeState?, reporter: Reporter) -> FetchedContent {
+        reporter.log("Picked Local content provider.\n")
+        reporter.log("Using local repo \(request.repo).\n", phase: .fetching)
+        let clean = state?.isClean == true && state?.commit != nil
+        if state != nil, !clean {
+            reporter.log("The git work tree at \(request.repo) has uncommitted or untracked files: naming the image by its content.\n", phase: .fetching)
+        }
+        return FetchedContent(path: path, isLocal: true, temporaryDirectory: nil,
+                              commit: clean ? state?.commit : nil, commitTime: clean ? state?.commitTime : nil)
+    }
+
+    private static func clone(_ request: BuildRequest, reporter: Reporter) throws -> FetchedContent {
         reporter.log("Picked Git content provider.\n")
         let temporary = try makeTemporaryDirectory()
         let checkout = temporary + "/checkout"

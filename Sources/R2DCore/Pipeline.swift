@@ -30,13 +30,29 @@ public struct Pipeline: Sendable {
         Git.initializeInBackground()
     }
 
+    /// Waits for what `prepareInBackground()` started; the process must not exit before (see Git).
+    public static func finishBackgroundWork() {
+        Git.waitForBackgroundInitialization()
+    }
+
     public func run() async throws -> PipelineOutcome {
         try validate()
         // A dry run needs no git at all; a build needs it right after connecting, so libgit2 starts meanwhile.
         if request.build { Git.initializeInBackground() }
-        let engine: EngineClient? = request.build ? try await connectEngine() : nil
+        // A local checkout's cleanliness check (most of a rebuild that finds its image) overlaps the daemon
+        // handshake; nothing is printed before the handshake, so a missing daemon is still the only line.
+        let workTreeState: Task<WorkTreeState?, any Error>? = request.build && ContentFetcher.isLocalDirectory(request.repo)
+            ? Task.detached(priority: .userInitiated) { [repo = request.repo] in try Git.workTreeState(at: ContentFetcher.absolute(repo)) }
+            : nil
+        let engine: EngineClient?
         do {
-            let outcome = try await run(engine: engine)
+            engine = request.build ? try await connectEngine() : nil
+        } catch {
+            _ = try? await workTreeState?.value
+            throw error
+        }
+        do {
+            let outcome = try await run(engine: engine, workTreeState: workTreeState)
             await engine?.shutdown()
             return outcome
         } catch {
@@ -76,10 +92,15 @@ public struct Pipeline: Sendable {
         return client
     }
 
-    private func run(engine: EngineClient?) async throws -> PipelineOutcome {
+    private func run(engine: EngineClient?, workTreeState: Task<WorkTreeState?, any Error>?) async throws -> PipelineOutcome {
         // Data repositories and Mercurial first (ProviderFetch.swift); local directories and git otherwise.
         let provided = try await ProviderFetch.fetch(request, reporter: reporter)
-        let content = try provided ?? ContentFetcher.fetch(request, reporter: reporter)
+        let content: FetchedContent
+        if let provided {
+            content = provided
+        } else {
+            content = try await ContentFetcher.fetch(request, reporter: reporter, workTreeState: workTreeState)
+        }
         let cleanCheckout = !content.isLocal && (request.clean ?? true)
         var checkoutRemoved = false
         func removeCheckout() {

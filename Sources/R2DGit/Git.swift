@@ -17,8 +17,18 @@ public enum Git {
     /// system CA bundle (~10 ms) whatever the caller needs; started early, that overlaps other start-up work
     /// (e.g. connecting to the container engine), and the first git call waits only for what is left.
     public static func initializeInBackground() {
+        backgroundInitialization.enter()
         // A pooled dispatch thread starts sooner than a new Thread.
-        DispatchQueue.global(qos: .userInitiated).async { initialize() }
+        DispatchQueue.global(qos: .userInitiated).async {
+            initialize()
+            backgroundInitialization.leave()
+        }
+    }
+
+    /// Returns once every ``initializeInBackground()`` has finished. Call it before the process exits: exiting
+    /// while git_libgit2_init runs on another thread tears its state down under it (a crash, not an exit code).
+    public static func waitForBackgroundInitialization() {
+        backgroundInitialization.wait()
     }
 
     /// Once per process: hands the CA bundle location to mbedTLS (SSL_CERT_FILE, GIT_SSL_CAINFO, then
@@ -41,6 +51,8 @@ public enum Git {
         return (file, directory)
     }
 }
+
+private let backgroundInitialization = DispatchGroup()
 
 // A global `let` is initialised lazily, exactly once and thread-safely, which is what git_libgit2_init needs.
 private let libgit2Initialization: Void = {

@@ -112,6 +112,18 @@ struct DockerfileBuildTests {
         #expect(object["phase"] as? String == "failed")
     }
 
+    /// libgit2 starts on a background thread while the command line is parsed; an error found at once must
+    /// still end in its exit code, never in a crash from exiting under that thread (it did, about 1 run in 50).
+    @Test("an error found at start exits cleanly every time")
+    func earlyErrorExitsCleanly() throws {
+        for attempt in 1...100 {
+            let result = try swiftR2D(["--config", "/nonexistent/swift-r2d-config.json"] + Self.common + ["."])
+            #expect(result.status == 2, "attempt \(attempt): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "attempt \(attempt): \(result.stderr)")
+            if result.status != 2 { break }
+        }
+    }
+
     @Test("--no-build prints the Dockerfile and needs no daemon")
     func noBuild() throws {
         let (repo, _) = try TemporaryGitRepository.fromFixture("dockerfile/binder-dir")
