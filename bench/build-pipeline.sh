@@ -216,7 +216,7 @@ def met(cond): return "—" if cond is None else ("yes" if cond else "**no**")
 s2, s3 = hf("second-swift-r2d"), hf("nobuild-swift-r2d")
 
 print(f"### Build pipeline bench ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC)\n")
-print(f"swift-r2d at {swift_r2d_version[:12]}. Repository: {nfiles} files, {tree} work tree + {gitsize} .git, commit {commit[:12]}; docker client {dcli}, dockerd {dsrv}; "
+print(f"swift-r2d at {swift_r2d_version[:12] if '/' not in swift_r2d_version else swift_r2d_version}. Repository: {nfiles} files, {tree} work tree + {gitsize} .git, commit {commit[:12]}; docker client {dcli}, dockerd {dsrv}; "
       f"{os.cpu_count()} cores; load average at the end {load_end}.\n")
 print("| Measurement | swift-r2d | docker build (classic) | repo2docker 2024.07.0 | repo2docker 2026.4.0 | Goal (swift-r2d) | Met |")
 print("|---|---|---|---|---|---|---|")
