@@ -18,14 +18,9 @@ struct FetchedContent {
 
 /// repo2docker's content providers that apply here: a local directory as it is, anything else through git.
 enum ContentFetcher {
-    static func isLocalDirectory(_ repo: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: repo, isDirectory: &isDirectory) && isDirectory.boolValue
-    }
-
     /// `workTreeState`, when given, is the local directory's git state computed ahead (see `Pipeline.run`).
     static func fetch(_ request: BuildRequest, reporter: Reporter, workTreeState: Task<WorkTreeState?, any Error>?) async throws -> FetchedContent {
-        guard isLocalDirectory(request.repo) else { return try clone(request, reporter: reporter) }
+        guard directoryExists(request.repo) else { return try clone(request, reporter: reporter) }
         let path = absolute(request.repo)
         // Naming needs the commit and whether the tree is clean; a dry run names nothing.
         let state: WorkTreeState?
@@ -38,7 +33,7 @@ enum ContentFetcher {
     }
 
     static func fetch(_ request: BuildRequest, reporter: Reporter) throws -> FetchedContent {
-        guard isLocalDirectory(request.repo) else { return try clone(request, reporter: reporter) }
+        guard directoryExists(request.repo) else { return try clone(request, reporter: reporter) }
         let path = absolute(request.repo)
         return local(request, path: path, state: request.build ? try Git.workTreeState(at: path) : nil, reporter: reporter)
     }

@@ -14,8 +14,7 @@ public enum Detection {
         let content = try ContentFetcher.fetch(request, reporter: reporter)
         defer { if let directory = content.temporaryDirectory { try? FileManager.default.removeItem(atPath: directory) } }
         let root = subdir.isEmpty ? content.path : content.path + "/" + subdir
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard directoryExists(root) else {
             throw CoreError.subdirectoryMissing(subdir: subdir, repo: repo)
         }
         return try BuildpackChain.detect(try RepoSnapshot(root: root), allowDefault: allowDefault)

@@ -41,7 +41,7 @@ public struct Pipeline: Sendable {
         if request.build { Git.initializeInBackground() }
         // A local checkout's cleanliness check (most of a rebuild that finds its image) overlaps the daemon
         // handshake; nothing is printed before the handshake, so a missing daemon is still the only line.
-        let workTreeState: Task<WorkTreeState?, any Error>? = request.build && ContentFetcher.isLocalDirectory(request.repo)
+        let workTreeState: Task<WorkTreeState?, any Error>? = request.build && directoryExists(request.repo)
             ? Task.detached(priority: .userInitiated) { [repo = request.repo] in try Git.workTreeState(at: ContentFetcher.absolute(repo)) }
             : nil
         let engine: EngineClient?
@@ -358,9 +358,10 @@ public struct Pipeline: Sendable {
         let resolved = real(path), base = real(root)
         return resolved == base || resolved.hasPrefix(base == "/" ? "/" : base + "/")
     }
+}
 
-    func directoryExists(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-    }
+/// Whether `path` names a directory (following symbolic links): a local repository, a subdirectory, a git dir.
+func directoryExists(_ path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
 }

@@ -6,8 +6,7 @@ import R2DContentProviders
 enum ProviderFetch {
     /// The fetched content, or nil when the input is a local directory or none of these providers' (git then).
     static func fetch(_ request: BuildRequest, reporter: Reporter) async throws -> FetchedContent? {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: request.repo, isDirectory: &isDirectory), isDirectory.boolValue { return nil }
+        if directoryExists(request.repo) { return nil }
         var settings = request.contentProviders
         // repo2docker's environment variable for the installations list, unless a setting chose one.
         if settings.dataverseInstallationsURL == ProviderSettings().dataverseInstallationsURL,

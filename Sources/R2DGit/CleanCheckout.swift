@@ -261,6 +261,9 @@ private struct SortedWalk {
     /// Path of the directory being walked, relative to the top, ending in "/" (empty at the top).
     var prefix: [UInt8]
 
+    /// `getdents64`'s buffer, one per walk (one per thread) rather than one per directory.
+    private var direntBuffer = [UInt8](repeating: 0, count: 32 * 1024)
+
     init(shared: SharedIndex, cursor: Int, prefix: [UInt8]) {
         self.shared = shared
         self.cursor = cursor
@@ -341,25 +344,24 @@ private struct SortedWalk {
     /// Names in a directory, minus "." and "..", and minus ".git" at the top; nil if it cannot be read.
     /// Reads with `getdents64` on the directory's own descriptor (fresh, at offset 0): `readdir` would need a
     /// `dup`, `fdopendir`'s `fcntl`s and a `closedir`, thousands more system calls on a large tree.
-    private func list(_ directoryFD: Int32, isTop: Bool) -> Listing? {
+    private mutating func list(_ directoryFD: Int32, isTop: Bool) -> Listing? {
         var listing = Listing()
         listing.names.reserveCapacity(1024)
-        var buffer = [UInt8](repeating: 0, count: 32 * 1024)
         while true {
-            let count = buffer.withUnsafeMutableBytes { r2d_getdents64(directoryFD, $0.baseAddress, UInt($0.count)) }
+            let count = direntBuffer.withUnsafeMutableBytes { r2d_getdents64(directoryFD, $0.baseAddress, UInt($0.count)) }
             if count < 0 { return nil }
             if count == 0 { return listing }
             var offset = 0
             while offset + 19 < count {
                 // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[].
-                let recordLength = Int(buffer[offset + 16]) | Int(buffer[offset + 17]) << 8
+                let recordLength = Int(direntBuffer[offset + 16]) | Int(direntBuffer[offset + 17]) << 8
                 guard recordLength > 19, offset + recordLength <= count else { return nil }
-                let type = buffer[offset + 18]
+                let type = direntBuffer[offset + 18]
                 let nameStart = offset + 19
                 var nameEnd = nameStart
-                while nameEnd < offset + recordLength && buffer[nameEnd] != 0 { nameEnd += 1 }
+                while nameEnd < offset + recordLength && direntBuffer[nameEnd] != 0 { nameEnd += 1 }
                 offset += recordLength
-                let name = buffer[nameStart..<nameEnd]
+                let name = direntBuffer[nameStart..<nameEnd]
                 let length = name.count
                 if (length == 1 && name.first == 0x2E) || (length == 2 && name.elementsEqual([0x2E, 0x2E]))
                     || (isTop && length == 4 && name.elementsEqual([0x2E, 0x67, 0x69, 0x74])) {  // ".", "..", ".git"
