@@ -1,27 +1,21 @@
-import Foundation
-
-/// repo2docker's apt.txt rules: `#` starts a comment, blank lines are skipped, each name must start
-/// with `[a-z0-9.+-]`+ (a prefix check, as repo2docker does), and the result is sorted.
+/// apt.txt: `#` starts a comment, blank lines are skipped, a line holds one or more packages separated by
+/// spaces (as repo2docker reads it), and each token must be `name[:arch][=version|/release]`. repo2docker
+/// checks only a line's first character, so `curl;touch /x` reached its root `apt-get install`; here any other
+/// token is refused with its line number.
 public enum AptPackages {
     public static func parse(_ text: String, file: String = "apt.txt") throws -> [String] {
         var packages: [String] = []
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let line = String(rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-                .trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
-            guard let first = line.unicodeScalars.first, isNameCharacter(first) else {
-                throw BuildpackError.invalidAptPackage(file: file, line: line)
+        var lineNumber = 0
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            lineNumber += 1
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            for token in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
+                guard ValueRule.aptPackage.accepts(String(token)) else {
+                    throw BuildpackError.invalidAptPackage(file: "\(file):\(lineNumber)", line: String(token))
+                }
+                packages.append(String(token))
             }
-            packages.append(line)
         }
         return packages.sorted()
     }
-
-    static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case "a"..."z", "0"..."9", ".", "+", "-": return true
-        default: return false
-        }
-    }
 }
-

@@ -18,15 +18,18 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
     case juliaRequire(file: String)
     case symlinkLoop(file: String)
     case symlinkOutside(file: String, target: String)
+    case invalidSetting(name: String, violation: ValueRuleViolation)
+    case fileTooLarge(file: String, size: Int, limit: Int)
+    case notARegularFile(file: String, kind: String)
 
     public var description: String {
         switch self {
         case .bothBinderDirectories(let root):
             return "The repository at \(root) contains both a 'binder' and a '.binder' directory; keep only one of them."
         case .invalidRuntime(let file, let content, let reason):
-            return "Invalid runtime.txt (\(file)): \(reason.singleLine) in \(content.quotedSingleLine); write e.g. python-3.12 or r-4.4-2024-06-01."
+            return "Invalid runtime.txt (\(file)): \(reason.singleLine) in \(content.shortQuoted); write e.g. python-3.12 or r-4.4-2024-06-01."
         case .invalidAptPackage(let file, let line):
-            return "Found invalid package name \(line.quotedSingleLine) in \(file); apt.txt lists one Debian/Ubuntu package name per line."
+            return "Found invalid package name \(line.shortQuoted) in \(file); apt.txt lists Debian/Ubuntu packages separated by spaces, each name[:arch][=version|/release] (e.g. curl, libc6:amd64, python3=3.11.2-1)."
         case .unsupportedPythonVersion(let file, let version):
             return "Python version \(version.singleLine) requested by \(file) is not supported; use python-X.Y with a supported version (3.8 to 3.14, or 2.7/3.5–3.7 through conda)."
         case .legacyDockerfile(let file):
@@ -46,15 +49,21 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
         case .needsAMD64(let buildpack, let platform):
             return "The \(buildpack) buildpack installs R only for linux/amd64, not \(platform); build with --platform linux/amd64."
         case .invalidJuliaCompat(let file, let compat):
-            return "Cannot read the julia compat \(compat.quotedSingleLine) in \(file); write e.g. julia = \"1.10\", \"^1.9\", \"~1.6.2\" or \">=1.8\"."
+            return "Cannot read the julia compat \(compat.shortQuoted) in \(file); write e.g. julia = \"1.10\", \"^1.9\", \"~1.6.2\" or \">=1.8\"."
         case .juliaRequire(let file):
             return "Julia REQUIRE no longer supported: found \(file) (the package list of Julia 0.6); replace it with a Project.toml (see https://pkgdocs.julialang.org/v1/toml-files/)."
         case .noMatchingJulia(let file, let compat):
-            return "No released Julia matches compat \(compat.quotedSingleLine) in \(file); widen it, or refresh Buildpacks/julia/versions.txt if the release is newer than this swift-r2d."
+            return "No released Julia matches compat \(compat.shortQuoted) in \(file); widen it, or refresh Buildpacks/julia/versions.txt if the release is newer than this swift-r2d."
         case .symlinkLoop(let file):
             return "\(file) is a symbolic link loop; replace it with a regular file or remove it."
         case .symlinkOutside(let file, let target):
-            return "\(file) is a symbolic link to \(target.quotedSingleLine), outside the repository; copy what it points to into the repository instead."
+            return "\(file) is a symbolic link to \(target.shortQuoted), outside the repository; copy what it points to into the repository instead."
+        case .invalidSetting(let name, let violation):
+            return "\(name): \(violation)."
+        case .fileTooLarge(let file, let size, let limit):
+            return "\(file) is \(size) bytes, more than the \(limit) bytes swift-r2d reads for such a file; shorten it (Docs/limits.md)."
+        case .notARegularFile(let file, let kind):
+            return "\(file) is a \(kind), not a regular file; replace it with a regular file or remove it."
         case .notYetSupported(let buildpack):
             return "The \(buildpack) buildpack cannot render a Dockerfile yet in this version of swift-r2d; add a Dockerfile (or binder/Dockerfile) to the repository to build it."
         }

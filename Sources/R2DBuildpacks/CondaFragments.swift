@@ -55,7 +55,7 @@ enum CondaFragments {
         }
         // pip caches would stay in the image's layers.
         f.buildEnvironment.append(("PIP_NO_CACHE_DIR", "1"))
-        if let index = options.pythonIndexURL { f.buildEnvironment.append(("PIP_INDEX_URL", index)) }
+        if let index = options.pythonIndexURL { f.buildEnvironment.append(("PIP_INDEX_URL", try DockerfileText.word(index))) }
         f.pathEntries = ["${NB_PYTHON_PREFIX}/bin"] + (separate ? ["${KERNEL_PYTHON_PREFIX}/bin"] : []) + ["${CONDA_DIR}/bin", "${NPM_DIR}/bin"]
         f.buildScriptFiles = [
             BuildScriptFile(name: "activate-conda.sh", destination: "/etc/profile.d/activate-conda.sh", contents: BuildpackAssets.activateConda),
@@ -69,7 +69,7 @@ enum CondaFragments {
         f.buildSteps = [
             BuildStep(.root, """
                 install -o ${NB_USER} -g ${NB_USER} -d ${NPM_DIR}
-                MICROMAMBA_URL=\(Shell.quote(locations.micromambaURL)) CONDA_CHANNELS=\(Shell.quote(locations.condaChannels.joined(separator: " "))) /tmp/install-base-env.bash
+                MICROMAMBA_URL=\(try DockerfileText.word(locations.micromambaURL)) CONDA_CHANNELS=\(try DockerfileText.word(locations.condaChannels.joined(separator: " "))) /tmp/install-base-env.bash
                 rm -rf /tmp/install-base-env.bash /tmp/env
                 chown -R ${NB_USER}:${NB_USER} ${NPM_DIR}
                 """),
@@ -101,7 +101,7 @@ enum CondaFragments {
                 ${MAMBA_EXE} list -p \(prefix)
                 """))
             if Platform.architecture(options.platform) == "x86_64" {
-                steps += RFragments.rstudioSteps(options.downloads)
+                steps += try RFragments.rstudioSteps(options.downloads)
             }
             steps.append(BuildStep(.root, """
                 echo "export PATH=\\"\\${PATH}:${CONDA_DIR}/bin\\"" >> /etc/profile.d/00-rstudio.sh
@@ -187,12 +187,3 @@ enum Platform {
     }
 }
 
-/// Quoting for values placed in generated shell commands.
-enum Shell {
-    /// Single-quoted unless the value is plainly safe, so URLs with `&` or `$` reach the script unchanged.
-    static func quote(_ value: String) -> String {
-        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+=")
-        if !value.isEmpty, value.unicodeScalars.allSatisfy(safe.contains) { return value }
-        return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-}

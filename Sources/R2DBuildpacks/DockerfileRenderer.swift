@@ -31,6 +31,25 @@ public struct RenderOptions: Sendable, Equatable {
     }
 }
 
+extension RenderOptions {
+    /// Every value of the options against its grammar (`ValueRules.swift`), named as its setting is. The
+    /// command line checks the same rules first, naming the flag; this keeps the renderer safe on its own.
+    public func validate() throws {
+        var checks: [(String, ValueRule, String)] = [
+            ("base_image", .imageReference, baseImage), ("platform", .platform, platform),
+        ]
+        if let pythonIndexURL { checks.append(("python_index_url", .url, pythonIndexURL)) }
+        if let pythonDownloadMirror { checks.append(("python_download_mirror", .url, pythonDownloadMirror)) }
+        checks += downloads.checks
+        for (name, rule, value) in checks {
+            do { try rule.check(value) } catch { throw BuildpackError.invalidSetting(name: name, violation: error) }
+        }
+        guard (1...4_294_967_294).contains(userID) else {
+            throw BuildpackError.invalidSetting(name: "user_id", violation: ValueRuleViolation(rule: .userID, value: String(userID)))
+        }
+    }
+}
+
 /// The rendered Dockerfile and the files it expects beside it in the build context.
 public struct RenderedBuild: Sendable {
     public var dockerfile: String
@@ -49,6 +68,7 @@ public enum DockerfileRenderer {
     }
 
     public static func renderBuild(_ plan: BuildPlan, snapshot: RepoSnapshot, options: RenderOptions) throws -> RenderedBuild {
+        if plan.kind != .docker { try options.validate() }
         switch plan.kind {
         case .docker:
             guard let path = plan.dockerfile, let text = try snapshot.readText(path) else {
@@ -64,17 +84,17 @@ public enum DockerfileRenderer {
                 var fragments = try CondaFragments.base(pythonVersion: version, file: file, options: options)
                 fragments.append(isPipfile ? CondaFragments.pipfile(snapshot, pythonVersion: version)
                                            : try CondaFragments.requirements(snapshot, pythonVersion: version))
-                return compose(fragments, plan: plan, options: options)
+                return try compose(fragments, plan: plan, options: options)
             }
             var fragments = try PythonFragments.base(pythonVersion: version, options: options)
             fragments.append(isPipfile ? PythonFragments.pipfile(snapshot) : try PythonFragments.requirements(snapshot))
-            return compose(fragments, plan: plan, options: options)
+            return try compose(fragments, plan: plan, options: options)
         case .conda:
             let version = plan.pythonVersion ?? PythonVersionRules.defaultVersion
             let file = CondaFragments.environmentFilePath(snapshot) ?? "environment.yml"
             var fragments = try CondaFragments.base(pythonVersion: version, file: file, options: options)
             fragments.append(try CondaFragments.environmentFile(snapshot, pythonVersion: version, options: options))
-            return compose(fragments, plan: plan, options: options)
+            return try compose(fragments, plan: plan, options: options)
         case .r, .julia:
             // R and Julia images are Python images too: the conda base, environment.yml, requirements.txt and
             // the repository's package, then their own parts.
@@ -84,9 +104,9 @@ public enum DockerfileRenderer {
             fragments.append(try CondaFragments.requirements(snapshot, pythonVersion: version))
             fragments.append(plan.kind == .r ? try RFragments.fragments(snapshot, plan: plan, options: options)
                                              : try JuliaFragments.fragments(snapshot, plan: plan, options: options))
-            return compose(fragments, plan: plan, options: options)
+            return try compose(fragments, plan: plan, options: options)
         case .nix:
-            return compose(NixFragments.fragments(snapshot, options: options), plan: plan, options: options)
+            return try compose(try NixFragments.fragments(snapshot, options: options), plan: plan, options: options)
         }
     }
 
@@ -95,7 +115,7 @@ public enum DockerfileRenderer {
         GeneratedFile(path: "repo2docker-entrypoint", contents: BuildpackAssets.entrypoint, mode: 0o755),
     ]
 
-    static func compose(_ f: Fragments, plan: BuildPlan, options: RenderOptions) -> RenderedBuild {
+    static func compose(_ f: Fragments, plan: BuildPlan, options: RenderOptions) throws -> RenderedBuild {
         let chown = "--chown=\(options.userID):\(options.userID)"
         var lines: [String] = []
         var currentUser = StepUser.root
@@ -117,7 +137,7 @@ public enum DockerfileRenderer {
         lines.append("")
         if plan.kind == .juliaRequire {
             // repo2docker renders REQUIRE repositories but refuses to build them; fail at the first step.
-            lines.append("RUN echo \(Shell.quote(BuildpackError.juliaRequire(file: plan.binderDirectory.isEmpty ? "REQUIRE" : plan.binderDirectory + "/REQUIRE").description)) >&2 && exit 1")
+            lines.append("RUN echo \(try DockerfileText.word(BuildpackError.juliaRequire(file: plan.binderDirectory.isEmpty ? "REQUIRE" : plan.binderDirectory + "/REQUIRE").description)) >&2 && exit 1")
             lines.append("")
         }
         lines.append("ENV DEBIAN_FRONTEND=noninteractive")

@@ -94,6 +94,23 @@ public struct DownloadLocations: Sendable, Equatable {
         return true
     }
 
+    /// The grammar of a setting's values: channels are names or URLs, everything else a URL.
+    public static func rule(forTrait trait: String) -> ValueRule { trait == "conda_channel" ? .condaChannel : .url }
+
+    /// Every value with its setting name and grammar (for `RenderOptions.validate`).
+    var checks: [(String, ValueRule, String)] {
+        var list: [(String, ValueRule, String)] = [
+            ("micromamba_url", .url, micromambaURL), ("posit_package_manager_url", .url, positPackageManagerURL),
+            ("r_binary_url", .url, rBinaryURL), ("rstudio_url", .url, rstudioServerURL),
+            ("rstudio_legacy_url", .url, rstudioServerLegacyURL), ("shiny_server_url", .url, shinyServerURL),
+            ("julia_download_url", .url, juliaDownloadURL), ("nix_installer_url", .url, nixInstallerURL),
+            ("nix_channel_url", .url, nixChannelURL),
+        ]
+        if let juliaPackageServer { list.append(("julia_pkg_server", .url, juliaPackageServer)) }
+        list += condaChannels.map { ("conda_channel", .condaChannel, $0) }
+        return list
+    }
+
     /// Base URLs are joined with "/", so a trailing slash is dropped.
     static func trimmed(_ url: String) -> String {
         var url = url

@@ -21,14 +21,14 @@ enum JuliaFragments {
             ("JUPYTER", "${NB_PYTHON_PREFIX}/bin/jupyter"),
             ("JUPYTER_DATA_DIR", "${NB_PYTHON_PREFIX}/share/jupyter"),
         ]
-        if let server = locations.juliaPackageServer { f.buildEnvironment.append(("JULIA_PKG_SERVER", server)) }
+        if let server = locations.juliaPackageServer { f.buildEnvironment.append(("JULIA_PKG_SERVER", try DockerfileText.word(server))) }
         f.pathEntries = ["${JULIA_PATH}/bin"]
         f.environment = [("JULIA_PROJECT", project)]
         // ${JULIA_VERSION%[.-]*} is the release's major.minor directory, computed by the shell.
         f.buildSteps = [
             BuildStep(.root, """
                 mkdir -p ${JULIA_PATH}
-                curl --fail --silent --show-error --location --retry 3 --output /tmp/julia.tar.gz \(Shell.quote(locations.juliaDownloadURL))/"linux/${JULIA_ARCH_SHORT}/${JULIA_VERSION%[.-]*}/julia-${JULIA_VERSION}-linux-${JULIA_ARCH}.tar.gz"
+                curl --fail --silent --show-error --location --retry 3 --output /tmp/julia.tar.gz \(try DockerfileText.word(locations.juliaDownloadURL))/"linux/${JULIA_ARCH_SHORT}/${JULIA_VERSION%[.-]*}/julia-${JULIA_VERSION}-linux-${JULIA_ARCH}.tar.gz"
                 tar -xzf /tmp/julia.tar.gz -C ${JULIA_PATH} --strip-components 1
                 rm /tmp/julia.tar.gz
                 install -o ${NB_USER} -g ${NB_USER} -d ${JULIA_DEPOT_PATH}
@@ -50,7 +50,7 @@ enum JuliaFragments {
 /// A single-user Nix with the repository's default.nix as the environment (reference §3.10). Nothing else is
 /// installed: the Nix expression provides Jupyter.
 enum NixFragments {
-    static func fragments(_ s: RepoSnapshot, options: RenderOptions) -> Fragments {
+    static func fragments(_ s: RepoSnapshot, options: RenderOptions) throws -> Fragments {
         let arch = Platform.architecture(options.platform) ?? "x86_64"
         let locations = options.downloads
         var f = Fragments()
@@ -72,13 +72,13 @@ enum NixFragments {
                 echo "sandbox = false" > /etc/nix/nix.conf
                 """),
             BuildStep(.notebookUser, """
-                NIX_ARCH=\(arch) NIX_INSTALLER_URL=\(Shell.quote(locations.nixInstallerURL)) bash /home/${NB_USER}/.local/bin/install-nix.bash
+                NIX_ARCH=\(arch) NIX_INSTALLER_URL=\(try DockerfileText.word(locations.nixInstallerURL)) bash /home/${NB_USER}/.local/bin/install-nix.bash
                 rm /home/${NB_USER}/.local/bin/install-nix.bash
                 """),
         ]
         f.assembleSteps = [
             BuildStep(.notebookUser, """
-                nix-channel --add \(Shell.quote(locations.nixChannelURL)) nixpkgs
+                nix-channel --add \(try DockerfileText.word(locations.nixChannelURL)) nixpkgs
                 nix-channel --update
                 nix-shell \(s.binderPath("default.nix"))
                 """),

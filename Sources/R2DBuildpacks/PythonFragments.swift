@@ -28,10 +28,11 @@ enum PythonFragments {
             ("PIP_NO_CACHE_DIR", "1"),
         ]
         if let index = options.pythonIndexURL {
-            f.buildEnvironment += [("UV_DEFAULT_INDEX", index), ("PIP_INDEX_URL", index)]
+            let word = try DockerfileText.word(index)
+            f.buildEnvironment += [("UV_DEFAULT_INDEX", word), ("PIP_INDEX_URL", word)]
         }
         if let mirror = options.pythonDownloadMirror {
-            f.buildEnvironment.append(("UV_PYTHON_INSTALL_MIRROR", mirror))
+            f.buildEnvironment.append(("UV_PYTHON_INSTALL_MIRROR", try DockerfileText.word(mirror)))
         }
         f.pathEntries = ["${NB_PYTHON_PREFIX}/bin", "${NPM_DIR}/bin"]
         f.buildScriptFiles = [
@@ -39,7 +40,7 @@ enum PythonFragments {
             BuildScriptFile(name: "jupyter.lock", destination: "/tmp/env/jupyter.lock", contents: lock),
             BuildScriptFile(name: "activate-venv.sh", destination: "/etc/profile.d/activate-venv.sh", contents: BuildpackAssets.activateVenv),
         ]
-        let uvIndex = options.pythonIndexURL.map { "UV_INDEX_URL=\"\($0)\" " } ?? ""
+        let uvIndex = try options.pythonIndexURL.map { "UV_INDEX_URL=\(try DockerfileText.word($0)) " } ?? ""
         f.buildSteps = [
             BuildStep(.root, """
                 \(uvIndex)bash /tmp/install-uv.bash

@@ -30,7 +30,8 @@ enum RFragments {
         let locations = options.downloads
         let rHome = "/opt/R/\(version)/lib/R"
         // ${VERSION_CODENAME} is the image's distribution, read from /etc/os-release at build time.
-        let cran = "\(locations.positPackageManagerURL)/__linux__/${VERSION_CODENAME}/\(date)"
+        // The URL is one quoted word between the double-quoted parts that the shell expands.
+        let cran = "\"\(try DockerfileText.word(locations.positPackageManagerURL))\"/__linux__/${VERSION_CODENAME}/\(date)"
 
         var f = Fragments()
         f.aptPackages = aptPackages
@@ -42,7 +43,7 @@ enum RFragments {
                 apt-get -qq update > /dev/null
                 apt-get -qq install --yes --no-install-recommends libclang-dev libzmq3-dev > /dev/null
                 . /etc/os-release && case "$ID" in ubuntu) distro="ubuntu-$(echo "$VERSION_ID" | tr -d .)" ;; debian) distro="debian-$VERSION_ID" ;; *) echo "R: no Posit build of R for $ID" >&2; exit 1 ;; esac
-                curl --fail --silent --show-error --location --retry 3 --output /tmp/r.deb \(Shell.quote(locations.rBinaryURL))/"${distro}/pkgs/r-\(version)_1_amd64.deb"
+                curl --fail --silent --show-error --location --retry 3 --output /tmp/r.deb \(try DockerfileText.word(locations.rBinaryURL))/"${distro}/pkgs/r-\(version)_1_amd64.deb"
                 apt-get -qq install --yes --no-install-recommends /tmp/r.deb > /dev/null
                 rm /tmp/r.deb
                 apt-get -qq purge
@@ -53,7 +54,7 @@ enum RFragments {
                 R --version
                 """),
         ]
-        f.buildSteps += rstudioSteps(locations)
+        f.buildSteps += try rstudioSteps(locations)
         f.buildSteps += [
             BuildStep(.root, "install -o ${NB_USER} -g ${NB_USER} -d ${R_LIBS_USER}"),
             BuildStep(.root, """
@@ -98,13 +99,13 @@ enum RFragments {
 
     /// RStudio Server (the OpenSSL 3 build when the distribution has libssl3), Shiny Server, their Jupyter
     /// proxies, and the directories they write to. Shared by R images and conda environments with R.
-    static func rstudioSteps(_ locations: DownloadLocations) -> [BuildStep] {
+    static func rstudioSteps(_ locations: DownloadLocations) throws -> [BuildStep] {
         [
             BuildStep(.root, """
                 apt-get -qq update > /dev/null
-                if apt-cache search libssl3 | grep -q libssl3; then RSTUDIO_URL=\(Shell.quote(locations.rstudioServerURL)); RSTUDIO_SHA256=\(rstudioSHA256); else RSTUDIO_URL=\(Shell.quote(locations.rstudioServerLegacyURL)); RSTUDIO_SHA256=\(rstudioLegacySHA256); fi
+                if apt-cache search libssl3 | grep -q libssl3; then RSTUDIO_URL=\(try DockerfileText.word(locations.rstudioServerURL)); RSTUDIO_SHA256=\(rstudioSHA256); else RSTUDIO_URL=\(try DockerfileText.word(locations.rstudioServerLegacyURL)); RSTUDIO_SHA256=\(rstudioLegacySHA256); fi
                 curl --fail --silent --show-error --location --retry 3 --output /tmp/rstudio.deb "$RSTUDIO_URL"
-                curl --fail --silent --show-error --location --retry 3 --output /tmp/shiny.deb \(Shell.quote(locations.shinyServerURL))
+                curl --fail --silent --show-error --location --retry 3 --output /tmp/shiny.deb \(try DockerfileText.word(locations.shinyServerURL))
                 echo "$RSTUDIO_SHA256  /tmp/rstudio.deb" | sha256sum -c -
                 echo "\(shinyServerSHA256)  /tmp/shiny.deb" | sha256sum -c -
                 apt-get -qq install --yes --no-install-recommends /tmp/rstudio.deb /tmp/shiny.deb > /dev/null

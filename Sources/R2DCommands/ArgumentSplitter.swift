@@ -6,6 +6,16 @@ struct SplitArguments: Equatable {
     var traits: [TraitSetting] = []
     var repo: String?
     var command: [String] = []
+
+    /// Whether `flag` was given as an option, not as the value of one (`--ref -h` names a ref, not help).
+    func has(_ flag: String) -> Bool {
+        var index = 0
+        while index < options.count {
+            if options[index] == flag { return true }
+            index += ArgumentSplitter.valueOptions.contains(options[index]) ? 2 : 1
+        }
+        return false
+    }
 }
 
 /// A `--Class.trait=value` setting, e.g. `--Repo2Docker.base_image=img`.
@@ -52,10 +62,16 @@ enum ArgumentSplitter {
             if let trait = trait(token) {
                 result.traits.append(trait)
             } else if token.hasPrefix("-") && token.count > 1 {
-                result.options.append(token)
                 if valueOptions.contains(token), index + 1 < arguments.count {
                     index += 1
-                    result.options.append(arguments[index])
+                    // `--ref=-h`: joined, a value that starts with "-" stays a value for ArgumentParser too.
+                    if token.hasPrefix("--") {
+                        result.options.append(token + "=" + arguments[index])
+                    } else {
+                        result.options += [token, arguments[index]]
+                    }
+                } else {
+                    result.options.append(token)
                 }
             } else {
                 result.repo = token

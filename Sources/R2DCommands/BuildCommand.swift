@@ -80,6 +80,9 @@ struct BuildCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Extra build argument.", valueName: "name=value"))
     var buildArg: [String] = []
 
+    @Flag(help: "Let submodules of a remote repository be cloned from local paths or file:// URLs (refused by default: they would build the host's files into the image).")
+    var allowLocalSubmodules = false
+
     @Option(help: "Build this subdirectory of the repository.")
     var subdir: String?
 

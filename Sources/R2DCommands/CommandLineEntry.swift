@@ -52,25 +52,25 @@ public enum CommandLineEntry {
     static func build(_ arguments: [String], environment: [String: String]) async -> Int32 {
         let split = ArgumentSplitter.split(arguments)
         // repo2docker answers these before parsing, so they work without a repository.
-        if split.options.contains("--version") {
+        if split.has("--version") {
             print(SwiftR2DVersion.string)
             return 0
         }
-        if split.options.contains("--help-all") || split.options.contains("--help") || split.options.contains("-h") {
+        if split.has("--help-all") || split.has("--help") || split.has("-h") {
             print(BuildCommand.helpMessage())
             return 0
         }
         // libgit2's start-up (it parses the system's CA bundle) overlaps parsing the command line; a dry run
         // (`--no-build`) needs no git for a local directory, and gets it on demand for a clone.
-        if !split.options.contains("--no-build") { Pipeline.prepareInBackground() }
-        var reporter = Reporter(json: split.options.contains("--json-logs"), debug: split.options.contains("--debug"))
+        if !split.has("--no-build") { Pipeline.prepareInBackground() }
+        var reporter = Reporter(json: split.has("--json-logs"), debug: split.has("--debug"))
         // The configuration file comes first: it may itself turn on JSON logs.
         var warnings: [String] = []
         let configured: [TraitSetting]
         do {
             configured = try ConfigurationFile.load(
                 option: configOption(split.options), currentDirectory: FileManager.default.currentDirectoryPath,
-                warn: { warnings.append($0) })
+                repository: split.repo, warn: { warnings.append($0) })
         } catch let failure as CommandLineFailure {
             reporter.failure(failure.description)
             return failure.exitCode

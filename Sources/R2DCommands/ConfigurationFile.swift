@@ -10,12 +10,12 @@ enum ConfigurationFile {
 
     /// The settings of the file `--config` names (or the default file when present); nil when there is none.
     /// `warn` receives the note about a Python file found by the default lookup.
-    static func load(option: String?, currentDirectory: String, warn: (String) -> Void) throws -> [TraitSetting] {
+    static func load(option: String?, currentDirectory: String, repository: String? = nil, warn: (String) -> Void) throws -> [TraitSetting] {
         let fileManager = FileManager.default
         func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : currentDirectory + "/" + path }
         guard let option else {
             let json = absolute(defaultBase + ".json")
-            if fileManager.fileExists(atPath: json) { return try parse(path: json) }
+            if fileManager.fileExists(atPath: json) { return try implicitSettings(path: json, repository: repository, warn: warn) }
             if fileManager.fileExists(atPath: absolute(defaultBase + ".py")) {
                 warn("\(defaultBase).py is a Python configuration file, which swift-r2d does not read; write its settings as JSON to \(defaultBase).json.\n")
             }
@@ -24,6 +24,10 @@ enum ConfigurationFile {
         let path = absolute(option)
         // repo2docker strips the extension and tries <base>.py and <base>.json; the JSON one is read here.
         let base = path.hasSuffix(".py") || path.hasSuffix(".json") ? String(path[..<(path.lastIndex(of: ".") ?? path.endIndex)]) : path
+        var pathIsDirectory: ObjCBool = false
+        if fileManager.fileExists(atPath: path, isDirectory: &pathIsDirectory), pathIsDirectory.boolValue {
+            throw CommandLineFailure(description: "--config: \(option.singleLine) is a directory; pass the path of a JSON configuration file.", exitCode: 2)
+        }
         for candidate in [path.hasSuffix(".py") ? nil : path, base + ".json"].compactMap({ $0 }) {
             var isDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue {
@@ -36,7 +40,39 @@ enum ConfigurationFile {
                     + "Write {\"Repo2Docker\": {\"<trait>\": <value>}} to \(base).json and pass that.",
                 exitCode: 2)
         }
-        throw CommandLineFailure(description: "--config: \(option) does not exist; pass the path of a JSON configuration file.", exitCode: 2)
+        throw CommandLineFailure(description: "--config: \(option.singleLine) does not exist; pass the path of a JSON configuration file.", exitCode: 2)
+    }
+
+    /// Settings that reach the host when the image runs: a file nobody named must not set them.
+    static let hostSettings: Set<String> = ["volumes", "ports", "run_cmd", "engine", "appendix", "all_ports"]
+
+    /// The configuration file found in the working directory without `--config`. It is the user's only when
+    /// it is not part of the repository being built (a repository's own `repo2docker_config.json` would
+    /// otherwise configure its build); even then, settings that reach the host are taken only from the
+    /// command line or an explicit `--config`.
+    static func implicitSettings(path: String, repository: String?, warn: (String) -> Void) throws -> [TraitSetting] {
+        if let repository, isWithin(directory: path, repository: repository) {
+            warn("Ignoring \(path): it belongs to the repository being built; pass --config to use it.\n")
+            return []
+        }
+        return try parse(path: path).filter { setting in
+            guard setting.className == "Repo2Docker", hostSettings.contains(setting.trait) else { return true }
+            warn("Ignoring \(setting.className).\(setting.trait) in \(path): it reaches the host, so it is taken only from the command line or an explicit --config.\n")
+            return false
+        }
+    }
+
+    /// Whether the file's directory is the local repository or inside it (symbolic links resolved).
+    static func isWithin(directory file: String, repository: String) -> Bool {
+        var local = repository
+        if local.hasPrefix("file://") { local = String(local.dropFirst("file://".count)) }
+        func real(_ path: String) -> String? {
+            guard let pointer = realpath(path, nil) else { return nil }
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
+        guard let repositoryPath = real(local), let directory = real((file as NSString).deletingLastPathComponent) else { return false }
+        return directory == repositoryPath || directory.hasPrefix(repositoryPath == "/" ? "/" : repositoryPath + "/")
     }
 
     /// Reads one JSON configuration file; each error names the file and the key.
@@ -44,7 +80,7 @@ enum ConfigurationFile {
         func failure(_ text: String) -> CommandLineFailure {
             CommandLineFailure(description: "--config \(path): \(text)", exitCode: 2)
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw failure("cannot be read.") }
+        let data = try readConfiguration(path: path, failure: failure)
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
@@ -72,6 +108,27 @@ enum ConfigurationFile {
             }
         }
         return settings
+    }
+
+    /// The file's bytes: a regular file of at most 1 MB (a configuration is written by hand; a larger one is
+    /// a mistake or an attack, and parsing it would hold the run).
+    static func readConfiguration(path: String, failure: (String) -> CommandLineFailure) throws -> Data {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("cannot be read (\(String(cString: strerror(errno)))).") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw failure("is not a regular file; pass the path of a JSON configuration file.")
+        }
+        let limit = FileSizeLimit.environmentFile
+        guard Int(info.st_size) <= limit else {
+            throw failure("is \(info.st_size) bytes, more than the \(limit) bytes a configuration file may have; shorten it.")
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        guard let data = try? handle.read(upToCount: limit + 1), data.count <= limit else {
+            throw failure("cannot be read, or grew past \(limit) bytes while it was read.")
+        }
+        return data
     }
 
     static func setting(_ className: String, _ trait: String, _ value: Any, origin: String,

@@ -37,11 +37,15 @@ struct DownloadLocationFlags: ParsableArguments {
     @Option(help: ArgumentHelp("nixpkgs channel URL (default https://nixos.org/channels/nixpkgs-unstable).", valueName: "url"))
     var nixChannelUrl: String?
 
+    static func flag(_ trait: String) -> String {
+        DownloadLocations.settings.first { $0.trait == trait }?.flag ?? trait
+    }
+
     /// The flags that take a value, for ArgumentSplitter.
     static let valueOptions: Set<String> = Set(DownloadLocations.settings.map { "--" + $0.flag })
 
     /// Applies the flags given on top of `locations` (which may already hold trait settings).
-    func apply(to locations: inout DownloadLocations) {
+    func apply(to locations: inout DownloadLocations) throws {
         let values: [(String, String?)] = [
             ("micromamba_url", micromambaUrl), ("posit_package_manager_url", positPackageManagerUrl),
             ("r_binary_url", rBinaryUrl), ("rstudio_url", rstudioUrl), ("rstudio_legacy_url", rstudioLegacyUrl),
@@ -49,7 +53,14 @@ struct DownloadLocationFlags: ParsableArguments {
             ("julia_pkg_server", juliaPkgServer), ("nix_installer_url", nixInstallerUrl), ("nix_channel_url", nixChannelUrl),
         ]
         var first = true
-        for (trait, value) in values { if let value { locations.set(trait: trait, value: value, firstChannel: &first) } }
-        for channel in condaChannel { locations.set(trait: "conda_channel", value: channel, firstChannel: &first) }
+        for (trait, value) in values {
+            guard let value else { continue }
+            try ValueCheck.downloadLocation(trait: trait, value: value, source: "--" + Self.flag(trait))
+            locations.set(trait: trait, value: value, firstChannel: &first)
+        }
+        for channel in condaChannel {
+            try ValueCheck.downloadLocation(trait: "conda_channel", value: channel, source: "--conda-channel")
+            locations.set(trait: "conda_channel", value: channel, firstChannel: &first)
+        }
     }
 }

@@ -58,8 +58,17 @@ struct RequestBuilder {
             }
             request.ports = try flags.publish.map(PortMapping.parse)
         }
-        if let uid = flags.userId, uid != 0 { request.userID = uid }
-        if let name = flags.userName { request.userName = name }
+        if let uid = flags.userId {
+            try ValueCheck.userID(uid, source: "--user-id")
+            if uid != 0 { request.userID = uid }
+        }
+        if let name = flags.userName { request.userName = try ValueCheck.check(name, .userName, source: "--user-name") }
+        if !ValueRule.userName.accepts(request.userName) {
+            // Only the login name can be left unchecked here: the flag and the setting were checked above.
+            throw CommandLineFailure(
+                description: "Your login name \(request.userName.shortQuoted) cannot name the image's user (\(ValueRule.userName.grammar)); pass --user-name.",
+                exitCode: 2)
+        }
         if request.build && request.userID == 0 {
             throw CommandLineFailure(description: "Root as the image user is not permitted; pass --user-id with a non-zero uid (and --user-name).", exitCode: 1)
         }
@@ -74,28 +83,35 @@ struct RequestBuilder {
             guard request.run else { throw CommandLineFailure(description: "Cannot mount volumes if container is not run (-v needs --run).", exitCode: 1) }
             request.volumes = try flags.volume.map(VolumeMapping.parse)
         }
-        if let subdir = flags.subdir { request.subdir = subdir }
+        if let subdir = flags.subdir { request.subdir = try ValueCheck.check(subdir, .singleLineText, source: "--subdir") }
         request.cacheFrom += flags.cacheFrom
         if let engine = flags.engine { request.engine = engine }
         if let clean = flags.clean { request.clean = clean }
-        if let target = flags.targetRepoDir { request.targetRepoDir = target }
-        if let ref = flags.ref { request.ref = ref }
+        if let target = flags.targetRepoDir { request.targetRepoDir = try ValueCheck.check(target, .containerPath, source: "--target-repo-dir") }
+        if let ref = flags.ref { request.ref = try ValueCheck.check(ref, .gitRef, source: "--ref") }
         if let appendix = flags.appendix { request.appendix = appendix }
-        if let platform = flags.platform { request.platform = platform }
+        if let platform = flags.platform { request.platform = try ValueCheck.check(platform, .platform, source: "--platform") }
         if let network = flags.network { request.network = network }
-        if let base = flags.baseImage { request.baseImage = base }
+        if let base = flags.baseImage { request.baseImage = try ValueCheck.check(base, .imageReference, source: "--base-image") }
         if let version = flags.defaultPythonVersion { request.defaultPythonVersion = version }
-        if let url = flags.pythonIndexUrl { request.pythonIndexURL = url }
-        if let url = flags.pythonDownloadMirror { request.pythonDownloadMirror = url }
-        flags.downloads.apply(to: &request.downloadLocations)
+        if let url = flags.pythonIndexUrl { request.pythonIndexURL = try ValueCheck.url(url, source: "--python-index-url") }
+        if let url = flags.pythonDownloadMirror { request.pythonDownloadMirror = try ValueCheck.url(url, source: "--python-download-mirror") }
+        try flags.downloads.apply(to: &request.downloadLocations)
         do {
             try flags.providers.apply(to: &request.contentProviders)
         } catch {
             throw CommandLineFailure(description: "\(error)", exitCode: 2)
         }
         if flags.debug { request.debug = true }
-        request.labels += flags.label.map(Self.keyValue)
-        request.buildArgs += flags.buildArg.map(Self.keyValue)
+        if flags.allowLocalSubmodules { request.allowLocalSubmodules = true }
+        for (key, value) in flags.label.map(Self.keyValue) {
+            try ValueCheck.label(key, value, source: "--label")
+            request.labels.append((key, value))
+        }
+        for (name, value) in flags.buildArg.map(Self.keyValue) {
+            try ValueCheck.buildArgument(name, value, source: "--build-arg")
+            request.buildArgs.append((name, value))
+        }
         return request
     }
 
@@ -135,17 +151,18 @@ struct RequestBuilder {
                 return map.sorted { $0.key < $1.key }
             }
             switch (setting.className, setting.trait) {
-            case ("Repo2Docker", "base_image"): request.baseImage = value
-            case ("Repo2Docker", "platform"): request.platform = value
+            case ("Repo2Docker", "base_image"): request.baseImage = try ValueCheck.check(value, .imageReference, source: name)
+            case ("Repo2Docker", "platform"): request.platform = try ValueCheck.check(value, .platform, source: name)
             case ("Repo2Docker", "default_buildpack"):
                 if value == "None" { request.allowDefaultBuildpack = false } else { warnIgnored(setting) }
             case ("Repo2Docker", "user_id"):
                 guard let uid = Int(value) else { throw invalid("an integer") }
+                try ValueCheck.userID(uid, source: name)
                 if uid != 0 { request.userID = uid }
-            case ("Repo2Docker", "user_name"): request.userName = value
-            case ("Repo2Docker", "ref"): request.ref = value == "None" ? nil : value
-            case ("Repo2Docker", "subdir"): request.subdir = value
-            case ("Repo2Docker", "target_repo_dir"): request.targetRepoDir = value
+            case ("Repo2Docker", "user_name"): request.userName = try ValueCheck.check(value, .userName, source: name)
+            case ("Repo2Docker", "ref"): request.ref = value == "None" ? nil : try ValueCheck.check(value, .gitRef, source: name)
+            case ("Repo2Docker", "subdir"): request.subdir = try ValueCheck.check(value, .singleLineText, source: name)
+            case ("Repo2Docker", "target_repo_dir"): request.targetRepoDir = try ValueCheck.check(value, .containerPath, source: name)
             case ("Repo2Docker", "appendix"): request.appendix = value
             case ("Repo2Docker", "output_image_spec"):
                 guard value.isEmpty || ImageName.isValid(value) else {
@@ -159,8 +176,16 @@ struct RequestBuilder {
             case ("Repo2Docker", "json_logs"): request.jsonLogs = try boolean()
             case ("Repo2Docker", "dry_run"): request.build = !(try boolean())
             case ("Repo2Docker", "cache_from"): request.cacheFrom += list()
-            case ("Repo2Docker", "labels"): request.labels += try map()
-            case ("Repo2Docker", "extra_build_args"): request.buildArgs += try map()
+            case ("Repo2Docker", "labels"):
+                for (key, value) in try map() {
+                    try ValueCheck.label(key, value, source: name)
+                    request.labels.append((key, value))
+                }
+            case ("Repo2Docker", "extra_build_args"):
+                for (key, value) in try map() {
+                    try ValueCheck.buildArgument(key, value, source: name)
+                    request.buildArgs.append((key, value))
+                }
             case ("Repo2Docker", "environment"): request.environment += list()
             case ("Repo2Docker", "run_cmd"): request.runCommand = list()
             case ("Repo2Docker", "all_ports"): request.publishAll = try boolean()
@@ -180,8 +205,8 @@ struct RequestBuilder {
                 if value.uppercased() == "DEBUG" || value == "10" { request.debug = true }
             case ("Repo2Docker", "network"): request.network = value
             case ("Repo2Docker", "default_python_version"): request.defaultPythonVersion = value
-            case ("Repo2Docker", "python_index_url"): request.pythonIndexURL = value
-            case ("Repo2Docker", "python_download_mirror"): request.pythonDownloadMirror = value
+            case ("Repo2Docker", "python_index_url"): request.pythonIndexURL = try ValueCheck.url(value, source: name)
+            case ("Repo2Docker", "python_download_mirror"): request.pythonDownloadMirror = try ValueCheck.url(value, source: name)
             case ("Repo2Docker", "registry_certs_dir"): request.registryCertificatesDirectory = value
             case ("DockerEngine", "registry_credentials"), ("ContainerEngine", "registry_credentials"):
                 guard let map = setting.map else { throw invalid("a mapping with registry, username and password") }
@@ -202,6 +227,7 @@ struct RequestBuilder {
                 }
                 if setting.className == "Repo2Docker", DownloadLocations.traitNames.contains(setting.trait) {
                     for item in setting.list ?? [value] {
+                        try ValueCheck.downloadLocation(trait: setting.trait, value: item, source: name)
                         _ = request.downloadLocations.set(trait: setting.trait, value: item, firstChannel: &firstCondaChannel)
                     }
                     break

@@ -23,6 +23,8 @@ public struct BuildRequest: Sendable {
     public var appendix: String = ""
     public var labels: [(String, String)] = []
     public var buildArgs: [(String, String)] = []
+    /// `--allow-local-submodules`: a remote repository's submodules may come from the local file system.
+    public var allowLocalSubmodules = false
     public var cacheFrom: [String] = []
     public var platform: String?
     public var network: String?

@@ -13,11 +13,8 @@ public enum Detection {
         request.processEnvironment = environment
         let content = try ContentFetcher.fetch(request, reporter: reporter)
         defer { if let directory = content.temporaryDirectory { try? FileManager.default.removeItem(atPath: directory) } }
-        let root = subdir.isEmpty ? content.path : content.path + "/" + subdir
-        guard directoryExists(root) else {
-            throw CoreError.subdirectoryMissing(subdir: subdir, repo: repo)
-        }
-        return try BuildpackChain.detect(try RepoSnapshot(root: root), allowDefault: allowDefault)
+        let root = try RepositoryDirectory.resolve(checkout: content.path, subdir: subdir, repo: repo)
+        return try BuildpackChain.detect(try RepoSnapshot(root: root, repositoryRoot: content.path), allowDefault: allowDefault)
     }
 
     private struct Report: Encodable {

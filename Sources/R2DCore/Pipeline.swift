@@ -113,15 +113,7 @@ public struct Pipeline: Sendable {
             reporter.log("Keeping the checkout at \(content.path) (--no-clean).\n", phase: .fetching)
         }
 
-        let repoDirectory = request.subdir.isEmpty ? content.path : content.path + "/" + request.subdir
-        guard directoryExists(repoDirectory) else {
-            reporter.log("Subdirectory \(request.subdir) does not exist\n", phase: .failed)
-            throw CoreError.subdirectoryMissing(subdir: request.subdir, repo: request.repo)
-        }
-        // "../.." or a symlink out of the checkout would build a directory of the host.
-        if !request.subdir.isEmpty, !isInside(repoDirectory, content.path) {
-            throw CoreError.subdirectoryOutside(subdir: request.subdir, repo: request.repo)
-        }
+        let repoDirectory = try RepositoryDirectory.resolve(checkout: content.path, subdir: request.subdir, repo: request.repo)
         let mtime = sourceDateEpoch ?? content.commitTime ?? 0
         func name(tag: String) -> String {
             request.imageName ?? ImageName.defaultRepository(repo: request.repo, subdir: request.subdir) + ":" + tag
@@ -139,7 +131,7 @@ public struct Pipeline: Sendable {
             knownMissing = true
         }
 
-        let snapshot = try RepoSnapshot(root: repoDirectory)
+        let snapshot = try RepoSnapshot(root: repoDirectory, repositoryRoot: content.path)
         let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack,
                                              defaultPython: request.defaultPythonVersion)
         let renderOptions = RenderOptions(baseImage: request.baseImage, appendix: request.appendix,
@@ -346,17 +338,6 @@ public struct Pipeline: Sendable {
         case .pipfile: return "PipfileBuildPack"
         case .python: return "PythonBuildPack"
         }
-    }
-
-    /// Whether `path`, with symbolic links resolved, is `root` or inside it.
-    func isInside(_ path: String, _ root: String) -> Bool {
-        func real(_ path: String) -> String {
-            guard let pointer = realpath(path, nil) else { return path }
-            defer { free(pointer) }
-            return String(cString: pointer)
-        }
-        let resolved = real(path), base = real(root)
-        return resolved == base || resolved.hasPrefix(base == "/" ? "/" : base + "/")
     }
 }
 

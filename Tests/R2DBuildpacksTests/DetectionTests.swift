@@ -168,9 +168,26 @@ struct ParsingTests {
         #expect(throws: BuildpackError.self) { try RuntimeSpec.parse(text) }
     }
 
-    @Test("invalid apt.txt names", arguments: ["Curl", "_x", "$(rm -rf /)", "\"quoted\""])
-    func invalidApt(line: String) {
-        #expect(throws: BuildpackError.invalidAptPackage(file: "apt.txt", line: line)) { try AptPackages.parse(line + "\n") }
+    @Test("invalid apt.txt tokens are refused with their line", arguments: [
+        ("Curl", "Curl"), ("_x", "_x"), ("$(rm -rf /)", "$(rm"), ("\"quoted\"", "\"quoted\""),
+        ("curl;touch /pwned", "curl;touch"), ("curl$(id)", "curl$(id)"), ("curl\u{0}vim", "curl\u{0}vim"),
+        ("-o APT::Get::AllowUnauthenticated=true", "-o"), ("curl `id`", "`id`"), ("vim*", "vim*"),
+        ("x", "x"), ("curl=", "curl="), ("curl=abc", "curl=abc"), ("curl:", "curl:"), ("curl/", "curl/"),
+        ("curl\u{0B}vim", "curl\u{0B}vim"), ("git curl|sh", "curl|sh"),
+    ])
+    func invalidApt(line: String, token: String) {
+        #expect(throws: BuildpackError.invalidAptPackage(file: "apt.txt:2", line: token)) { try AptPackages.parse("# ok\n" + line + "\n") }
+    }
+
+    @Test("apt.txt lines with several packages, architectures, versions and releases", arguments: [
+        ("curl vim\n", ["curl", "vim"]),
+        ("  libc6:amd64   python3=3.11.2-1+b1 # comment\n", ["libc6:amd64", "python3=3.11.2-1+b1"]),
+        ("git/bookworm-backports\r\n\n# only a comment\n\tg++\n", ["g++", "git/bookworm-backports"]),
+        ("libgtk2.0-0 r-base=4.2.2.20221110-2\n", ["libgtk2.0-0", "r-base=4.2.2.20221110-2"]),
+        ("nano=1:7.2-1\n", ["nano=1:7.2-1"]),
+    ])
+    func validApt(text: String, packages: [String]) throws {
+        #expect(try AptPackages.parse(text) == packages)
     }
 
     @Test("PEP 440 specifiers", arguments: [

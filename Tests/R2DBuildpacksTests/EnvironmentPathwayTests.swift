@@ -234,7 +234,7 @@ struct EnvironmentRenderingTests {
     func rImage() throws {
         let (_, text) = try render(["runtime.txt": "r-4.3-2024-01-10", "install.R": "install.packages('digest')\n",
                                     "requirements.txt": "numpy\n", "environment.yml": "dependencies: [numpy]\n"])
-        #expect(text.contains("https://packagemanager.posit.co/cran/__linux__/${VERSION_CODENAME}/2024-01-10"))
+        #expect(text.contains("\"https://packagemanager.posit.co/cran\"/__linux__/${VERSION_CODENAME}/2024-01-10"))
         #expect(text.contains("\"${distro}/pkgs/r-4.3.3_1_amd64.deb\""))
         #expect(text.contains("ENV R_HOME=/opt/R/4.3.3/lib/R"))
         #expect(text.contains("apt-get -qq install --yes libapparmor1 libssl-dev lsb-release psmisc sudo"))
@@ -312,7 +312,7 @@ struct EnvironmentRenderingTests {
         let julia = try render(["Project.toml": ""], options: options).1
         let nix = try render(["default.nix": ""], options: options).1
         let all = r + julia + nix
-        for host in ["mirror.example", "ppm.example/cran/__linux__", "r.example/r", "rs.example/rstudio3.deb", "rs.example/rstudio1.deb",
+        for host in ["mirror.example", "ppm.example/cran\"/__linux__", "r.example/r", "rs.example/rstudio3.deb", "rs.example/rstudio1.deb",
                      "rs.example/shiny.deb", "jl.example/bin", "JULIA_PKG_SERVER=https://pkg.example", "nix.example/{version}", "nix.example/channel",
                      "CONDA_CHANNELS='https://mirror.example/conda-forge bioconda'"] {
             #expect(all.contains(host), "\(host) missing")

@@ -17,6 +17,15 @@ struct BadInputCase: Decodable, Sendable {
         /// A file at this path holding the bytes of `hex`.
         var bytes: String?
         var hex: String?
+        /// A file at this path relative to the case's working directory (the repository's parent) holding `text`.
+        var write: String?
+        var text: String?
+        /// A file at this path in the repository of `size` bytes: `line` repeated (cut at `size`).
+        var fill: String?
+        var size: Int?
+        var line: String?
+        /// A named pipe (FIFO) at this path in the repository.
+        var fifo: String?
     }
 
     var summary: String
@@ -29,6 +38,10 @@ struct BadInputCase: Decodable, Sendable {
     /// Pass the arguments through `sh` and `printf %b`, so `<FF>` reaches the program as the byte 0xFF.
     var shell: Bool?
     var setup: [Setup]?
+    /// "repo": run inside the repository instead of its parent.
+    var cwd: String?
+    /// false for commands without `--json-logs` (`detect`): only the plain run.
+    var jsonLogs: Bool?
     /// The documented exit status.
     var exit: Int32
     /// The exact last line of stderr (placeholders substituted).
@@ -78,6 +91,14 @@ struct PreparedCase {
                     return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)
                 }
                 try Data(bytes).write(to: URL(fileURLWithPath: repo + "/" + path))
+            } else if let path = step.write, let text = step.text {
+                try text.write(toFile: parent + "/" + path, atomically: false, encoding: .utf8)
+            } else if let path = step.fill, let size = step.size {
+                let line = Array((step.line ?? "x\n").utf8)
+                let bytes = (0..<size).map { line[$0 % line.count] }
+                try Data(bytes).write(to: URL(fileURLWithPath: repo + "/" + path))
+            } else if let path = step.fifo {
+                guard mkfifo(repo + "/" + path, 0o644) == 0 else { throw CocoaError(.fileWriteUnknown) }
             }
         }
         if isGit { _ = try Git.commitAll(in: repo, message: "bad input case \(name)") }
@@ -143,6 +164,7 @@ struct BadInputTests {
     @Test("--json-logs: every line JSON, the last one phase failed with the same message", arguments: BadInputCorpus.names)
     func jsonLogs(_ name: String) async throws {
         let spec = try BadInputCorpus.load(name)
+        guard spec.jsonLogs ?? true else { return }
         let result = try await run(name, spec, json: true)
         let prepared = result.prepared
         defer { prepared.remove() }
@@ -191,7 +213,8 @@ struct BadInputTests {
                 output = try runProgram("/bin/sh", ["-c", "exec \"$0\" " + words.joined(separator: " "), ProjectPaths.binary],
                                         environment: environment, currentDirectory: prepared.parent)
             } else {
-                output = try runProgram(ProjectPaths.binary, arguments, environment: environment, currentDirectory: prepared.parent)
+                output = try runProgram(ProjectPaths.binary, arguments, environment: environment,
+                                        currentDirectory: spec.cwd == "repo" ? prepared.repo : prepared.parent)
             }
         } catch {
             await stub?.stop()

@@ -96,9 +96,9 @@ RUN install -o ${NB_USER} -g ${NB_USER} -d ${R_LIBS_USER}
 RUN sed -i -e '/^R_LIBS_USER=/s/^/#/' /opt/R/4.4.2/lib/R/etc/Renviron \
  && echo "R_LIBS_USER=${R_LIBS_USER}" >> /opt/R/4.4.2/lib/R/etc/Renviron
 RUN R RHOME \
- && . /etc/os-release && echo "options(repos = c(CRAN = \"https://packagemanager.posit.co/cran/__linux__/${VERSION_CODENAME}/2026-03-10\"))" > /opt/R/4.4.2/lib/R/etc/Rprofile.site \
+ && . /etc/os-release && echo "options(repos = c(CRAN = \""https://packagemanager.posit.co/cran"/__linux__/${VERSION_CODENAME}/2026-03-10\"))" > /opt/R/4.4.2/lib/R/etc/Rprofile.site \
  && mkdir -p /etc/rstudio \
- && . /etc/os-release && echo "r-cran-repos=https://packagemanager.posit.co/cran/__linux__/${VERSION_CODENAME}/2026-03-10" > /etc/rstudio/rsession.conf
+ && . /etc/os-release && echo "r-cran-repos="https://packagemanager.posit.co/cran"/__linux__/${VERSION_CODENAME}/2026-03-10" > /etc/rstudio/rsession.conf
 RUN printf '%s\n' '[*]' log-level=info logger-type=stderr > /etc/rstudio/logging.conf
 USER ${NB_USER}
 RUN R --no-save --no-restore --no-init-file --no-environ --quiet -e "install.packages(c('remotes', 'devtools', 'IRkernel', 'shiny'))" \
