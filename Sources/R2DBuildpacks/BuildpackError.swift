@@ -27,11 +27,11 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
         case .bothBinderDirectories(let root):
             return "The repository at \(root) contains both a 'binder' and a '.binder' directory; keep only one of them."
         case .invalidRuntime(let file, let content, let reason):
-            return "Invalid runtime.txt (\(file)): \(reason.singleLine) in \(content.shortQuoted); write e.g. python-3.12 or r-4.4-2024-06-01."
+            return "Invalid runtime.txt (\(file)): \(reason.shortSingleLine) in \(content.shortQuoted); write e.g. python-3.12 or r-4.4-2024-06-01."
         case .invalidAptPackage(let file, let line):
             return "Found invalid package name \(line.shortQuoted) in \(file); apt.txt lists Debian/Ubuntu packages separated by spaces, each name[:arch][=version|/release] (e.g. curl, libc6:amd64, python3=3.11.2-1)."
         case .unsupportedPythonVersion(let file, let version):
-            return "Python version \(version.singleLine) requested by \(file) is not supported; use python-X.Y with a supported version (3.8 to 3.14, or 2.7/3.5–3.7 through conda)."
+            return "Python version \(version.shortSingleLine) requested by \(file) is not supported; use python-X.Y with a supported version (3.8 to 3.14, or 2.7/3.5–3.7 through conda)."
         case .legacyDockerfile(let file):
             return "The legacy buildpack has been removed: \(file) is based on andrewosh/binder-base; replace its FROM line or remove the Dockerfile."
         case .noEnvironmentSpecification:
@@ -41,11 +41,11 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
         case .environmentNotMapping(let file, let found):
             return "\(file) must be a YAML mapping (name:, channels:, dependencies:), but it holds \(found); fix the file or empty it."
         case .unsupportedCondaPython(let file, let version, let platform):
-            return "Python version \(version.singleLine) on \(platform) is not supported (from \(file)); pin python=3.8 to 3.14 (2.7 and 3.5–3.7 only on linux-64)."
+            return "Python version \(version.shortSingleLine) on \(platform) is not supported (from \(file)); pin python=3.8 to 3.14 (2.7 and 3.5–3.7 only on linux-64)."
         case .unsupportedRVersion(let file, let version):
-            return "R version \(version.singleLine) (from \(file)) is not supported; use r-X.Y with 3.3 to 4.6, or a full r-X.Y.Z version."
+            return "R version \(version.shortSingleLine) (from \(file)) is not supported; use r-X.Y with 3.3 to 4.6, or a full r-X.Y.Z version."
         case .rSnapshotTooOld(let file, let date):
-            return "The R snapshot date \(date.singleLine) (from \(file)) is before 2018-12-07, the oldest Posit Package Manager snapshot (MRAN has shut down); use a later date in runtime.txt."
+            return "The R snapshot date \(date.shortSingleLine) (from \(file)) is before 2018-12-07, the oldest Posit Package Manager snapshot (MRAN has shut down); use a later date in runtime.txt."
         case .needsAMD64(let buildpack, let platform):
             return "The \(buildpack) buildpack installs R only for linux/amd64, not \(platform); build with --platform linux/amd64."
         case .invalidJuliaCompat(let file, let compat):

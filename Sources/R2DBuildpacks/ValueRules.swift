@@ -204,8 +204,8 @@ public enum DockerfileText {
 
 extension String {
     /// A value shown in a message: at most 80 characters, on one line, in double quotes.
-    public var shortQuoted: String {
-        let cut = count > 80 ? String(prefix(80)) + "…" : self
-        return cut.quotedSingleLine
-    }
+    public var shortQuoted: String { "\"" + shortSingleLine + "\"" }
+
+    /// At most 80 characters (then "…"), on one line: repository content echoed in a message stays short.
+    public var shortSingleLine: String { (count > 80 ? String(prefix(80)) + "…" : self).singleLine }
 }

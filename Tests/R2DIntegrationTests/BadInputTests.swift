@@ -130,7 +130,8 @@ struct PreparedCase {
     }
 
     func substitute(_ text: String) -> String {
-        text.replacingOccurrences(of: "{url}", with: "file://" + repo).replacingOccurrences(of: "{repo}", with: repo)
+        text.replacingOccurrences(of: "{parent}", with: parent).replacingOccurrences(of: "{url}", with: "file://" + repo)
+            .replacingOccurrences(of: "{repo}", with: repo)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: parent) }
