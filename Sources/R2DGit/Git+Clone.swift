@@ -37,12 +37,26 @@ extension Git {
     /// `directory` (must not exist or be empty); if ref is nil or "HEAD" check out the default HEAD; otherwise clone
     /// without checkout, resolve the ref, `reset --hard` to it; then recursive submodule update.
     ///
+    /// Submodules are hostile input when the repository comes from a remote: a submodule URL that points at the host's
+    /// file system (an absolute or relative path, `~`, file://, also once resolved against the superproject's remote
+    /// or rewritten by `url.<base>.insteadOf`) would build the host's files into the image, and libgit2, unlike git
+    /// since CVE-2022-39253 (protocol.file.allow=user), fetches it. Such a submodule throws
+    /// ``GitError/localSubmoduleRefused(path:url:resolvedURL:)`` before anything is read from the path, unless
+    /// `url` is itself local (the user's own checkout: its local submodules keep working, and so do theirs) or
+    /// `allowLocalSubmodules` is true. The trust is per repository: the submodules of a submodule fetched from a
+    /// remote are judged like a remote superproject's. URLs that could run commands (a leading `-`, a host starting
+    /// with `-`, `ext::`/`fd::` and other `<helper>::` forms) always throw ``GitError/unsafeSubmoduleURL(path:url:resolvedURL:)``.
+    ///
+    /// - Parameter allowLocalSubmodules: `--allow-local-submodules`: also clone local-path submodules of a remote
+    ///   repository (for a trusted checkout whose submodules live on this machine). Default false.
+    ///
     /// On failure the contents of `directory` are removed, and `directory` itself too if this call created it.
     public static func cloneAndCheckout(
         url: String,
         into directory: String,
         ref: String?,
         credentials: GitCredentials?,
+        allowLocalSubmodules: Bool = false,
         progress: (@Sendable (GitProgress) -> Void)?
     ) throws -> GitCheckout {
         // Any clone may reach an https remote (the URL itself or a submodule's).
@@ -54,8 +68,10 @@ extension Git {
                 operation: "git clone of \(redactingCredentials(in: url))",
                 message: "destination \(directory) exists and is not an empty directory")
         }
+        let trust = SubmoduleTrust.forClone(of: url, allowLocalSubmodules: allowLocalSubmodules)
         do {
-            return try cloneAndCheckoutUnchecked(url: url, into: directory, ref: ref, credentials: credentials, progress: progress)
+            return try cloneAndCheckoutUnchecked(
+                url: url, into: directory, ref: ref, credentials: credentials, trust: trust, progress: progress)
         } catch {
             removeClone(at: directory, keepingDirectory: directoryExisted)
             throw error
@@ -78,6 +94,7 @@ extension Git {
         into directory: String,
         ref: String?,
         credentials: GitCredentials?,
+        trust: SubmoduleTrust,
         progress: (@Sendable (GitProgress) -> Void)?
     ) throws -> GitCheckout {
         let displayURL = redactingCredentials(in: url)
@@ -109,21 +126,11 @@ extension Git {
         defer { git_repository_free(repository) }
 
         if let ref, !checkoutDefaultHead {
-            let sha = try resolve(ref: ref, in: repository)
-            var oid = git_oid()
-            try check(git_oid_fromstr(&oid, sha), "parsing commit id \(sha)")
-            var commit: OpaquePointer?
-            try check(git_object_lookup(&commit, repository, &oid, GIT_OBJECT_COMMIT), "looking up commit \(sha)")
-            defer { git_object_free(commit) }
-            var checkoutOptions = git_checkout_options()
-            try check(git_checkout_options_init(&checkoutOptions, 1), "initialising checkout options")
-            context.install(into: &checkoutOptions, payload: payload)
-            checkoutOptions.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
-            let resetCode = withExtendedLifetime(context) { git_reset(repository, commit, GIT_RESET_HARD, &checkoutOptions) }
-            try check(resetCode, "git reset --hard \(sha) in \(directory)")
+            try resetHard(repository, to: ref, directory: directory, context: context, payload: payload)
         }
 
-        try updateSubmodules(of: repository, displayPath: directory, context: context, payload: payload)
+        let location = SubmoduleLocation(directory: directory, relativePath: "")
+        try updateSubmodules(of: repository, at: location, trust: trust, context: context, payload: payload)
 
         guard let head = try headCommit(of: repository, path: directory) else {
             throw GitError.libgit2(operation: "git clone of \(displayURL)", message: "the repository has no commits")
@@ -135,51 +142,119 @@ extension Git {
         return GitCheckout(commit: hex(headID), commitTime: Int64(git_commit_time(head)))
     }
 
+    /// `git reset --hard <ref>` after a clone without checkout, with the ref resolved by repo2docker's rules.
+    private static func resetHard(
+        _ repository: OpaquePointer, to ref: String, directory: String, context: TransferContext,
+        payload: UnsafeMutableRawPointer
+    ) throws {
+        let sha = try resolve(ref: ref, in: repository)
+        var oid = git_oid()
+        try check(git_oid_fromstr(&oid, sha), "parsing commit id \(sha)")
+        var commit: OpaquePointer?
+        try check(git_object_lookup(&commit, repository, &oid, GIT_OBJECT_COMMIT), "looking up commit \(sha)")
+        defer { git_object_free(commit) }
+        var checkoutOptions = git_checkout_options()
+        try check(git_checkout_options_init(&checkoutOptions, 1), "initialising checkout options")
+        context.install(into: &checkoutOptions, payload: payload)
+        checkoutOptions.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+        let resetCode = withExtendedLifetime(context) { git_reset(repository, commit, GIT_RESET_HARD, &checkoutOptions) }
+        try check(resetCode, "git reset --hard \(sha) in \(directory)")
+    }
+
     /// `git submodule update --init --recursive`: every submodule with a gitlink in the index is cloned (or fetched)
     /// and checked out at that commit, then its own submodules likewise.
     private static func updateSubmodules(
         of repository: OpaquePointer,
-        displayPath: String,
+        at location: SubmoduleLocation,
+        trust: SubmoduleTrust,
         context: TransferContext,
         payload: UnsafeMutableRawPointer
     ) throws {
+        // Every URL of this repository is judged before any is fetched: a refusal leaves no submodule half-fetched.
+        let planned = try checkSubmodules(of: repository, displayPath: location.directory, relativePath: location.relativePath, trust: trust)
+        for (name, submoduleTrust) in planned {
+            try withSubmodule(named: name, in: repository, displayPath: location.directory) { submodule in
+                try updateSubmodule(submodule, in: location, trust: submoduleTrust, context: context, payload: payload)
+            }
+        }
+    }
+
+    /// Judges the URL of every submodule that has a gitlink in the index (``checkSubmoduleURL(_:path:in:trust:)``);
+    /// returns their names, in order, with the trust their own submodules get.
+    static func checkSubmodules(
+        of repository: OpaquePointer, displayPath: String, relativePath: String = "", trust: SubmoduleTrust
+    ) throws -> [(name: String, trust: SubmoduleTrust)] {
         let names = NameCollector()
-        // Updating inside git_submodule_foreach would mutate the list being walked, so names are collected first.
+        // Looking submodules up inside git_submodule_foreach would mutate the list being walked, so names come first.
         try check(
             git_submodule_foreach(repository, collectSubmoduleName, Unmanaged.passUnretained(names).toOpaque()),
             "listing submodules of \(displayPath)")
-
+        var planned: [(name: String, trust: SubmoduleTrust)] = []
         for name in names.names {
-            var submodule: OpaquePointer?
-            try check(git_submodule_lookup(&submodule, repository, name), "looking up submodule \(name) in \(displayPath)")
-            defer { git_submodule_free(submodule) }
-            // Submodules only named in .gitmodules (no gitlink in the index) are skipped, as git does.
-            guard git_submodule_index_id(submodule) != nil else { continue }
-            let submodulePath = git_submodule_path(submodule).map { String(cString: $0) } ?? name
-            let fullPath = (displayPath as NSString).appendingPathComponent(submodulePath)
-
-            var options = git_submodule_update_options()
-            try check(git_submodule_update_options_init(&options, 1), "initialising submodule options")
-            context.install(into: &options.fetch_opts, payload: payload)
-            context.install(into: &options.checkout_opts, payload: payload)
-            options.allow_fetch = 1
-            context.phasePrefix = "Submodule \(submodulePath): "
-            let code = withExtendedLifetime(context) { git_submodule_update(submodule, 1, &options) }
-            context.phasePrefix = ""
-            if code < 0 {
-                let url = git_submodule_url(submodule).map { redactingCredentials(in: String(cString: $0)) } ?? "?"
-                if context.gaveUpOnCredentials || code == GIT_EAUTH.rawValue {
-                    throw GitError.authenticationFailed(url: url)
-                }
-                throw GitError.libgit2(operation: "git submodule update of \(submodulePath) from \(url)", message: lastErrorMessage())
+            try withSubmodule(named: name, in: repository, displayPath: displayPath) { submodule in
+                // Submodules only named in .gitmodules (no gitlink in the index) are skipped, as git does.
+                guard git_submodule_index_id(submodule) != nil else { return }
+                let path = relativePath + (git_submodule_path(submodule).map { String(cString: $0) } ?? name)
+                let kind = try checkSubmoduleURL(submodule, path: path, in: repository, trust: trust)
+                planned.append((name, trust.forSubmodule(of: kind)))
             }
-
-            var subrepository: OpaquePointer?
-            try check(git_submodule_open(&subrepository, submodule), "opening submodule \(fullPath)")
-            guard let subrepository else { continue }
-            defer { git_repository_free(subrepository) }
-            try updateSubmodules(of: subrepository, displayPath: fullPath, context: context, payload: payload)
         }
+        return planned
+    }
+
+    private static func withSubmodule(
+        named name: String, in repository: OpaquePointer, displayPath: String, _ body: (OpaquePointer) throws -> Void
+    ) throws {
+        var submodule: OpaquePointer?
+        try check(git_submodule_lookup(&submodule, repository, name), "looking up submodule \(name) in \(displayPath)")
+        defer { git_submodule_free(submodule) }
+        guard let submodule else { return }
+        try body(submodule)
+    }
+
+    /// Clones (or fetches) one submodule, checks out its recorded commit, then updates its own submodules.
+    private static func updateSubmodule(
+        _ submodule: OpaquePointer,
+        in location: SubmoduleLocation,
+        trust: SubmoduleTrust,
+        context: TransferContext,
+        payload: UnsafeMutableRawPointer
+    ) throws {
+        let submodulePath = git_submodule_path(submodule).map { String(cString: $0) } ?? ""
+        var options = git_submodule_update_options()
+        try check(git_submodule_update_options_init(&options, 1), "initialising submodule options")
+        context.install(into: &options.fetch_opts, payload: payload)
+        context.install(into: &options.checkout_opts, payload: payload)
+        options.allow_fetch = 1
+        context.phasePrefix = "Submodule \(submodulePath): "
+        let code = withExtendedLifetime(context) { git_submodule_update(submodule, 1, &options) }
+        context.phasePrefix = ""
+        if code < 0 {
+            let url = git_submodule_url(submodule).map { redactingCredentials(in: String(cString: $0)) } ?? "?"
+            if context.gaveUpOnCredentials || code == GIT_EAUTH.rawValue {
+                throw GitError.authenticationFailed(url: url)
+            }
+            throw GitError.libgit2(operation: "git submodule update of \(submodulePath) from \(url)", message: lastErrorMessage())
+        }
+
+        let child = location.child(submodulePath)
+        var subrepository: OpaquePointer?
+        try check(git_submodule_open(&subrepository, submodule), "opening submodule \(child.directory)")
+        guard let subrepository else { return }
+        defer { git_repository_free(subrepository) }
+        try updateSubmodules(of: subrepository, at: child, trust: trust, context: context, payload: payload)
+    }
+}
+
+/// Where a repository of a clone sits: on disk, and relative to the top-level checkout (for messages).
+private struct SubmoduleLocation {
+    let directory: String
+    /// "" for the top level, else the submodule's path from the top, ending in "/".
+    let relativePath: String
+
+    func child(_ path: String) -> SubmoduleLocation {
+        SubmoduleLocation(
+            directory: (directory as NSString).appendingPathComponent(path), relativePath: relativePath + path + "/")
     }
 }
 

@@ -5,7 +5,7 @@ import Testing
 /// An HTTP server on 127.0.0.1 (Python's http.server) that answers every request with 401 and logs the
 /// Authorization header it got, so the credential callback's give-up rule can be observed.
 final class RejectingHTTPServer {
-    let process = Process()
+    let process: Process
     let port: Int
     /// The request log is a file, not a pipe: a pipe's end can leak into other tests' child processes and delay EOF.
     private let logPath: String
@@ -28,23 +28,8 @@ final class RejectingHTTPServer {
         """
 
     init() throws {
-        let outputPipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         logPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("r2d-http-\(UUID().uuidString).log")
-        process.arguments = ["python3", "-c", Self.script, logPath]
-        process.standardOutput = outputPipe
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = outputPipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw CocoaError(.fileReadCorruptFile)
-        }
-        self.port = port
+        (process, port) = try LoopbackPythonServer.launch(script: Self.script, arguments: [logPath])
     }
 
     /// Stops the server and returns the Authorization header of every request ("-" when absent).
