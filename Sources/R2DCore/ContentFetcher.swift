@@ -57,7 +57,8 @@ enum ContentFetcher {
         reporter.log("Cloning \(Git.redactingCredentials(in: request.repo))" + (request.ref.map { " at ref \($0)" } ?? "") + "\n", phase: .fetching)
         let throttle = ProgressThrottle()
         do {
-            let result = try Git.cloneAndCheckout(url: request.repo, into: checkout, ref: request.ref, credentials: credentials) { progress in
+            let result = try Git.cloneAndCheckout(url: request.repo, into: checkout, ref: request.ref, credentials: credentials,
+                                                  allowLocalSubmodules: request.allowLocalSubmodules) { progress in
                 if let line = throttle.line(for: progress) { reporter.log(line, phase: .fetching) }
             }
             reporter.log("HEAD is now at \(result.commit)\n", phase: .fetching)

@@ -14,6 +14,22 @@ struct ArgumentTests {
         return (request, warnings.lines)
     }
 
+    @Test("--allow-local-submodules reaches the request; it is off by default")
+    func allowLocalSubmodules() throws {
+        #expect(try request(["--user-id=1000", "https://example.org/r.git"]).0.allowLocalSubmodules == false)
+        #expect(try request(["--user-id=1000", "--allow-local-submodules", "https://example.org/r.git"]).0.allowLocalSubmodules)
+    }
+
+    @Test("a login name outside the user-name rule asks for --user-name", arguments: ["John Smith", "DOMAIN\\me", "Ünïcode"])
+    func loginNameRefused(login: String) throws {
+        #expect(throws: CommandLineFailure.self) { try request(["--user-id=1000", "repo"], environment: ["USER": login]) }
+        #expect(try request(["--user-id=1000", "--user-name=jovyan", "repo"], environment: ["USER": login]).0.userName == "jovyan")
+        do { _ = try request(["--user-id=1000", "repo"], environment: ["USER": login]) } catch let failure as CommandLineFailure {
+            #expect(failure.description.hasSuffix("pass --user-name."))
+            #expect(failure.exitCode == 2)
+        }
+    }
+
     @Test("BinderHub's exact command line")
     func binderHub() throws {
         let (r, warnings) = try request([
