@@ -26,7 +26,12 @@ module R2DBuildpacks "-sanitize=$SANITIZE -enable-testing" Sources/R2DBuildpacks
 module R2DBuildContext "-sanitize=$SANITIZE -enable-testing" \
     Sources/R2DBuildContext/IgnoreRules.swift Sources/R2DBuildContext/GlobMatcher.swift
 module R2DRegistry "-sanitize=$SANITIZE -enable-testing" Sources/R2DRegistry/RegistryReference.swift
-module R2DCore "-sanitize=$SANITIZE -enable-testing" \
+# BuildRequest holds the content providers' settings (their download limits come from R2DArchive, on the
+# system libarchive); only those files are needed.
+module R2DArchive "-I Sources/CLibArchive" Sources/R2DArchive/*.swift
+module R2DContentProviders "-sanitize=$SANITIZE -enable-testing -I Sources/CLibArchive" \
+    Sources/R2DContentProviders/ProviderSettings.swift Sources/R2DContentProviders/ProviderError.swift
+module R2DCore "-sanitize=$SANITIZE -enable-testing -I Sources/CLibArchive" \
     Sources/R2DCore/ImageName.swift Sources/R2DCore/BuildRequest.swift Sources/R2DCore/CoreError.swift \
     Fuzz/Support/Digest.swift
 
@@ -34,9 +39,9 @@ for source in Fuzz/Targets/*.swift; do
     target=$(basename "$source" .swift)
     echo "fuzz: target $target"
     rm -f "$B/bin/fuzz-$target"
-    $SWIFTC -parse-as-library -O -sanitize="$SANITIZE" -I "$B/modules" -L "$B/lib" \
+    $SWIFTC -parse-as-library -O -sanitize="$SANITIZE" -I "$B/modules" -I Sources/CLibArchive -L "$B/lib" \
         "$source" Fuzz/Support/FuzzInput.swift \
-        -lR2DCore -lR2DRegistry -lR2DBuildContext -lR2DBuildpacks -lR2DBuildpackAssets \
+        -lR2DCore -lR2DContentProviders -lR2DArchive -larchive -lR2DRegistry -lR2DBuildContext -lR2DBuildpacks -lR2DBuildpackAssets \
         -o "$B/bin/fuzz-$target" 2>&1 | grep -v "Cannot export local symbol" || true
     test -x "$B/bin/fuzz-$target"
 done
