@@ -48,9 +48,10 @@ public enum PythonVersionRules {
     /// Pipfile.lock `_meta.requires`, then Pipfile `[requires]`; `python_full_version` before `python_version`.
     public static func pipfileVersion(_ s: RepoSnapshot, defaultPython: String = defaultVersion) throws -> String {
         var candidates: [String] = []
-        if let lock = try s.readText(s.binderPath("Pipfile.lock")),
-           let json = try? JSONSerialization.jsonObject(with: Data(lock.utf8)) as? [String: Any],
-           let meta = json["_meta"] as? [String: Any], let requires = meta["requires"] as? [String: Any] {
+        // Only `_meta` is parsed: a lock file may be tens of megabytes of hashes.
+        if let lock = try s.readBytes(s.binderPath("Pipfile.lock")), let metaBytes = JSONTopLevel.member("_meta", in: lock),
+           let meta = try? JSONSerialization.jsonObject(with: Data(metaBytes)) as? [String: Any],
+           let requires = meta["requires"] as? [String: Any] {
             candidates += ["python_full_version", "python_version"].compactMap { requires[$0] as? String }
         }
         if let pipfile = try s.readText(s.binderPath("Pipfile")) {

@@ -83,14 +83,19 @@ public struct RepoSnapshot: Sendable {
     /// Latin-1. The file must resolve inside the repository, be a regular file (a FIFO would block the run, a
     /// device would be read from the host) and be within its kind's size limit.
     public func readText(_ relativePath: String) throws -> String? {
-        guard fileExists(relativePath) else { return nil }
-        try checkInside(relativePath)
-        let bytes = try readBounded(relativePath, limit: FileSizeLimit.bytes(for: relativePath))
+        guard let bytes = try readBytes(relativePath) else { return nil }
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]), let text = String(data: Data(bytes), encoding: .utf16) {
             return text
         }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The bytes of a file relative to `root` (nil when it does not exist), under the rules of `readText`.
+    public func readBytes(_ relativePath: String) throws -> [UInt8]? {
+        guard fileExists(relativePath) else { return nil }
+        try checkInside(relativePath)
+        return try readBounded(relativePath, limit: FileSizeLimit.bytes(for: relativePath))
     }
 
     /// At most `limit` bytes of a regular file, opened without blocking (a FIFO would wait for a writer).
