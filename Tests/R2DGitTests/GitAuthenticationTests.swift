@@ -1,5 +1,6 @@
 import Foundation
 import R2DGit
+import R2DTestSupport
 import Testing
 
 /// An HTTP server on 127.0.0.1 (Python's http.server) that answers every request with 401 and logs the

@@ -1,19 +1,24 @@
 import Foundation
 import R2DGit
-import R2DTestSupport
 
 /// A superproject whose .gitmodules names arbitrary URLs. `git submodule add` would fetch each URL (or refuse the
 /// hostile ones), so .gitmodules is written by hand and each gitlink put straight into the index.
-struct SubmoduleEntry {
-    var path: String
-    var url: String
+public struct SubmoduleEntry {
+    public var path: String
+    public var url: String
     /// The commit the gitlink records.
-    var commit: String
+    public var commit: String
+
+    public init(path: String, url: String, commit: String) {
+        self.path = path
+        self.url = url
+        self.commit = commit
+    }
 }
 
-enum SuperprojectBuilder {
+public enum SuperprojectBuilder {
     /// A new repository with `outer.txt` and `entries` as submodules, committed once.
-    static func make(_ entries: [SubmoduleEntry]) throws -> TemporaryGitRepository {
+    public static func make(_ entries: [SubmoduleEntry]) throws -> TemporaryGitRepository {
         let repository = try TemporaryGitRepository(files: ["outer.txt": "outer\n"], prefix: "r2d-super-")
         do {
             try repository.write(".gitmodules", entries.map(section).joined())
@@ -37,11 +42,11 @@ enum SuperprojectBuilder {
 }
 
 /// A repository on the host (the files a hostile submodule URL would build in), with one commit.
-struct HostRepository {
-    let repository: TemporaryGitRepository
-    let commit: String
+public struct HostRepository {
+    public let repository: TemporaryGitRepository
+    public let commit: String
 
-    init(file: String = "sub.txt", contents: String = "host file\n") throws {
+    public init(file: String = "sub.txt", contents: String = "host file\n") throws {
         repository = try TemporaryGitRepository(files: [file: contents], prefix: "r2d-host-")
         do {
             commit = try repository.commit(message: "host")
@@ -51,6 +56,6 @@ struct HostRepository {
         }
     }
 
-    var path: String { repository.path }
-    func remove() { repository.remove() }
+    public var path: String { repository.path }
+    public func remove() { repository.remove() }
 }

@@ -1,16 +1,16 @@
 import Foundation
 
 /// Runs the git CLI, which tests use only to build submodule fixtures and to cross-check libgit2's output.
-enum GitCLI {
-    struct Failure: Error, CustomStringConvertible {
+public enum GitCLI {
+    public struct Failure: Error, CustomStringConvertible {
         let arguments: [String]
         let status: Int32
         let output: String
-        var description: String { "git \(arguments.joined(separator: " ")) exited \(status): \(output)" }
+        public var description: String { "git \(arguments.joined(separator: " ")) exited \(status): \(output)" }
     }
 
     @discardableResult
-    static func run(_ arguments: [String], in directory: String) throws -> String {
+    public static func run(_ arguments: [String], in directory: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // Identity and file-protocol permission are given per call so no global git config is needed or touched.
@@ -37,6 +37,6 @@ enum GitCLI {
 }
 
 /// Reads a file of a checkout as text (nil if missing).
-func contents(of path: String) -> String? {
+public func contents(of path: String) -> String? {
     FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
 }

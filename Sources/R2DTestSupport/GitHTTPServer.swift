@@ -1,9 +1,8 @@
 import Foundation
-import R2DTestSupport
 
 /// A Python server on 127.0.0.1 (port chosen by the kernel, printed on its first line) running `script`.
-enum LoopbackPythonServer {
-    static func launch(script: String, arguments: [String]) throws -> (process: Process, port: Int) {
+public enum LoopbackPythonServer {
+    public static func launch(script: String, arguments: [String]) throws -> (process: Process, port: Int) {
         let process = Process()
         let outputPipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -27,14 +26,14 @@ enum LoopbackPythonServer {
 
 /// git's smart HTTP protocol on 127.0.0.1: a Python server runs `git http-backend` (CGI) per request for the
 /// repositories under a temporary root, so tests get a real remote transport without leaving the machine.
-final class GitHTTPServer {
-    let root: String
-    let port: Int
+public final class GitHTTPServer {
+    public let root: String
+    public let port: Int
     private let process: Process
     /// One "METHOD /path" line per request; a file, as a pipe's end could leak into other tests' child processes.
     private let logPath: String
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     static let script = """
         import http.server, os, subprocess, sys
@@ -81,7 +80,7 @@ final class GitHTTPServer {
         server.serve_forever()
         """
 
-    init() throws {
+    public init() throws {
         root = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "r2d-http-root-")
         logPath = root + ".log"
         do {
@@ -94,19 +93,19 @@ final class GitHTTPServer {
 
     /// Publishes `repository` as the bare repository `<root>/<name>` and returns its URL.
     @discardableResult
-    func publish(_ repository: TemporaryGitRepository, as name: String) throws -> String {
+    public func publish(_ repository: TemporaryGitRepository, as name: String) throws -> String {
         try GitCLI.run(["clone", "--quiet", "--bare", repository.path, root + "/" + name], in: root)
         return baseURL + "/" + name
     }
 
     /// The paths requested so far.
-    func requestedPaths() -> [String] {
+    public func requestedPaths() -> [String] {
         let log = FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return log.split(separator: "\n").compactMap { $0.split(separator: " ", maxSplits: 1).last.map(String.init) }
     }
 
     /// Stops the server (SIGKILL: the child may inherit a signal mask that blocks SIGTERM) and removes its files.
-    func stop() {
+    public func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: root)
