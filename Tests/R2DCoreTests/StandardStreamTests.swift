@@ -136,6 +136,11 @@ final class InterruptibleWriter: @unchecked Sendable {
     init(payload: [UInt8], descriptor: Int32) {
         let started = DispatchSemaphore(value: 0)
         Thread {
+            // Threads inherit the signal mask of their creator, and the test runner's threads may block SIGUSR1.
+            var unblocked = sigset_t()
+            sigemptyset(&unblocked)
+            sigaddset(&unblocked, SIGUSR1)
+            pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
             self.lock.withLock { self.thread = pthread_self() }
             started.signal()
             let result = payload.withUnsafeBytes { StandardStream.write($0, to: descriptor) }

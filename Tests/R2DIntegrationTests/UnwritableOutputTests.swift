@@ -31,6 +31,8 @@ struct UnwritableOutputTests {
         // Under --json-logs the Dockerfile is a log line on stderr: losing stderr loses the payload.
         .init(arguments: ["build", "--json-logs", "--no-build", "{repo}"], redirection: "2>&-", status: 1, stderrMentions: nil),
         .init(arguments: ["build", "--json-logs", "--no-build", "{repo}"], redirection: "2>/dev/full", status: 1, stderrMentions: nil),
+        // Under --json-logs nothing goes to stdout, so an unwritable stdout loses nothing.
+        .init(arguments: ["build", "--json-logs", "--no-build", "{repo}"], redirection: ">/dev/full", status: 0, stderrMentions: "FROM "),
         // A failure whose final line cannot be written keeps its own status (2 for a usage error).
         .init(arguments: ["build", "--no-build"], redirection: "2>/dev/full", status: 2, stderrMentions: nil),
         .init(arguments: ["build", "--no-build", "--json-logs"], redirection: "2>&-", status: 2, stderrMentions: nil),
@@ -51,16 +53,21 @@ struct UnwritableOutputTests {
         }
     }
 
-    @Test("stderr unwritable while stdout works: the Dockerfile still arrives, and nothing traps")
+    @Test("stderr unwritable while stdout works: the payload still arrives; a lost log line makes the status 1")
     func stderrUnwritableStdoutFine() throws {
         let (repo, _) = try TemporaryGitRepository.fromFixture("dockerfile/simple")
         defer { repo.remove() }
         let dockerfile = try String(contentsOfFile: repo.path + "/Dockerfile", encoding: .utf8)
         for redirection in ["2>/dev/full", "2>&-"] {
-            let result = try Self.run(["build", "--no-build", repo.path], redirection: redirection)
-            // Nothing is logged for a local --no-build, so nothing was lost: the run's own status stands.
-            #expect(result.status == 0, "\(redirection): status \(result.status)")
-            #expect(result.stdout == dockerfile, "\(redirection): stdout \(result.stdout)")
+            // build logs "Picked Local content provider." first: that line is lost.
+            let build = try Self.run(["build", "--no-build", repo.path], redirection: redirection)
+            #expect(build.status == 1, "\(redirection): status \(build.status)")
+            #expect(build.stdout == dockerfile, "\(redirection): stdout \(build.stdout)")
+            // detect --json logs nothing for a local directory, so nothing is lost: its own status stands.
+            let detect = try Self.run(["detect", "--json", repo.path], redirection: redirection)
+            #expect(detect.status == 0, "\(redirection): status \(detect.status)")
+            let plan = try JSONSerialization.jsonObject(with: Data(detect.stdout.utf8)) as? [String: Any]
+            #expect(plan?["buildpack"] as? String == "docker", "\(redirection): stdout \(detect.stdout)")
         }
     }
 
