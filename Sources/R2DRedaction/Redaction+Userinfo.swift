@@ -65,22 +65,23 @@ extension Redaction {
     /// followed by a host that looks real wins; failing that the last one, which hides too much rather than
     /// too little.
     static func urlUserinfoEnd(in region: ArraySlice<UInt8>) -> Int? {
+        // Found once, not per "@": a hostile token full of "@" must still take linear time.
+        let pathStart = region.firstIndex(where: isAuthorityEnd) ?? region.endIndex
+        let passwordBeforePath = hasPassword(region[..<pathStart])
         var lastCandidate: Int?
         for at in region.indices where region[at] == ASCII.at {
-            let userinfo = region[region.startIndex..<at]
-            guard !userinfo.isEmpty, couldBeURLUserinfo(userinfo) else { continue }
+            // Userinfo that runs past a "/", "?" or "#" must have started as `user:password`.
+            guard at > region.startIndex, at < pathStart || passwordBeforePath else { continue }
             if looksLikeURLHost(region[(at + 1)...]) { return at }
             lastCandidate = at
         }
         return lastCandidate
     }
 
-    /// Text before an "@" is userinfo when it stays inside the authority (no "/", "?" or "#"), or when the part
-    /// before its first such character is `user:password`, a colon followed by something other than a port.
-    /// So `https://host/path@v1` and `https://host:8080/p@v1` are no userinfo, and `https://u:p/w@host` is.
-    static func couldBeURLUserinfo(_ text: ArraySlice<UInt8>) -> Bool {
-        guard let pathStart = text.firstIndex(where: isAuthorityEnd) else { return true }
-        let head = text[..<pathStart]
+    /// `head`, the URL's text before its first "/", "?" or "#", is `user:password…`: it has a colon followed by
+    /// something other than a port. So `https://host/path@v1` and `https://host:8080/p@v1` hold no userinfo,
+    /// and `https://u:p/w@host` does.
+    static func hasPassword(_ head: ArraySlice<UInt8>) -> Bool {
         guard head.first != ASCII.openBracket, let colon = head.firstIndex(of: ASCII.colon) else { return false }
         return !head[(colon + 1)...].allSatisfy(ASCII.isDigit)
     }
@@ -118,9 +119,10 @@ extension Redaction {
     private static func appendRedactingRemoteUserinfo(of token: ArraySlice<UInt8>, to output: inout [UInt8]) {
         // Quotes or brackets around a remote in prose are not part of its user name.
         let start = token.firstIndex(where: { !isOpeningPunctuation($0) }) ?? token.endIndex
+        let userinfo = RemoteUserinfoRule(token[start...])
         var chosen: Int?
         for at in token[start...].indices where token[at] == ASCII.at {
-            guard isRemoteUserinfo(token[start..<at]), let host = remoteHost(token[(at + 1)...]) else { continue }
+            guard userinfo.canEnd(at: at), let host = remoteHost(token[(at + 1)...]) else { continue }
             chosen = at
             if looksLikeHostName(host) { break }
         }
@@ -133,10 +135,25 @@ extension Redaction {
         output += token[at...]
     }
 
-    /// A user name without "/", then ":" and a password (which may hold anything).
-    static func isRemoteUserinfo(_ text: ArraySlice<UInt8>) -> Bool {
-        guard let colon = text.firstIndex(of: ASCII.colon) else { return false }
-        return !text[..<colon].contains(ASCII.slash)
+    /// Which "@" can end a remote's userinfo: a user name without "/", then ":" and a password (which may hold
+    /// anything); or the marker, so that a second redaction ends the userinfo where the first did. Worked out
+    /// once per token, so a token full of "@" takes linear time.
+    struct RemoteUserinfoRule {
+        let firstColon: Int?
+        let userHasSlash: Bool
+        let markerEnd: Int?
+
+        init(_ text: ArraySlice<UInt8>) {
+            firstColon = text.firstIndex(of: ASCII.colon)
+            userHasSlash = text[..<(firstColon ?? text.endIndex)].contains(ASCII.slash)
+            markerEnd = text.starts(with: markerBytes) ? text.startIndex + markerBytes.count : nil
+        }
+
+        func canEnd(at index: Int) -> Bool {
+            if index == markerEnd { return true }
+            guard let firstColon else { return false }
+            return firstColon < index && !userHasSlash
+        }
     }
 
     /// The host after a remote's "@" (up to ":", "/" or the token's end), or nil when there is none or it is a

@@ -138,3 +138,47 @@ struct RedactionTests {
         }
     }
 }
+
+@Suite("Redaction of hostile input")
+struct RedactionHostileInputTests {
+    /// The bytes the scanners care about, plus ordinary ones, so random text hits every branch.
+    static let alphabet: [UInt8] = Array("@:/?#=&'\"[]( .\\ntokesigpaswrdh1".utf8) + [0x0A, 0xC3, 0xA9]
+
+    @Test("random text over the scanners' alphabet never traps and redacting it twice changes nothing more")
+    func randomText() {
+        var generator = SplitMix64(seed: 0x5EED)
+        for _ in 0..<20_000 {
+            let length = Int(generator.next() % 48)
+            let bytes = (0..<length).map { _ in Self.alphabet[Int(generator.next() % UInt64(Self.alphabet.count))] }
+            let once = Redaction.redactingCredentials(in: bytes)
+            let twice = Redaction.redactingCredentials(in: once)
+            #expect(twice == once, "not idempotent: \(String(decoding: bytes, as: UTF8.self))")
+            if twice != once { return }
+        }
+    }
+}
+
+extension RedactionHostileInputTests {
+    /// Tokens of 200 000 bytes built to make a per-"@" rescan quadratic (minutes); a linear scan takes
+    /// milliseconds, so the bound is generous for a debug build on a loaded machine.
+    @Test("a long token full of '@' takes linear time", arguments: ["https://", "https://u:p/", "", "u/x:"])
+    func longTokens(prefix: String) {
+        let token = prefix + String(repeating: "a@", count: 100_000)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { _ = Redaction.redactingCredentials(in: token) }
+        #expect(elapsed < .seconds(5), "took \(elapsed)")
+    }
+}
+
+/// A small deterministic generator, so a failure can be reproduced.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}
