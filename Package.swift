@@ -19,8 +19,11 @@ let package = Package(
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
+        // The one redaction of secrets in messages, logs and labels; pure Swift, no dependencies (see its README).
+        .target(name: "R2DRedaction", exclude: ["README.md"]),
+
         // Swift faces of the C libraries.
-        .target(name: "R2DGit", dependencies: ["CLibGit2"]),
+        .target(name: "R2DGit", dependencies: ["CLibGit2", "R2DRedaction"]),
         .target(name: "R2DArchive", dependencies: ["CLibArchive"]),
 
         // The reproducible build context: ignore rules, tree walk, tar stream, digest.
@@ -68,13 +71,13 @@ let package = Package(
 
         // Orchestration: fetch → detect → render → context → build → tag → push → run.
         .target(name: "R2DCore", dependencies: [
-            "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders",
+            "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders", "R2DRedaction",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // Command line (ArgumentParser) and the one-file executable.
         .target(name: "R2DCommands", dependencies: [
-            "R2DCore",
+            "R2DCore", "R2DRedaction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "swift-r2d", dependencies: ["R2DCommands"]),
@@ -87,6 +90,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
+        .testTarget(name: "R2DRedactionTests", dependencies: ["R2DRedaction"]),
         .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DTestSupport"]),
         .testTarget(name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DTestSupport"]),
         .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBuildpacks", "R2DTestSupport"], exclude: ["Golden"]),

@@ -22,11 +22,12 @@ public func fuzzValueRules(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         fatalError("\(rule) accepted a control character: \(value.debugDescription)")
     }
     let unquoted: Set<ValueRule> = [.imageReference, .userName, .containerPath, .aptPackage, .platform, .buildArgumentName]
-    let special = Set(" \t'\"`$\\;&|<>()*?[]{}~#!".unicodeScalars)
+    // `~` is not among them: Debian versions use it (1.0~rc1), and no accepted token can start a word with it.
+    let special = Set(" \t'\"`$\\;&|<>()*?[]{}#!".unicodeScalars)
     if unquoted.contains(rule), value.unicodeScalars.contains(where: special.contains) {
         fatalError("\(rule) accepted a shell-special character: \(value.debugDescription)")
     }
-    if rule == .aptPackage, value.hasPrefix("-") { fatalError("an apt token can be an option: \(value)") }
+    if rule == .aptPackage, value.hasPrefix("-") || value.hasPrefix("~") { fatalError("an apt token can be an option or a tilde word: \(value)") }
     if rule == .url, URLValue.hasCredentials(value) { fatalError("a URL with credentials was accepted: \(value)") }
     return 0
 }

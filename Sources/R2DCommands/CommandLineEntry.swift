@@ -3,9 +3,11 @@ import Dispatch
 import Foundation
 import R2DBuildpacks
 import R2DCore
+import R2DRedaction
 
 /// The program: dispatches on the name it was invoked by and the first argument, runs the command, renders
-/// every error once as one line (or one JSON `failed` line), and returns the exit status.
+/// every error once as one line (or one JSON `failed` line), and returns the exit status. Everything it prints
+/// goes through `StandardStream`, so output that cannot be written ends the run with status 1, not a trap.
 public enum CommandLineEntry {
     static let repo2dockerNames: Set<String> = ["jupyter-repo2docker", "repo2docker"]
 
@@ -15,7 +17,31 @@ public enum CommandLineEntry {
         let status = await dispatch(arguments: arguments, environment: environment, rawArguments: rawArguments)
         // Background start-up work (libgit2's) must be over before the process exits.
         Pipeline.finishBackgroundWork()
-        return status
+        // Help and version have no reporter of their own; build and detect have checked with theirs already.
+        return checkingOutput(status, reporter: Reporter(json: arguments.contains("--json-logs"), debug: false))
+    }
+
+    /// Call first in `main`: SIGPIPE ignored, closed standard descriptors held (see `StandardStream`).
+    public static func prepareStandardStreams() {
+        StandardStream.prepareProcess()
+    }
+
+    /// The status to exit with once stderr is no longer written to (after `JSONOutputGuard.finish()`): a run
+    /// whose log could not be written did not tell its caller what it did, so it does not end with 0.
+    public static func exitStatus(_ status: Int32) -> Int32 {
+        status == 0 && StandardStream.error.failure != nil ? 1 : status
+    }
+
+    /// A successful run whose stdout payload (Dockerfile, plan, help) could not be written fails, and says so.
+    static func checkingOutput(_ status: Int32, reporter: Reporter) -> Int32 {
+        guard status == 0, let reason = StandardStream.output.failureDescription else { return status }
+        reporter.failure("Could not write to standard output: \(reason).")
+        return 1
+    }
+
+    /// How an error ends a run: its description, redacted (it may quote a URL given on the command line).
+    static func rendered(_ error: any Error) -> String {
+        Redaction.redactingCredentials(in: String(describing: error))
     }
 
     static func dispatch(arguments: [String], environment: [String: String], rawArguments: [[UInt8]]) async -> Int32 {
@@ -35,13 +61,13 @@ public enum CommandLineEntry {
                 // Lets the tests check that a crash under --json-logs still ends in JSON and a failed line.
                 fatalError("deliberate crash requested by __crash-for-tests")
             case "__cli-reference":
-                print(CLIReference.markdown(), terminator: "")
+                StandardStream.output.write(CLIReference.markdown())
                 return 0
             case "help", "-h", "--help":
-                print(SwiftR2DCommand.helpMessage())
+                StandardStream.output.write(SwiftR2DCommand.helpMessage() + "\n")
                 return 0
             case nil:
-                FileHandle.standardError.write(Data((SwiftR2DCommand.helpMessage() + "\n").utf8))
+                StandardStream.error.write(SwiftR2DCommand.helpMessage() + "\n")
                 return 2
             default: break
             }
@@ -53,11 +79,11 @@ public enum CommandLineEntry {
         let split = ArgumentSplitter.split(arguments)
         // repo2docker answers these before parsing, so they work without a repository.
         if split.has("--version") {
-            print(SwiftR2DVersion.string)
+            StandardStream.output.write(SwiftR2DVersion.string + "\n")
             return 0
         }
         if split.has("--help-all") || split.has("--help") || split.has("-h") {
-            print(BuildCommand.helpMessage())
+            StandardStream.output.write(BuildCommand.helpMessage() + "\n")
             return 0
         }
         // libgit2's start-up (it parses the system's CA bundle) overlaps parsing the command line; a dry run
@@ -75,7 +101,7 @@ public enum CommandLineEntry {
             reporter.failure(failure.description)
             return failure.exitCode
         } catch {
-            reporter.failure(String(describing: error))
+            reporter.failure(rendered(error))
             return 2
         }
         if !reporter.json, configured.contains(where: { $0.className == "Repo2Docker" && $0.trait == "json_logs" && $0.value == "True" }) {
@@ -101,14 +127,15 @@ public enum CommandLineEntry {
             reporter.failure(failure.description)
             return failure.exitCode
         } catch {
-            reporter.failure(String(describing: error))
+            reporter.failure(rendered(error))
             return 1
         }
         let json = reporter.json
         let pipeline = Pipeline(request: request, reporter: reporter) { dockerfile in
-            if json { reporter.log(dockerfile, phase: .building) } else { FileHandle.standardOutput.write(Data(dockerfile.utf8)) }
+            if json { reporter.log(dockerfile, phase: .building) } else { StandardStream.output.write(dockerfile) }
         }
-        return await runInterruptibly(reporter: reporter) { try await pipeline.run().exitCode }
+        let status = await runInterruptibly(reporter: reporter) { try await pipeline.run().exitCode }
+        return checkingOutput(status, reporter: reporter)
     }
 
     /// The value of `--config` / `--config=…`, if given.
@@ -132,15 +159,15 @@ public enum CommandLineEntry {
         // Progress of a clone goes to stderr; only the plan goes to stdout.
         let quiet = Reporter(json: false, debug: false) { text in
             if command.json { return }
-            FileHandle.standardError.write(Data(text.utf8))
+            StandardStream.error.write(text)
         }
         do {
             let plan = try Detection.plan(repo: command.repo, ref: command.ref, subdir: command.subdir ?? "",
                                           allowDefault: !command.noDefaultBuildpack, environment: environment, reporter: quiet)
-            print(command.json ? Detection.json(plan) : Detection.text(plan), terminator: command.json ? "\n" : "")
-            return 0
+            StandardStream.output.write(command.json ? Detection.json(plan) + "\n" : Detection.text(plan))
+            return checkingOutput(0, reporter: reporter)
         } catch {
-            reporter.failure(String(describing: error))
+            reporter.failure(rendered(error))
             return 1
         }
     }
@@ -149,7 +176,7 @@ public enum CommandLineEntry {
     static func usageFailure<C: ParsableCommand>(_ error: Error, reporter: Reporter, command: C.Type = BuildCommand.self) -> Int32 {
         let code = C.exitCode(for: error)
         if code == .success {
-            print(C.fullMessage(for: error))
+            StandardStream.output.write(C.fullMessage(for: error) + "\n")
             return 0
         }
         // One line in both modes: the problem, then where the usage is.
@@ -184,7 +211,7 @@ public enum CommandLineEntry {
         switch result {
         case .success(let code): return code
         case .failure(let error):
-            reporter.failure(String(describing: error))
+            reporter.failure(rendered(error))
             return 1
         }
     }

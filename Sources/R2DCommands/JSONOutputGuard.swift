@@ -1,9 +1,13 @@
 import Foundation
+import R2DCore
+import R2DRedaction
 
 /// Under `--json-logs`, BinderHub must see nothing but JSON objects, even when something other than the reporter
 /// writes to stderr (a C library, the Swift runtime) or the process crashes. The guard routes fd 2 through a pipe:
 /// a reader thread passes JSON lines through and wraps any other line as `{"message": …}`; on a fatal signal the
 /// handler drains the pipe the same way and adds a final `failed` line before the process dies.
+/// Wrapped lines are redacted (the reporter's own JSON lines already are); a failed write to the real stderr
+/// is recorded on `StandardStream.error`, so it counts for the exit status as a direct write would.
 public enum JSONOutputGuard {
     nonisolated(unsafe) private static var realStderr: Int32 = -1
     nonisolated(unsafe) private static var pipeRead: Int32 = -1
@@ -64,9 +68,11 @@ public enum JSONOutputGuard {
         if body.first == UInt8(ascii: "{"), (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any] {
             output = line
         } else {
-            output = wrap(line)
+            output = wrap(Redaction.redactingCredentials(in: line))
         }
-        output.withUnsafeBytes { _ = write(realStderr, $0.baseAddress, $0.count) }
+        if let failure = output.withUnsafeBytes({ StandardStream.write($0, to: realStderr) }) {
+            StandardStream.error.recordFailure(failure)
+        }
     }
 
     /// `{"message": "<line>"}` with JSON string escaping; plain byte work, usable from the signal handler.

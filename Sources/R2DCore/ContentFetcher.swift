@@ -1,4 +1,5 @@
 import Foundation
+import R2DRedaction
 import R2DGit
 
 /// What was fetched and how to name it.
@@ -54,7 +55,7 @@ enum ContentFetcher {
         let temporary = try makeTemporaryDirectory()
         let checkout = temporary + "/checkout"
         let credentials = request.processEnvironment["GIT_CREDENTIAL_ENV"].flatMap(GitCredentials.init(credentialEnv:))
-        reporter.log("Cloning \(Git.redactingCredentials(in: request.repo))" + (request.ref.map { " at ref \($0)" } ?? "") + "\n", phase: .fetching)
+        reporter.log("Cloning \(Redaction.redactingCredentials(in: request.repo))" + (request.ref.map { " at ref \($0)" } ?? "") + "\n", phase: .fetching)
         let throttle = ProgressThrottle()
         do {
             let result = try Git.cloneAndCheckout(url: request.repo, into: checkout, ref: request.ref, credentials: credentials,

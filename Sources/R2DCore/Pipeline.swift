@@ -3,6 +3,7 @@ import R2DBuildContext
 import R2DBuildpacks
 import R2DEngine
 import R2DGit
+import R2DRedaction
 import R2DRegistry
 
 /// The result of a run: the process exit status (the container's, when one ran).
@@ -263,9 +264,9 @@ public struct Pipeline: Sendable {
     func labels(revision: String, mtime: Int64, isLocal: Bool) -> [String: String] {
         var labels = [
             "repo2docker.version": SwiftR2DVersion.string,
-            "repo2docker.repo": isLocal ? request.repo : Git.redactingCredentials(in: request.repo),
+            "repo2docker.repo": isLocal ? request.repo : Redaction.redactingCredentials(in: request.repo),
             "repo2docker.ref": request.ref ?? "None",
-            "org.opencontainers.image.source": isLocal ? ContentFetcher.absolute(request.repo) : Git.redactingCredentials(in: request.repo),
+            "org.opencontainers.image.source": isLocal ? ContentFetcher.absolute(request.repo) : Redaction.redactingCredentials(in: request.repo),
             "org.opencontainers.image.revision": revision,
             "org.opencontainers.image.created": Self.iso8601(mtime),
         ]

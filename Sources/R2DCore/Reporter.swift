@@ -1,4 +1,5 @@
 import Foundation
+import R2DRedaction
 import Synchronization
 
 /// repo2docker's log phases, as BinderHub reads them.
@@ -8,20 +9,24 @@ public enum Phase: String, Sendable, Encodable {
 
 /// Where every user-facing line goes. Plain mode writes the text as is (messages carry their own newlines);
 /// `--json-logs` mode writes one `{"message": …, "phase": …}` object per line and nothing else.
+/// Every message is redacted (`Redaction`) here, before it is encoded, so no caller can print a secret by
+/// forgetting to, and no sink ever receives one.
 public final class Reporter: Sendable {
     public let json: Bool
     public let debugEnabled: Bool
     private let sink: @Sendable (String) -> Void
     private let lock = Mutex(())
 
-    /// `sink` receives complete output (a line of JSON with its newline, or plain text). Defaults to stderr.
+    /// `sink` receives complete, redacted output (a line of JSON with its newline, or plain text). Defaults
+    /// to stderr, where a failed write is recorded (`StandardStream.error.failure`) for the exit status.
     public init(json: Bool, debug: Bool, sink: (@Sendable (String) -> Void)? = nil) {
         self.json = json
         self.debugEnabled = debug
-        self.sink = sink ?? { text in FileHandle.standardError.write(Data(text.utf8)) }
+        self.sink = sink ?? { text in StandardStream.error.write(text) }
     }
 
     public func log(_ message: String, phase: Phase? = nil) {
+        let message = Redaction.redactingCredentials(in: message)
         let text = json ? Self.jsonLine(message: message, phase: phase) : message
         lock.withLock { _ in sink(text) }
     }
@@ -40,6 +45,8 @@ public final class Reporter: Sendable {
     /// `layers` to the daemon's last event for it. Plain mode writes one summary line instead.
     public func pushProgress(_ layers: [String: LayerEvent]) {
         if json {
+            // A layer's status is the daemon's text, which can name the registry's URL.
+            let layers = layers.mapValues { $0.redacted() }
             let line = Line(message: "Pushing image\n", phase: .pushing,
                             progress: layers.mapValues { $0.progressDetail.map(ProgressValue.detail) ?? .status($0.status) },
                             layers: layers)
@@ -67,6 +74,13 @@ public final class Reporter: Sendable {
             self.id = id
             self.status = status
             progressDetail = current == nil && total == nil ? nil : Detail(current: current, total: total)
+        }
+
+        func redacted() -> LayerEvent {
+            var event = self
+            event.id = Redaction.redactingCredentials(in: id)
+            event.status = Redaction.redactingCredentials(in: status)
+            return event
         }
     }
 

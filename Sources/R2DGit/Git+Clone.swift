@@ -1,5 +1,6 @@
 import CLibGit2
 import Foundation
+import R2DRedaction
 
 /// One progress report of a clone: `phase` says what is counted ("Receiving objects", "Checking out files", …).
 public struct GitProgress: Sendable {
@@ -65,7 +66,7 @@ extension Git {
         let directoryExisted = fileManager.fileExists(atPath: directory)
         if directoryExisted, let contents = try? fileManager.contentsOfDirectory(atPath: directory), !contents.isEmpty {
             throw GitError.libgit2(
-                operation: "git clone of \(redactingCredentials(in: url))",
+                operation: "git clone of \(Redaction.redactingCredentials(in: url))",
                 message: "destination \(directory) exists and is not an empty directory")
         }
         let trust = SubmoduleTrust.forClone(of: url, allowLocalSubmodules: allowLocalSubmodules)
@@ -97,7 +98,7 @@ extension Git {
         trust: SubmoduleTrust,
         progress: (@Sendable (GitProgress) -> Void)?
     ) throws -> GitCheckout {
-        let displayURL = redactingCredentials(in: url)
+        let displayURL = Redaction.redactingCredentials(in: url)
         let context = TransferContext(credentials: credentials, progress: progress)
         let payload = Unmanaged.passUnretained(context).toOpaque()
         let checkoutDefaultHead = ref == nil || ref == "HEAD"
@@ -230,7 +231,7 @@ extension Git {
         let code = withExtendedLifetime(context) { git_submodule_update(submodule, 1, &options) }
         context.phasePrefix = ""
         if code < 0 {
-            let url = git_submodule_url(submodule).map { redactingCredentials(in: String(cString: $0)) } ?? "?"
+            let url = git_submodule_url(submodule).map { Redaction.redactingCredentials(in: String(cString: $0)) } ?? "?"
             if context.gaveUpOnCredentials || code == GIT_EAUTH.rawValue {
                 throw GitError.authenticationFailed(url: url)
             }

@@ -1,6 +1,7 @@
 import CLibGit2
 import Dispatch
 import Foundation
+import R2DRedaction
 
 /// The Swift face of libgit2: cloning, ref resolution, work-tree inspection and small authoring helpers.
 ///
@@ -77,7 +78,7 @@ extension Git {
     /// The last libgit2 error message, with credentials removed.
     static func lastErrorMessage() -> String {
         guard let error = git_error_last(), let message = error.pointee.message else { return "" }
-        return redactingCredentials(in: String(cString: message)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return Redaction.redactingCredentials(in: String(cString: message)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Throws `.libgit2` with the last libgit2 message if `code` is negative.

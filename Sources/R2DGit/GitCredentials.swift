@@ -65,11 +65,3 @@ extension Substring {
         return slice
     }
 }
-
-extension Git {
-    /// Removes user:password@ from URLs inside a message (for logs).
-    public static func redactingCredentials(in text: String) -> String {
-        // scheme "://" userinfo "@": userinfo runs up to the last "@" before the host's "/" (greedy).
-        text.replacing(/([A-Za-z][A-Za-z0-9+.\-]*:\/\/)[^\/\s]+@/) { match in match.output.1 }
-    }
-}

@@ -1,5 +1,6 @@
 import CLibGit2
 import Foundation
+import R2DRedaction
 
 /// Where a submodule URL makes libgit2 read from, as far as the host is concerned.
 enum SubmoduleURLKind: Equatable, Sendable {
@@ -92,7 +93,7 @@ extension Git {
         if !(slashed.hasPrefix("./") || slashed.hasPrefix("../")) {
             _ = try judge.check(written)
         }
-        try check(git_submodule_init(submodule, 0), "git submodule update of \(path) from \(redactingCredentials(in: written))")
+        try check(git_submodule_init(submodule, 0), "git submodule update of \(path) from \(Redaction.redactingCredentials(in: written))")
         let configured = try configuredURL(of: submodule, in: repository, path: path)
         // libgit2 applies url.<base>.insteadOf when it creates the submodule's remote; the clone itself decides
         // "local" from the configured URL, the transport from the rewritten one, so both are judged.
@@ -131,7 +132,7 @@ extension Git {
     /// `url` after libgit2's url.<base>.insteadOf rewriting, through an anonymous remote (which opens no connection).
     private static func rewrittenURL(_ url: String, in repository: OpaquePointer, path: String) throws -> String {
         var remote: OpaquePointer?
-        try check(git_remote_create_anonymous(&remote, repository, url), "git submodule update of \(path) from \(redactingCredentials(in: url))")
+        try check(git_remote_create_anonymous(&remote, repository, url), "git submodule update of \(path) from \(Redaction.redactingCredentials(in: url))")
         defer { git_remote_free(remote) }
         return git_remote_url(remote).map { String(cString: $0) } ?? url
     }
@@ -153,8 +154,8 @@ private struct SubmoduleURLJudge {
 
     func check(_ url: String) throws -> SubmoduleURLKind {
         let kind = SubmoduleURLKind.classify(url)
-        let shownURL = Git.redactingCredentials(in: written)
-        let resolvedURL = url == written ? nil : Git.redactingCredentials(in: url)
+        let shownURL = Redaction.redactingCredentials(in: written)
+        let resolvedURL = url == written ? nil : Redaction.redactingCredentials(in: url)
         switch kind {
         case .unsafe:
             throw GitError.unsafeSubmoduleURL(path: path, url: shownURL, resolvedURL: resolvedURL)

@@ -1,6 +1,8 @@
 import Foundation
 import R2DCommands
 
+// Before anything is written: unwritable output must come back as an error, never kill the process.
+CommandLineEntry.prepareStandardStreams()
 JSONOutputGuard.installIfRequested(arguments: CommandLine.arguments)
 // The raw bytes too: CommandLine.arguments has already replaced bytes that are not UTF-8.
 let rawArguments = (0..<Int(CommandLine.argc)).map { index -> [UInt8] in
@@ -9,4 +11,4 @@ let rawArguments = (0..<Int(CommandLine.argc)).map { index -> [UInt8] in
 let status = await CommandLineEntry.main(arguments: CommandLine.arguments, environment: ProcessInfo.processInfo.environment,
                                          rawArguments: rawArguments)
 JSONOutputGuard.finish()
-exit(status)
+exit(CommandLineEntry.exitStatus(status))

@@ -1,7 +1,8 @@
 import R2DGit
 import Testing
 
-@Suite("GitCredentials and redaction")
+// Redaction of URLs in messages is tested in Tests/R2DRedactionTests (R2DRedaction).
+@Suite("GitCredentials and error descriptions")
 struct GitCredentialsTests {
     struct CredentialCase: Sendable, CustomTestStringConvertible {
         let label: String
@@ -32,22 +33,6 @@ struct GitCredentialsTests {
     @Test("GIT_CREDENTIAL_ENV parsing", arguments: credentialCases)
     func parsesCredentialEnv(_ testCase: CredentialCase) {
         #expect(GitCredentials(credentialEnv: testCase.env) == testCase.expected)
-    }
-
-    @Test(
-        "credentials are removed from URLs in messages",
-        arguments: [
-            ("https://user:pass@github.com/org/repo", "https://github.com/org/repo"),
-            ("https://token@gitlab.com/x.git", "https://gitlab.com/x.git"),
-            ("clone of https://u:p@ss@host/x failed", "clone of https://host/x failed"),
-            ("a http://a:b@h1/x and https://c:d@h2/y", "a http://h1/x and https://h2/y"),
-            ("https://github.com/org/repo", "https://github.com/org/repo"),
-            ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
-            ("https://host/path@v1", "https://host/path@v1"),
-            ("no url here", "no url here"),
-        ])
-    func redactsCredentials(input: String, expected: String) {
-        #expect(Git.redactingCredentials(in: input) == expected)
     }
 
     @Test("error descriptions are one line and never contain the secret")
