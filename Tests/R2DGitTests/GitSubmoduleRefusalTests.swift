@@ -26,7 +26,7 @@ enum HostileSubmoduleURL: String, Sendable, CaseIterable {
 
     /// The URL the message names (credentials removed).
     func shownURL(hostPath: String) -> String {
-        self == .fileURLWithCredentials ? "file://localhost" + hostPath : url(hostPath: hostPath)
+        self == .fileURLWithCredentials ? "file://***@localhost" + hostPath : url(hostPath: hostPath)
     }
 
     var isLocal: Bool { [.absolutePath, .fileURL, .fileURLWithCredentials, .homeRelative, .bareRelativePath].contains(self) }
