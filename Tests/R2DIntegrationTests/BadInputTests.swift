@@ -38,6 +38,8 @@ struct BadInputCase: Decodable, Sendable {
     /// Pass the arguments through `sh` and `printf %b`, so `<FF>` reaches the program as the byte 0xFF.
     var shell: Bool?
     var setup: [Setup]?
+    /// A file stdout is redirected to (`/dev/full`: every write fails), through `sh`.
+    var stdout: String?
     /// "repo": run inside the repository instead of its parent.
     var cwd: String?
     /// false for commands without `--json-logs` (`detect`): only the plain run.
@@ -205,7 +207,10 @@ struct BadInputTests {
         }
         let output: ProgramResult
         do {
-            if spec.shell ?? false {
+            if let target = spec.stdout {
+                output = try runProgram("/bin/sh", ["-c", "exec \"$0\" \"$@\" >" + target, ProjectPaths.binary] + arguments,
+                                        environment: environment, currentDirectory: prepared.parent)
+            } else if spec.shell ?? false {
                 // printf %b turns \0377 into the byte 0xFF, which a Swift String argument cannot carry.
                 let words = arguments.map { argument -> String in
                     let escaped = argument.replacingOccurrences(of: "'", with: "'\\''").replacingOccurrences(of: "<FF>", with: "\\0377")
