@@ -116,42 +116,45 @@ public enum DockerfileRenderer {
     ]
 
     static func compose(_ f: Fragments, plan: BuildPlan, options: RenderOptions) throws -> RenderedBuild {
-        let chown = "--chown=\(options.userID):\(options.userID)"
-        var lines: [String] = []
-        var currentUser = StepUser.root
-        func run(_ steps: [BuildStep]) {
-            for step in steps {
-                if step.user != currentUser {
-                    lines.append("USER \(step.user.dockerfileValue)")
-                    currentUser = step.user
-                }
-                lines.append("RUN " + shellBlock(step.script))
-            }
+        var d = DockerfileLines()
+        try baseLayers(&d, plan: plan, options: options)
+        environmentLayers(&d, f, options: options)
+        repositoryLayers(&d, f, plan: plan, options: options)
+        if !options.appendix.isEmpty {
+            d.lines.append("")
+            d.lines.append(options.appendix)
         }
-        func setUser(_ user: StepUser) {
-            lines.append("USER \(user.dockerfileValue)")
-            currentUser = user
+        let files = entrypointFiles + f.buildScriptFiles.map {
+            GeneratedFile(path: "build_script_files/\($0.name)", contents: $0.contents, mode: $0.mode)
         }
+        return RenderedBuild(dockerfile: d.lines.joined(separator: "\n") + "\n", files: files, isGenerated: true)
+    }
 
-        lines.append("FROM \(options.baseImage)")
-        lines.append("")
+    /// `COPY --chown` with the literal image uid.
+    static func chown(_ options: RenderOptions) -> String { "--chown=\(options.userID):\(options.userID)" }
+
+    /// FROM, locales, the image user and the base apt packages: the same for every repository.
+    static func baseLayers(_ d: inout DockerfileLines, plan: BuildPlan, options: RenderOptions) throws {
+        d.lines.append("FROM \(options.baseImage)")
+        d.lines.append("")
         if plan.kind == .juliaRequire {
             // repo2docker renders REQUIRE repositories but refuses to build them; fail at the first step.
-            lines.append("RUN echo \(try DockerfileText.word(BuildpackError.juliaRequire(file: plan.binderDirectory.isEmpty ? "REQUIRE" : plan.binderDirectory + "/REQUIRE").description)) >&2 && exit 1")
-            lines.append("")
+            let file = plan.binderDirectory.isEmpty ? "REQUIRE" : plan.binderDirectory + "/REQUIRE"
+            d.lines.append("RUN echo \(try DockerfileText.word(BuildpackError.juliaRequire(file: file).description)) >&2 && exit 1")
+            d.lines.append("")
         }
-        lines.append("ENV DEBIAN_FRONTEND=noninteractive")
-        lines.append("")
-        lines.append("# Locales")
-        lines.append("RUN " + shellBlock("""
+        d.lines.append("ENV DEBIAN_FRONTEND=noninteractive")
+        d.lines.append("")
+        d.lines.append("# Locales")
+        d.lines.append("RUN " + shellBlock("""
             \(aptInstall(["locales"], recommends: false))
             echo "en_US.UTF-8 UTF-8" > /etc/locale.gen
             locale-gen
             """))
-        lines += ["ENV LC_ALL=en_US.UTF-8", "ENV LANG=en_US.UTF-8", "ENV LANGUAGE=en_US.UTF-8", "", "ENV SHELL=/bin/bash", ""]
-        lines.append("# The image user; a base image that already has this uid (Ubuntu 24.04's ubuntu) gets it renamed.")
-        lines += ["ARG NB_USER", "ARG NB_UID", "ENV USER=${NB_USER}", "ENV HOME=/home/${NB_USER}"]
-        lines.append("RUN " + shellBlock("""
+        d.lines += ["ENV LC_ALL=en_US.UTF-8", "ENV LANG=en_US.UTF-8", "ENV LANGUAGE=en_US.UTF-8", "", "ENV SHELL=/bin/bash", ""]
+        d.lines.append("# The image user; a base image that already has this uid (Ubuntu 24.04's ubuntu) gets it renamed.")
+        d.lines += ["ARG NB_USER", "ARG NB_UID", "ENV USER=${NB_USER}", "ENV HOME=/home/${NB_USER}"]
+        d.lines.append("RUN " + shellBlock("""
             old_group="$(getent group ${NB_UID} | cut -d: -f1)"
             if [ -n "$old_group" ] && [ "$old_group" != "${NB_USER}" ]; then groupmod --new-name ${NB_USER} "$old_group"; fi
             if [ -z "$old_group" ]; then groupadd --gid ${NB_UID} ${NB_USER}; fi
@@ -159,70 +162,70 @@ public enum DockerfileRenderer {
             if [ -n "$old_user" ] && [ "$old_user" != "${NB_USER}" ]; then usermod --home /home/${NB_USER} --login ${NB_USER} --move-home "$old_user"; fi
             if [ -z "$old_user" ]; then useradd --comment "Default user" --create-home --gid ${NB_UID} --no-log-init --shell /bin/bash --uid ${NB_UID} ${NB_USER}; fi
             """))
-        lines.append("")
-        lines.append("RUN " + shellBlock(aptInstall(["gettext-base", "less", "unzip"], recommends: false)))
+        d.lines.append("")
+        d.lines.append("RUN " + shellBlock(aptInstall(["gettext-base", "less", "unzip"], recommends: false)))
+    }
+
+    /// The buildpacks' apt packages, build environment, support files and build steps (no repository file yet).
+    static func environmentLayers(_ d: inout DockerfileLines, _ f: Fragments, options: RenderOptions) {
         if !f.aptPackages.isEmpty {
-            lines.append("RUN " + shellBlock(aptInstall(f.aptPackages.sorted(), recommends: true)))
+            d.lines.append("RUN " + shellBlock(aptInstall(f.aptPackages.sorted(), recommends: true)))
         }
-        lines += ["", "EXPOSE 8888", ""]
-        lines.append("ENV APP_BASE=/srv")
-        for (key, value) in f.buildEnvironment { lines.append("ENV \(key)=\(value)") }
-        if !f.pathEntries.isEmpty { lines.append("ENV PATH=\(f.pathEntries.joined(separator: ":")):${PATH}") }
-        lines.append("")
+        d.lines += ["", "EXPOSE 8888", ""]
+        d.lines.append("ENV APP_BASE=/srv")
+        for (key, value) in f.buildEnvironment { d.lines.append("ENV \(key)=\(value)") }
+        if !f.pathEntries.isEmpty { d.lines.append("ENV PATH=\(f.pathEntries.joined(separator: ":")):${PATH}") }
+        d.lines.append("")
         for file in f.buildScriptFiles.sorted(by: { $0.name < $1.name }) {
-            lines.append("COPY \(chown) build_script_files/\(file.name) \(file.destination)")
+            d.lines.append("COPY \(chown(options)) build_script_files/\(file.name) \(file.destination)")
         }
-        lines.append("")
-        run(f.buildSteps)
-        lines.append("")
-        setUser(.root)
-        lines += ["ARG REPO_DIR=${HOME}", "ENV REPO_DIR=${REPO_DIR}"]
-        lines.append("RUN if [ ! -d \"${REPO_DIR}\" ]; then /usr/bin/install -o ${NB_USER} -g ${NB_USER} -d \"${REPO_DIR}\"; fi")
-        lines += ["WORKDIR ${REPO_DIR}", "RUN chown ${NB_USER}:${NB_USER} ${REPO_DIR}", ""]
-        lines.append("ENV PATH=${HOME}/.local/bin:${REPO_DIR}/.local/bin:${PATH}")
-        for (key, value) in f.environment { lines.append("ENV \(key)=\(value)") }
-        lines.append("")
-        lines.append("# Environment files first, so that editing other files keeps the installed environment cached.")
+        d.lines.append("")
+        d.run(f.buildSteps)
+        d.lines.append("")
+    }
+
+    /// REPO_DIR, the environment files and their steps, the repository, postBuild, start and the entrypoint.
+    static func repositoryLayers(_ d: inout DockerfileLines, _ f: Fragments, plan: BuildPlan, options: RenderOptions) {
+        d.setUser(.root)
+        d.lines += ["ARG REPO_DIR=${HOME}", "ENV REPO_DIR=${REPO_DIR}"]
+        d.lines.append("RUN if [ ! -d \"${REPO_DIR}\" ]; then /usr/bin/install -o ${NB_USER} -g ${NB_USER} -d \"${REPO_DIR}\"; fi")
+        d.lines += ["WORKDIR ${REPO_DIR}", "RUN chown ${NB_USER}:${NB_USER} ${REPO_DIR}", ""]
+        d.lines.append("ENV PATH=${HOME}/.local/bin:${REPO_DIR}/.local/bin:${PATH}")
+        for (key, value) in f.environment { d.lines.append("ENV \(key)=\(value)") }
+        d.lines.append("")
+        d.lines.append("# Environment files first, so that editing other files keeps the installed environment cached.")
         for path in f.preassembleFiles.sorted() {
-            lines.append("COPY \(chown) src/\(path) ${REPO_DIR}/\(path)")
+            d.lines.append("COPY \(chown(options)) src/\(path) ${REPO_DIR}/\(path)")
         }
         var preassemble: [BuildStep] = []
         if !plan.aptPackages.isEmpty {
             preassemble.append(BuildStep(.root, aptInstall(plan.aptPackages, recommends: false, quiet: false)))
         }
-        run(preassemble + f.preassembleSteps)
-        lines.append("")
-        setUser(.root)
-        lines.append("COPY \(chown) src/ ${REPO_DIR}/")
-        run(f.assembleSteps)
-        lines.append("")
+        d.run(preassemble + f.preassembleSteps)
+        d.lines.append("")
+        d.setUser(.root)
+        d.lines.append("COPY \(chown(options)) src/ ${REPO_DIR}/")
+        d.run(f.assembleSteps)
+        d.lines.append("")
         // Labels are not written here: they travel with the build request and the daemon adds them last, so
         // the Dockerfile (and the context digest) does not depend on them.
-        setUser(.notebookUser)
+        d.setUser(.notebookUser)
         for script in plan.postBuild {
-            lines.append("RUN chmod +x \(script)")
-            lines.append("RUN ./\(script)")
+            d.lines.append("RUN chmod +x \(script)")
+            d.lines.append("RUN ./\(script)")
         }
         if let start = plan.start {
             let path = start.hasPrefix("/") ? start : "${REPO_DIR}/\(start)"
-            if !start.hasPrefix("/") { lines.append("RUN chmod +x \"\(path)\"") }
-            lines.append("ENV R2D_ENTRYPOINT=\"\(path)\"")
+            if !start.hasPrefix("/") { d.lines.append("RUN chmod +x \"\(path)\"") }
+            d.lines.append("ENV R2D_ENTRYPOINT=\"\(path)\"")
         }
-        lines.append("")
-        lines.append("ENV PYTHONUNBUFFERED=1")
-        lines.append("# Executable modes come from the build context, so no COPY --chmod is needed.")
-        lines.append("COPY python3-login /usr/local/bin/python3-login")
-        lines.append("COPY repo2docker-entrypoint /usr/local/bin/repo2docker-entrypoint")
-        lines.append("ENTRYPOINT [\"/usr/local/bin/repo2docker-entrypoint\"]")
-        lines.append("CMD [\"jupyter\", \"notebook\", \"--ip\", \"0.0.0.0\"]")
-        if !options.appendix.isEmpty {
-            lines.append("")
-            lines.append(options.appendix)
-        }
-        let files = entrypointFiles + f.buildScriptFiles.map {
-            GeneratedFile(path: "build_script_files/\($0.name)", contents: $0.contents, mode: $0.mode)
-        }
-        return RenderedBuild(dockerfile: lines.joined(separator: "\n") + "\n", files: files, isGenerated: true)
+        d.lines.append("")
+        d.lines.append("ENV PYTHONUNBUFFERED=1")
+        d.lines.append("# Executable modes come from the build context, so no COPY --chmod is needed.")
+        d.lines.append("COPY python3-login /usr/local/bin/python3-login")
+        d.lines.append("COPY repo2docker-entrypoint /usr/local/bin/repo2docker-entrypoint")
+        d.lines.append("ENTRYPOINT [\"/usr/local/bin/repo2docker-entrypoint\"]")
+        d.lines.append("CMD [\"jupyter\", \"notebook\", \"--ip\", \"0.0.0.0\"]")
     }
 
     /// One sorted `apt-get install` that leaves no lists or caches behind.
@@ -242,5 +245,23 @@ public enum DockerfileRenderer {
     static func shellBlock(_ script: String) -> String {
         let commands = script.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return commands.joined(separator: " \\\n && ")
+    }
+}
+
+/// Dockerfile lines being written, and the user the last `USER` set (a step only switches when it must).
+struct DockerfileLines {
+    var lines: [String] = []
+    var currentUser = StepUser.root
+
+    mutating func run(_ steps: [BuildStep]) {
+        for step in steps {
+            if step.user != currentUser { setUser(step.user) }
+            lines.append("RUN " + DockerfileRenderer.shellBlock(step.script))
+        }
+    }
+
+    mutating func setUser(_ user: StepUser) {
+        lines.append("USER \(user.dockerfileValue)")
+        currentUser = user
     }
 }
