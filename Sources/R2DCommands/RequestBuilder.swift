@@ -27,6 +27,15 @@ struct RequestBuilder {
         try apply(traits, to: &request)
         if !command.isEmpty { request.runCommand = command }
 
+        try applyModes(flags, command: command, to: &request)
+        try applyUser(flags, to: &request)
+        try applyRunSettings(flags, to: &request)
+        try applyValues(flags, to: &request)
+        return request
+    }
+
+    /// --editable, build/run/push, ports: the checks between them come in repo2docker's order.
+    func applyModes(_ flags: BuildCommand, command: [String], to request: inout BuildRequest) throws {
         if flags.editable {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: flags.repo, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -58,6 +67,10 @@ struct RequestBuilder {
             }
             request.ports = try flags.publish.map(PortMapping.parse)
         }
+    }
+
+    /// The image user (uid and name), checked after the traits and flags are both applied.
+    func applyUser(_ flags: BuildCommand, to request: inout BuildRequest) throws {
         if let uid = flags.userId {
             try ValueCheck.userID(uid, source: "--user-id")
             if uid != 0 { request.userID = uid }
@@ -75,6 +88,10 @@ struct RequestBuilder {
         if flags.buildMemoryLimit != nil {
             throw CommandLineFailure(description: "--build-memory-limit is no longer supported: limit memory on the container engine instead.", exitCode: 255)
         }
+    }
+
+    /// Settings of the container run: environment variables and volumes.
+    func applyRunSettings(_ flags: BuildCommand, to request: inout BuildRequest) throws {
         if !flags.env.isEmpty {
             guard request.run else { throw CommandLineFailure(description: "To specify environment variables, the container must also be run (-e needs --run).", exitCode: 1) }
             request.environment += flags.env
@@ -83,6 +100,10 @@ struct RequestBuilder {
             guard request.run else { throw CommandLineFailure(description: "Cannot mount volumes if container is not run (-v needs --run).", exitCode: 1) }
             request.volumes = try flags.volume.map(VolumeMapping.parse)
         }
+    }
+
+    /// Flags that are plain values, each checked by its value rule.
+    func applyValues(_ flags: BuildCommand, to request: inout BuildRequest) throws {
         if let subdir = flags.subdir { request.subdir = try ValueCheck.check(subdir, .singleLineText, source: "--subdir") }
         request.cacheFrom += flags.cacheFrom
         if let engine = flags.engine { request.engine = engine }
@@ -112,7 +133,6 @@ struct RequestBuilder {
             try ValueCheck.buildArgument(name, value, source: "--build-arg")
             request.buildArgs.append((name, value))
         }
-        return request
     }
 
     static func keyValue(_ item: String) -> (String, String) {
@@ -133,111 +153,144 @@ struct RequestBuilder {
     func apply(_ traits: [TraitSetting], to request: inout BuildRequest) throws {
         var firstCondaChannel = true
         for setting in traits {
-            let value = setting.value
-            let name = setting.displayName
-            func invalid(_ expected: String) -> CommandLineFailure {
-                CommandLineFailure(description: "\(name)=\(value): expected \(expected).", exitCode: 2)
-            }
-            func boolean() throws -> Bool {
-                switch value.lowercased() {
-                case "true", "1": return true
-                case "false", "0": return false
-                default: throw invalid("True or False")
-                }
-            }
-            func list() -> [String] { setting.list ?? [value] }
-            func map() throws -> [(String, String)] {
-                guard let map = setting.map else { throw invalid("a mapping of names to values (in the configuration file)") }
-                return map.sorted { $0.key < $1.key }
-            }
-            switch (setting.className, setting.trait) {
-            case ("Repo2Docker", "base_image"): request.baseImage = try ValueCheck.check(value, .imageReference, source: name)
-            case ("Repo2Docker", "platform"): request.platform = try ValueCheck.check(value, .platform, source: name)
-            case ("Repo2Docker", "default_buildpack"):
-                if value == "None" { request.allowDefaultBuildpack = false } else { warnIgnored(setting) }
-            case ("Repo2Docker", "user_id"):
-                guard let uid = Int(value) else { throw invalid("an integer") }
-                try ValueCheck.userID(uid, source: name)
-                if uid != 0 { request.userID = uid }
-            case ("Repo2Docker", "user_name"): request.userName = try ValueCheck.check(value, .userName, source: name)
-            case ("Repo2Docker", "ref"): request.ref = value == "None" ? nil : try ValueCheck.check(value, .gitRef, source: name)
-            case ("Repo2Docker", "subdir"): request.subdir = try ValueCheck.check(value, .singleLineText, source: name)
-            case ("Repo2Docker", "target_repo_dir"): request.targetRepoDir = try ValueCheck.check(value, .containerPath, source: name)
-            case ("Repo2Docker", "appendix"): request.appendix = value
-            case ("Repo2Docker", "output_image_spec"):
-                guard value.isEmpty || ImageName.isValid(value) else {
-                    throw CommandLineFailure(description: "\(value) is not a valid docker image name (\(name)).", exitCode: 2)
-                }
-                request.imageName = value.isEmpty ? nil : value
-            case ("Repo2Docker", "engine"): request.engine = value
-            case ("Repo2Docker", "cleanup_checkout"): request.clean = try boolean()
-            case ("Repo2Docker", "run"): request.run = try boolean()
-            case ("Repo2Docker", "push"): request.push = try boolean()
-            case ("Repo2Docker", "json_logs"): request.jsonLogs = try boolean()
-            case ("Repo2Docker", "dry_run"): request.build = !(try boolean())
-            case ("Repo2Docker", "cache_from"): request.cacheFrom += list()
-            case ("Repo2Docker", "labels"):
-                for (key, value) in try map() {
-                    try ValueCheck.label(key, value, source: name)
-                    request.labels.append((key, value))
-                }
-            case ("Repo2Docker", "extra_build_args"):
-                for (key, value) in try map() {
-                    try ValueCheck.buildArgument(key, value, source: name)
-                    request.buildArgs.append((key, value))
-                }
-            case ("Repo2Docker", "environment"): request.environment += list()
-            case ("Repo2Docker", "run_cmd"): request.runCommand = list()
-            case ("Repo2Docker", "all_ports"): request.publishAll = try boolean()
-            case ("Repo2Docker", "volumes"):
-                request.volumes += try map().map { VolumeMapping(source: $0.0, destination: $0.1) }
-            case ("Repo2Docker", "ports"):
-                // repo2docker's form: {"<container port>[/proto]": "<host port>" or "<host ip>:<host port>"}.
-                request.ports += try map().map { container, host in
-                    let hostParts = host.split(separator: ":").map(String.init)
-                    let spec = (hostParts.count == 2 ? hostParts[0] + ":" + hostParts[1] : host) + ":" + container
-                    do { return try PortMapping.parse(spec) } catch {
-                        // Name the setting: the port text alone does not say it came from the configuration.
-                        throw CommandLineFailure(description: "\(name): \(error)", exitCode: 2)
-                    }
-                }
-            case ("Repo2Docker", "log_level"):
-                if value.uppercased() == "DEBUG" || value == "10" { request.debug = true }
-            case ("Repo2Docker", "network"): request.network = value
-            case ("Repo2Docker", "default_python_version"): request.defaultPythonVersion = value
-            case ("Repo2Docker", "python_index_url"): request.pythonIndexURL = try ValueCheck.url(value, source: name)
-            case ("Repo2Docker", "python_download_mirror"): request.pythonDownloadMirror = try ValueCheck.url(value, source: name)
-            case ("Repo2Docker", "registry_certs_dir"): request.registryCertificatesDirectory = value
-            case ("DockerEngine", "registry_credentials"), ("ContainerEngine", "registry_credentials"):
-                guard let map = setting.map else { throw invalid("a mapping with registry, username and password") }
-                request.registryCredentials = map
-            case ("Repo2Docker", "build_memory_limit"):
-                throw CommandLineFailure(description: "\(name) is no longer supported: limit memory on the container engine instead.", exitCode: 255)
-            default:
-                // Download locations (micromamba_url, conda_channel, …; Docs/environments.md).
-                // A list from the configuration file (conda_channel) sets each value in order.
-                // Content provider locations (zenodo_url, swh_token, …; Docs/content-providers.md).
-                if setting.className == "Repo2Docker", ProviderSettings.traitNames.contains(setting.trait) {
-                    do {
-                        for item in setting.list ?? [value] { try request.contentProviders.set(trait: setting.trait, value: item) }
-                    } catch {
-                        throw invalid("a positive number of seconds")
-                    }
-                    break
-                }
-                if setting.className == "Repo2Docker", DownloadLocations.traitNames.contains(setting.trait) {
-                    for item in setting.list ?? [value] {
-                        try ValueCheck.downloadLocation(trait: setting.trait, value: item, source: name)
-                        _ = request.downloadLocations.set(trait: setting.trait, value: item, firstChannel: &firstCondaChannel)
-                    }
-                    break
-                }
-                warnIgnored(setting)
-            }
+            if try applyImageSetting(setting, to: &request) || applyRunSetting(setting, to: &request) { continue }
+            try applyLocationSetting(setting, to: &request, firstCondaChannel: &firstCondaChannel)
         }
+    }
+
+    /// The settings of the image and its build; false when `setting` is not one of them.
+    func applyImageSetting(_ setting: TraitSetting, to request: inout BuildRequest) throws -> Bool {
+        let value = setting.value, name = setting.displayName
+        func invalid(_ expected: String) -> CommandLineFailure { setting.invalid(expected) }
+        switch (setting.className, setting.trait) {
+        case ("Repo2Docker", "base_image"): request.baseImage = try ValueCheck.check(value, .imageReference, source: name)
+        case ("Repo2Docker", "platform"): request.platform = try ValueCheck.check(value, .platform, source: name)
+        case ("Repo2Docker", "default_buildpack"):
+            if value == "None" { request.allowDefaultBuildpack = false } else { warnIgnored(setting) }
+        case ("Repo2Docker", "user_id"):
+            guard let uid = Int(value) else { throw invalid("an integer") }
+            try ValueCheck.userID(uid, source: name)
+            if uid != 0 { request.userID = uid }
+        case ("Repo2Docker", "user_name"): request.userName = try ValueCheck.check(value, .userName, source: name)
+        case ("Repo2Docker", "ref"): request.ref = value == "None" ? nil : try ValueCheck.check(value, .gitRef, source: name)
+        case ("Repo2Docker", "subdir"): request.subdir = try ValueCheck.check(value, .singleLineText, source: name)
+        case ("Repo2Docker", "target_repo_dir"): request.targetRepoDir = try ValueCheck.check(value, .containerPath, source: name)
+        case ("Repo2Docker", "appendix"): request.appendix = value
+        case ("Repo2Docker", "output_image_spec"):
+            guard value.isEmpty || ImageName.isValid(value) else {
+                throw CommandLineFailure(description: "\(value) is not a valid docker image name (\(name)).", exitCode: 2)
+            }
+            request.imageName = value.isEmpty ? nil : value
+        default: return false
+        }
+        return true
+    }
+
+    /// The settings of the run, the engine and the registry; false when `setting` is not one of them.
+    func applyRunSetting(_ setting: TraitSetting, to request: inout BuildRequest) throws -> Bool {
+        let value = setting.value, name = setting.displayName
+        func invalid(_ expected: String) -> CommandLineFailure { setting.invalid(expected) }
+        func boolean() throws -> Bool { try setting.boolean() }
+        func list() -> [String] { setting.list ?? [value] }
+        func map() throws -> [(String, String)] { try setting.sortedMap() }
+        switch (setting.className, setting.trait) {
+        case ("Repo2Docker", "engine"): request.engine = value
+        case ("Repo2Docker", "cleanup_checkout"): request.clean = try boolean()
+        case ("Repo2Docker", "run"): request.run = try boolean()
+        case ("Repo2Docker", "push"): request.push = try boolean()
+        case ("Repo2Docker", "json_logs"): request.jsonLogs = try boolean()
+        case ("Repo2Docker", "dry_run"): request.build = !(try boolean())
+        case ("Repo2Docker", "cache_from"): request.cacheFrom += list()
+        case ("Repo2Docker", "labels"):
+            for (key, value) in try map() {
+                try ValueCheck.label(key, value, source: name)
+                request.labels.append((key, value))
+            }
+        case ("Repo2Docker", "extra_build_args"):
+            for (key, value) in try map() {
+                try ValueCheck.buildArgument(key, value, source: name)
+                request.buildArgs.append((key, value))
+            }
+        case ("Repo2Docker", "environment"): request.environment += list()
+        case ("Repo2Docker", "run_cmd"): request.runCommand = list()
+        case ("Repo2Docker", "all_ports"): request.publishAll = try boolean()
+        case ("Repo2Docker", "volumes"):
+            request.volumes += try map().map { VolumeMapping(source: $0.0, destination: $0.1) }
+        case ("Repo2Docker", "ports"):
+            // repo2docker's form: {"<container port>[/proto]": "<host port>" or "<host ip>:<host port>"}.
+            request.ports += try map().map { container, host in
+                let hostParts = host.split(separator: ":").map(String.init)
+                let spec = (hostParts.count == 2 ? hostParts[0] + ":" + hostParts[1] : host) + ":" + container
+                do { return try PortMapping.parse(spec) } catch {
+                    // Name the setting: the port text alone does not say it came from the configuration.
+                    throw CommandLineFailure(description: "\(name): \(error)", exitCode: 2)
+                }
+            }
+        case ("Repo2Docker", "log_level"):
+            if value.uppercased() == "DEBUG" || value == "10" { request.debug = true }
+        case ("Repo2Docker", "network"): request.network = value
+        case ("Repo2Docker", "default_python_version"): request.defaultPythonVersion = value
+        case ("Repo2Docker", "python_index_url"): request.pythonIndexURL = try ValueCheck.url(value, source: name)
+        case ("Repo2Docker", "python_download_mirror"): request.pythonDownloadMirror = try ValueCheck.url(value, source: name)
+        case ("Repo2Docker", "registry_certs_dir"): request.registryCertificatesDirectory = value
+        case ("DockerEngine", "registry_credentials"), ("ContainerEngine", "registry_credentials"):
+            guard let map = setting.map else { throw invalid("a mapping with registry, username and password") }
+            request.registryCredentials = map
+        case ("Repo2Docker", "build_memory_limit"):
+            throw CommandLineFailure(description: "\(name) is no longer supported: limit memory on the container engine instead.", exitCode: 255)
+        default: return false
+        }
+        return true
+    }
+
+    /// Download locations and content-provider settings; any other setting is accepted with a warning.
+    func applyLocationSetting(_ setting: TraitSetting, to request: inout BuildRequest, firstCondaChannel: inout Bool) throws {
+        let value = setting.value, name = setting.displayName
+        func invalid(_ expected: String) -> CommandLineFailure { setting.invalid(expected) }
+        // Download locations (micromamba_url, conda_channel, …; Docs/environments.md).
+        // A list from the configuration file (conda_channel) sets each value in order.
+        // Content provider locations (zenodo_url, swh_token, …; Docs/content-providers.md).
+        if setting.className == "Repo2Docker", ProviderSettings.traitNames.contains(setting.trait) {
+            do {
+                for item in setting.list ?? [value] { try request.contentProviders.set(trait: setting.trait, value: item) }
+            } catch {
+                throw invalid("a positive number of seconds")
+            }
+            return
+        }
+        if setting.className == "Repo2Docker", DownloadLocations.traitNames.contains(setting.trait) {
+            for item in setting.list ?? [value] {
+                try ValueCheck.downloadLocation(trait: setting.trait, value: item, source: name)
+                _ = request.downloadLocations.set(trait: setting.trait, value: item, firstChannel: &firstCondaChannel)
+            }
+            return
+        }
+        warnIgnored(setting)
     }
 
     func warnIgnored(_ setting: TraitSetting) {
         warn("\(setting.displayName) has no effect in swift-r2d and is ignored.\n")
+    }
+}
+
+extension TraitSetting {
+    /// "<setting>=<value>: expected <what>." (exit 2).
+    func invalid(_ expected: String) -> CommandLineFailure {
+        CommandLineFailure(description: "\(displayName)=\(value): expected \(expected).", exitCode: 2)
+    }
+
+    /// Python's spellings of a boolean.
+    func boolean() throws -> Bool {
+        switch value.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw invalid("True or False")
+        }
+    }
+
+    /// A mapping from the configuration file, by key.
+    func sortedMap() throws -> [(String, String)] {
+        guard let map else { throw invalid("a mapping of names to values (in the configuration file)") }
+        return map.sorted { $0.key < $1.key }
     }
 }
