@@ -94,39 +94,20 @@ public struct Pipeline: Sendable {
     }
 
     private func run(engine: EngineClient?, workTreeState: Task<WorkTreeState?, any Error>?) async throws -> PipelineOutcome {
-        // Data repositories and Mercurial first (ProviderFetch.swift); local directories and git otherwise.
-        let provided = try await ProviderFetch.fetch(request, reporter: reporter)
-        let content: FetchedContent
-        if let provided {
-            content = provided
-        } else {
-            content = try await ContentFetcher.fetch(request, reporter: reporter, workTreeState: workTreeState)
-        }
-        let cleanCheckout = !content.isLocal && (request.clean ?? true)
-        var checkoutRemoved = false
-        func removeCheckout() {
-            guard cleanCheckout, !checkoutRemoved, let directory = content.temporaryDirectory else { return }
-            try? FileManager.default.removeItem(atPath: directory)
-            checkoutRemoved = true
-        }
-        defer { removeCheckout() }
-        if !content.isLocal && !cleanCheckout {
-            reporter.log("Keeping the checkout at \(content.path) (--no-clean).\n", phase: .fetching)
-        }
+        let content = try await fetchContent(workTreeState: workTreeState)
+        let checkout = checkoutRemoval(content)
+        defer { checkout.remove() }
 
         let repoDirectory = try RepositoryDirectory.resolve(checkout: content.path, subdir: request.subdir, repo: request.repo)
         let mtime = sourceDateEpoch ?? content.commitTime ?? 0
-        func name(tag: String) -> String {
-            request.imageName ?? ImageName.defaultRepository(repo: request.repo, subdir: request.subdir) + ":" + tag
-        }
         // A commit or content id names the image before anything is detected or packed: an image that exists
         // is reused at once, as repo2docker does (it looks the image up before picking a buildpack).
         var knownMissing = false
         if let engine, request.build, !request.push, let revision = content.contentID.map(ProviderFetch.imageTag) ?? content.commit {
-            let imageName = name(tag: revision)
+            let imageName = imageName(tag: revision)
             if try await engine.inspectImage(imageName) != nil {
                 reporter.log("Reusing existing image (\(imageName)), not building.\n")
-                removeCheckout()
+                checkout.remove()
                 return try await runContainer(engine: engine, imageName: imageName, repoDirectory: repoDirectory)
             }
             knownMissing = true
@@ -135,12 +116,6 @@ public struct Pipeline: Sendable {
         let snapshot = try RepoSnapshot(root: repoDirectory, repositoryRoot: content.path)
         let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack,
                                              defaultPython: request.defaultPythonVersion)
-        let renderOptions = RenderOptions(baseImage: request.baseImage, appendix: request.appendix,
-                                          platform: request.platform ?? "linux/amd64",
-                                          // A dry run as root still renders the image user's uid, as repo2docker's default.
-                                          userID: request.userID == 0 ? 1000 : request.userID,
-                                          pythonIndexURL: request.pythonIndexURL, pythonDownloadMirror: request.pythonDownloadMirror,
-                                          downloads: request.downloadLocations)
         let rendered = try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: renderOptions)
         let dockerfile = rendered.dockerfile
 
@@ -155,10 +130,9 @@ public struct Pipeline: Sendable {
         var revision = content.contentID ?? content.commit ?? ""
         if content.contentID == nil && content.commit == nil {
             let packed = try contextSpec(plan: plan, rendered: rendered, snapshot: snapshot, mtime: mtime)
-            revision = try BuildContext.digest(packed).sha256
-            spec = packed
+            (revision, spec) = (try BuildContext.digest(packed).sha256, packed)
         }
-        let imageName = request.imageName ?? name(tag: content.contentID.map(ProviderFetch.imageTag) ?? revision)
+        let imageName = imageName(tag: content.contentID.map(ProviderFetch.imageTag) ?? revision)
 
         // With --push, a tag the registry already has is done work (BinderHub checks the same way).
         let alreadyPushed = request.push ? try await registryHasImage(imageName) : false
@@ -173,20 +147,51 @@ public struct Pipeline: Sendable {
                 try await build(engine: engine, plan: plan, dockerfile: dockerfile, spec: spec, imageName: imageName,
                                 revision: revision, mtime: mtime, isLocal: content.isLocal)
             }
-            if request.push && !alreadyPushed {
-                do {
-                    try await ImagePusher(engine: engine, reporter: reporter, credentials: credentialStore).push(imageName)
-                } catch {
-                    // A failed run leaves nothing half-done: the tag this run made goes (its layers stay cached,
-                    // so a retry rebuilds in seconds).
-                    if !existsLocally { try? await engine.removeImage(imageName, force: false, prune: false) }
-                    throw error
-                }
-            }
+            if request.push && !alreadyPushed { try await push(engine: engine, imageName: imageName, madeTag: !existsLocally) }
         }
-        removeCheckout()
+        checkout.remove()
 
         return try await runContainer(engine: engine, imageName: imageName, repoDirectory: repoDirectory)
+    }
+
+    /// A fetched checkout is removed when the run is done with it, unless it is local or `--no-clean` keeps it.
+    private func checkoutRemoval(_ content: FetchedContent) -> CheckoutRemoval {
+        let clean = !content.isLocal && (request.clean ?? true)
+        if !content.isLocal && !clean {
+            reporter.log("Keeping the checkout at \(content.path) (--no-clean).\n", phase: .fetching)
+        }
+        return CheckoutRemoval(directory: clean ? content.temporaryDirectory : nil)
+    }
+
+    /// `--image-name`, or repo2docker's name for the repository and subdirectory with `tag`.
+    private func imageName(tag: String) -> String {
+        request.imageName ?? ImageName.defaultRepository(repo: request.repo, subdir: request.subdir) + ":" + tag
+    }
+
+    /// Data repositories and Mercurial first (ProviderFetch.swift); local directories and git otherwise.
+    private func fetchContent(workTreeState: Task<WorkTreeState?, any Error>?) async throws -> FetchedContent {
+        if let provided = try await ProviderFetch.fetch(request, reporter: reporter) { return provided }
+        return try await ContentFetcher.fetch(request, reporter: reporter, workTreeState: workTreeState)
+    }
+
+    /// The request's rendering settings.
+    private var renderOptions: RenderOptions {
+        RenderOptions(baseImage: request.baseImage, appendix: request.appendix, platform: request.platform ?? "linux/amd64",
+                      // A dry run as root still renders the image user's uid, as repo2docker's default.
+                      userID: request.userID == 0 ? 1000 : request.userID,
+                      pythonIndexURL: request.pythonIndexURL, pythonDownloadMirror: request.pythonDownloadMirror,
+                      downloads: request.downloadLocations)
+    }
+
+    /// Pushes the image. A failed run leaves nothing half-done: the tag this run made goes (its layers stay
+    /// cached, so a retry rebuilds in seconds).
+    private func push(engine: EngineClient, imageName: String, madeTag: Bool) async throws {
+        do {
+            try await ImagePusher(engine: engine, reporter: reporter, credentials: credentialStore).push(imageName)
+        } catch {
+            if madeTag { try? await engine.removeImage(imageName, force: false, prune: false) }
+            throw error
+        }
     }
 
     /// Runs the image when asked to (`--no-run` skips it); the outcome carries the container's exit status.
@@ -346,4 +351,17 @@ public struct Pipeline: Sendable {
 func directoryExists(_ path: String) -> Bool {
     var isDirectory: ObjCBool = false
     return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+}
+
+/// Removes a temporary checkout once, when the run is done with it (or at the latest when it ends).
+final class CheckoutRemoval {
+    private var directory: String?
+
+    init(directory: String?) { self.directory = directory }
+
+    func remove() {
+        guard let directory else { return }
+        try? FileManager.default.removeItem(atPath: directory)
+        self.directory = nil
+    }
 }
