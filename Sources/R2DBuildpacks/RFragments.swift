@@ -75,6 +75,13 @@ enum RFragments {
                 """),
         ]
 
+        repositorySteps(s, into: &f)
+        return f
+    }
+
+    /// The repository's own R: install.R (tried before the full copy, retried after it) and a DESCRIPTION
+    /// package installed from the copy.
+    static func repositorySteps(_ s: RepoSnapshot, into f: inout Fragments) {
         let installR = s.binderPath("install.R")
         if s.fileExists(installR) {
             f.preassembleFiles = [installR]
@@ -94,7 +101,6 @@ enum RFragments {
                 rm -rf /tmp/downloaded_packages
                 """))
         }
-        return f
     }
 
     /// RStudio Server (the OpenSSL 3 build when the distribution has libssl3), Shiny Server, their Jupyter
