@@ -12,15 +12,19 @@ public struct RepoSnapshot: Sendable {
     public let repositoryRoot: String
     /// "", "binder" or ".binder".
     public let binderDirectory: String
+    /// `repositoryRoot` with its links resolved once (every read is checked against it).
+    let resolvedRepositoryRoot: String?
 
     /// Fails when both `binder/` and `.binder/` exist, as repo2docker does, and when a binder directory or an
     /// environment file is a symbolic link loop or a link out of the repository (its content would come from
     /// the host).
     public init(root: String, repositoryRoot: String? = nil) throws {
         let boundary = repositoryRoot ?? root
-        func checkInside(_ name: String) throws { try Self.checkInside(name, root: root, repositoryRoot: boundary) }
+        let resolved = Self.resolved(boundary)
+        func checkInside(_ name: String) throws { try Self.checkInside(name, root: root, resolvedRoot: resolved) }
         self.root = root
         self.repositoryRoot = boundary
+        resolvedRepositoryRoot = resolved
         for name in [".binder", "binder"] { try checkInside(name) }
         let dotBinder = Self.isDirectory(root + "/.binder")
         let binder = Self.isDirectory(root + "/binder")
@@ -43,10 +47,16 @@ public struct RepoSnapshot: Sendable {
     /// Throws when `relativePath` (or a directory on its way) is a symbolic link that loops or resolves outside
     /// the repository; a dangling link stays a missing file.
     func checkInside(_ relativePath: String) throws {
-        try Self.checkInside(relativePath, root: root, repositoryRoot: repositoryRoot)
+        try Self.checkInside(relativePath, root: root, resolvedRoot: resolvedRepositoryRoot)
     }
 
-    static func checkInside(_ relativePath: String, root: String, repositoryRoot: String) throws {
+    static func resolved(_ path: String) -> String? {
+        guard let pointer = realpath(path, nil) else { return nil }
+        defer { free(pointer) }
+        return String(cString: pointer)
+    }
+
+    static func checkInside(_ relativePath: String, root: String, resolvedRoot: String?) throws {
         let path = root + "/" + relativePath
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
@@ -55,9 +65,8 @@ public struct RepoSnapshot: Sendable {
             return
         }
         defer { free(resolved) }
-        guard let resolvedRoot = realpath(repositoryRoot, nil) else { return }
-        defer { free(resolvedRoot) }
-        let target = String(cString: resolved), base = String(cString: resolvedRoot)
+        guard let base = resolvedRoot else { return }
+        let target = String(cString: resolved)
         if target != base && !target.hasPrefix(base == "/" ? "/" : base + "/") {
             let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? target
             throw BuildpackError.symlinkOutside(file: relativePath, target: link)
