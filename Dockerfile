@@ -24,18 +24,18 @@ RUN set -eu; \
         cp -a "/src/$PREBUILT/." /out/; \
     else \
         apt-get update -q; \
-        apt-get install -yq --no-install-recommends libgit2-dev libarchive-dev pkg-config; \
+        apt-get install -yq --no-install-recommends libgit2-dev libarchive-dev libyaml-dev pkg-config; \
         swift build -c release --static-swift-stdlib -Xlinker --no-export-dynamic --product swift-r2d; \
         install -m 0755 "$(swift build -c release --show-bin-path)/swift-r2d" /out/usr/local/bin/swift-r2d; \
     fi; \
     test -x /out/usr/local/bin/swift-r2d
 
 FROM ${RUNTIME_IMAGE}
-# libgit2 and libarchive are the only native libraries swift-r2d links besides libc; git credentials come from
+# libgit2, libarchive and libyaml are the native libraries swift-r2d links besides libc and libstdc++ (toml++); git credentials come from
 # GIT_CREDENTIAL_ENV, read by swift-r2d itself, so no git program is needed.
 RUN set -eu; \
     apt-get update -q; \
-    DEBIAN_FRONTEND=noninteractive apt-get install -yq --no-install-recommends ca-certificates libgit2-1.5 libarchive13; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -yq --no-install-recommends ca-certificates libgit2-1.5 libarchive13 libyaml-0-2; \
     rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*
 COPY --from=build /out/ /
 COPY docker/entrypoint /usr/local/bin/entrypoint

@@ -30,4 +30,7 @@ public struct BuildPlan: Sendable, Equatable {
     /// Ignore files (relative to the repo dir) whose patterns apply to the build context, in order.
     public var ignoreFiles: [String]
     public var runtime: RuntimeSpec?
+    /// Why a file that asks for something was not followed (a runtime.txt the pathway ignores, a default
+    /// replaced by requires-python), for the log: one line each, naming the files.
+    public var notes: [String] = []
 }

@@ -13,7 +13,7 @@ public enum BuildpackChain {
         let runtime = try snapshot.readText(snapshot.binderPath("runtime.txt")).map {
             try RuntimeSpec.parse($0, file: snapshot.binderPath("runtime.txt"))
         }
-        let matched = order.first { matches($0, snapshot: snapshot, runtime: runtime) }
+        let matched = try order.first { try matches($0, snapshot: snapshot, runtime: runtime) }
         if matched == nil && !allowDefault { throw BuildpackError.noEnvironmentSpecification }
         let kind = matched ?? .python
         var plan = BuildPlan(
@@ -45,19 +45,38 @@ public enum BuildpackChain {
             plan.pythonVersion = try PythonVersionRules.condaVersion(snapshot, defaultPython: defaultPython)
         case .r:
             plan.rVersion = try RVersionRules.version(for: runtime, file: snapshot.binderPath("runtime.txt"))
-            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil, defaultPython: defaultPython)
+            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: runtime, defaultPython: defaultPython)
         case .julia:
             plan.juliaVersion = try JuliaVersionRules.version(snapshot)
-            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil, defaultPython: defaultPython)
+            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: runtime, defaultPython: defaultPython)
         case .juliaRequire:
-            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: nil, defaultPython: defaultPython)
+            plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: runtime, defaultPython: defaultPython)
         default:
             plan.pythonVersion = try PythonVersionRules.pythonVersion(snapshot, runtime: runtime, defaultPython: defaultPython)
         }
+        plan.notes = try versionNotes(plan, snapshot: snapshot, defaultPython: defaultPython)
         return plan
     }
 
-    static func matches(_ kind: BuildpackKind, snapshot s: RepoSnapshot, runtime: RuntimeSpec?) -> Bool {
+    /// Where runtime.txt, requires-python and a Pipfile disagree, the file repo2docker follows wins; these lines
+    /// say which one did, so the choice is not silent.
+    static func versionNotes(_ plan: BuildPlan, snapshot s: RepoSnapshot, defaultPython: String) throws -> [String] {
+        guard let python = plan.pythonVersion else { return [] }
+        var notes: [String] = []
+        let runtimeFile = s.binderPath("runtime.txt")
+        if let runtime = plan.runtime, runtime.name == "python", let asked = runtime.version, [.conda, .pipfile].contains(plan.kind) {
+            let source = plan.kind == .conda ? (CondaFragments.environmentFilePath(s) ?? "environment.yml") : s.binderPath("Pipfile")
+            notes.append("\(runtimeFile) asks for python-\(asked), but the \(plan.kind.rawValue) pathway takes Python from \(source) (\(python)); \(runtimeFile) is not used for the version, as in repo2docker.")
+        }
+        let versionWasDefault = plan.runtime?.version.map { !$0.contains(".") } ?? true
+        if [.python, .r, .julia].contains(plan.kind), versionWasDefault, python != defaultPython,
+           let specifier = try Pyproject.requiresPython(s) {
+            notes.append("pyproject.toml requires-python \(specifier.shortQuoted) does not allow the default Python \(defaultPython): using \(python), the highest supported version it allows.")
+        }
+        return notes
+    }
+
+    static func matches(_ kind: BuildpackKind, snapshot s: RepoSnapshot, runtime: RuntimeSpec?) throws -> Bool {
         switch kind {
         case .docker:
             return s.binderFileExists("Dockerfile")
@@ -77,17 +96,8 @@ public enum BuildpackChain {
             return s.binderFileExists("Pipfile") || s.binderFileExists("Pipfile.lock")
         case .python:
             if let runtime { return runtime.name == "python" }
-            return isPythonPackage(s) || s.binderFileExists("requirements.txt")
+            return try Pyproject.isPythonPackage(s) || s.binderFileExists("requirements.txt")
         }
-    }
-
-    /// No binder dir, and a root setup.py or a pyproject.toml with both `[project]` and `[build-system]`.
-    public static func isPythonPackage(_ s: RepoSnapshot) -> Bool {
-        guard s.binderDirectory.isEmpty else { return false }
-        if s.fileExists("setup.py") { return true }
-        guard let text = try? s.readText("pyproject.toml") else { return false }
-        let tables = PyprojectScan.tableNames(text)
-        return tables.contains("project") && tables.contains("build-system")
     }
 
     /// repo2docker refuses Dockerfiles based on the removed legacy binder image (root Dockerfile, first FROM line).

@@ -1,3 +1,5 @@
+import R2DYAML
+
 /// Errors found while reading a repository's environment files. Each renders as one line for the user.
 public enum BuildpackError: Error, CustomStringConvertible, Equatable {
     case bothBinderDirectories(root: String)
@@ -21,6 +23,13 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
     case invalidSetting(name: String, violation: ValueRuleViolation)
     case fileTooLarge(file: String, size: Int, limit: Int)
     case notARegularFile(file: String, kind: String)
+    case invalidYAML(file: String, error: YAMLError)
+    case invalidEnvironmentEntry(file: String, mark: YAMLMark, problem: String)
+    case invalidTOML(file: String, line: Int, column: Int, problem: String)
+    case invalidTOMLValue(file: String, key: String, expected: String, found: String)
+    case mixedTOMLArray(file: String, key: String)
+    case invalidRequiresPython(file: String, specifier: String, reason: String)
+    case noPythonForRequiresPython(file: String, specifier: String)
 
     public var description: String {
         switch self {
@@ -64,6 +73,20 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
             return "\(file) is \(size) bytes, more than the \(limit) bytes swift-r2d reads for such a file; shorten it (Docs/limits.md)."
         case .notARegularFile(let file, let kind):
             return "\(file) is a \(kind), not a regular file; replace it with a regular file or remove it."
+        case .invalidYAML(let file, let error):
+            return "\(file):\(error.description.singleLine): this is not valid YAML; fix the file (a YAML linter shows the same place)."
+        case .invalidEnvironmentEntry(let file, let mark, let problem):
+            return "\(file):\(mark): \(problem.singleLine); see https://docs.conda.io/projects/conda/en/latest/user-guide/tasks/manage-environments.html#create-env-file-manually."
+        case .invalidTOML(let file, let line, let column, let problem):
+            return "\(file):\(line):\(column): \(problem.singleLine); this is not valid TOML, fix the file."
+        case .invalidTOMLValue(let file, let key, let expected, let found):
+            return "\(file): \(key) must be \(expected), but it is \(found); fix the file."
+        case .mixedTOMLArray(let file, let key):
+            return "\(file): the array \(key.shortQuoted) mixes value types, which repo2docker's TOML reader for this file (toml 0.10) refuses; give each array values of one type."
+        case .invalidRequiresPython(let file, let specifier, let reason):
+            return "\(file): requires-python \(specifier.shortQuoted) is not a valid version specifier (\(reason)); write e.g. \">=3.10\" or \">=3.9,<3.13\" (PEP 440)."
+        case .noPythonForRequiresPython(let file, let specifier):
+            return "\(file): no Python that swift-r2d supports (3.8 to 3.14) satisfies requires-python \(specifier.shortQuoted); widen it."
         case .notYetSupported(let buildpack):
             return "The \(buildpack) buildpack cannot render a Dockerfile yet in this version of swift-r2d; add a Dockerfile (or binder/Dockerfile) to the repository to build it."
         }

@@ -1,8 +1,8 @@
 import Foundation
+import R2DYAML
 
-/// What the conda pathway needs from environment.yml: its string dependencies and its `pip:` list.
-/// Only the YAML that environment files use is understood (block and flow lists, quoted scalars, comments);
-/// the file itself is handed to mamba unchanged.
+/// What the conda pathway needs from environment.yml: its string dependencies and its `pip:` list, read as
+/// repo2docker reads them (`buildpacks/conda`). The file itself is handed to mamba unchanged.
 public struct CondaEnvironmentFile: Sendable, Equatable {
     /// String entries of `dependencies`, in order (`python=3.11`, `numpy`, `r-base=4.3`).
     public var dependencies: [String] = []
@@ -14,155 +14,82 @@ public struct CondaEnvironmentFile: Sendable, Equatable {
         self.pip = pip
     }
 
-    /// Parses the text of `file`. An empty file (or only comments, or `null`) is an empty mapping, as in
-    /// repo2docker; a top-level list or scalar is refused.
-    public static func parse(_ text: String, file: String) throws -> CondaEnvironmentFile {
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-            .map { stripComment(String($0)) }
-        let significant = lines.filter { line in
-            let t = line.trimmingCharacters(in: .whitespaces)
-            return !t.isEmpty && t != "---" && t != "..." && !t.hasPrefix("%")
+    /// Reads `bytes`, the content of `file`, as repo2docker does (ruamel.yaml's round-trip loader, YAML 1.2).
+    /// An empty document is an empty mapping; anything but a mapping is refused, as is YAML that does not
+    /// parse, `dependencies` that is not a list, and a `pip:` list holding something other than strings.
+    public static func parse(_ bytes: [UInt8], file: String) throws -> CondaEnvironmentFile {
+        let document: YAMLValue?
+        do {
+            document = try YAMLDocument.parse(bytes)
+        } catch let error as YAMLError {
+            throw BuildpackError.invalidYAML(file: file, error: error)
         }
-        guard let first = significant.first?.trimmingCharacters(in: .whitespaces) else { return CondaEnvironmentFile() }
-        if significant.count == 1, ["null", "~", "Null", "NULL"].contains(first) { return CondaEnvironmentFile() }
-        if first == "-" || first.hasPrefix("- ") || first.hasPrefix("[") {
-            throw BuildpackError.environmentNotMapping(file: file, found: "a list")
+        guard let document, !document.isNull else { return CondaEnvironmentFile() }
+        guard document.mapping != nil else {
+            throw BuildpackError.environmentNotMapping(file: file, found: document.typeDescription)
         }
-        if !first.hasPrefix("{") && keyOf(first) == nil {
-            throw BuildpackError.environmentNotMapping(file: file, found: "a plain value")
+        guard let dependencies = document["dependencies"] else { return CondaEnvironmentFile() }
+        guard let items = dependencies.sequence else {
+            throw BuildpackError.invalidEnvironmentEntry(
+                file: file, mark: dependencies.mark, problem: "dependencies must be a list, but it is \(dependencies.typeDescription)")
         }
         var result = CondaEnvironmentFile()
-        guard let start = lines.firstIndex(where: { indentation($0) == 0 && keyOf($0) == "dependencies" }) else { return result }
-        let inline = valueOf(lines[start])
-        if inline.hasPrefix("[") {
-            result.dependencies = flowList(inline)
+        result.dependencies = items.compactMap(\.string)
+        // repo2docker keeps the last mapping entry with a non-empty `pip`.
+        guard let pip = items.last(where: { $0["pip"].map(isTruthy) ?? false })?["pip"], let lines = pip.sequence else {
             return result
         }
-        // The block list: lines after the key until the next top-level key.
-        var body: [String] = []
-        for line in lines[(start + 1)...] {
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if t.isEmpty { continue }
-            if indentation(line) == 0 && !t.hasPrefix("-") { break }
-            body.append(line)
-        }
-        guard let itemIndent = body.first.map(indentation) else { return result }
-        var inPip = false
-        for line in body {
-            let indent = indentation(line)
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if indent == itemIndent, t.hasPrefix("-") {
-                let item = String(t.dropFirst()).trimmingCharacters(in: .whitespaces)
-                inPip = false
-                if keyOf(item) == "pip" {
-                    let value = valueOf(item)
-                    if value.hasPrefix("[") { result.pip += flowList(value) } else { inPip = true }
-                } else if keyOf(item) == nil, !item.isEmpty {
-                    result.dependencies.append(unquote(item))
-                }
-            } else if inPip, indent > itemIndent, t.hasPrefix("-") {
-                result.pip.append(unquote(String(t.dropFirst()).trimmingCharacters(in: .whitespaces)))
+        result.pip = try lines.map { line in
+            guard let text = line.string else {
+                throw BuildpackError.invalidEnvironmentEntry(
+                    file: file, mark: line.mark, problem: "pip entries must be strings, but one is \(line.typeDescription)")
             }
+            return text
         }
         return result
     }
 
-    /// The Python of the environment: the first dependency matching `python\s*=+\s*([\d.]*)`, truncated to X.Y;
-    /// a major alone maps to 2.7 or the default 3; nil when no dependency pins it (repo2docker's rule).
-    public func pythonVersion(defaultPython: String) -> String? {
-        for dependency in dependencies {
-            guard let pin = Self.pin(of: "python", in: dependency), !pin.isEmpty else { continue }
-            let parts = pin.split(separator: ".").map(String.init)
-            guard let major = parts.first else { continue }
-            if parts.count == 1 { return major == "2" ? "2.7" : (major == "3" ? defaultPython : major) }
-            return "\(major).\(parts[1])"
+    /// Python's truth of a constructed value: empty strings, lists, mappings, null, false and zero are false.
+    static func isTruthy(_ value: YAMLValue) -> Bool {
+        switch value.kind {
+        case .string(let s): return !s.isEmpty
+        case .sequence(let items): return !items.isEmpty
+        case .mapping(let entries): return !entries.isEmpty
+        case .scalar(.null, _): return false
+        case .scalar(.bool, let text): return !["false", "False", "FALSE", "n", "N", "no", "No", "NO", "off", "Off", "OFF"].contains(text)
+        case .scalar(.int, let text), .scalar(.float, let text): return text.contains { $0 >= "1" && $0 <= "9" }
+        case .scalar: return true
         }
-        return nil
+    }
+
+    /// The Python of the environment: the first dependency matching `python\\s*=+\\s*([\\d.]*)` decides, even when
+    /// its version is empty (then the default applies); truncated to X.Y, a major alone maps to 2.7 or the
+    /// default 3; nil when no dependency pins it (repo2docker's rule).
+    public func pythonVersion(defaultPython: String) -> String? {
+        guard let pin = dependencies.lazy.compactMap({ Self.pin(of: "python", in: $0) }).first, !pin.isEmpty else { return nil }
+        let parts = pin.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 1 { return parts[0] == "2" ? "2.7" : (parts[0] == "3" ? defaultPython : parts[0]) }
+        return parts[0] + "." + parts[1]
     }
 
     /// Whether R is wanted: any dependency starting with `r-`.
     public var wantsR: Bool { dependencies.contains { $0.hasPrefix("r-") } }
 
-    /// The `r-base` pin, e.g. "4.3" for `r-base=4.3`; nil when unpinned.
+    /// The `r-base` pin, e.g. "4.3" for `r-base=4.3`: the first matching dependency decides; nil when unpinned.
     public var rBaseVersion: String? {
-        dependencies.lazy.compactMap { Self.pin(of: "r-base", in: $0) }.first { !$0.isEmpty }
+        dependencies.lazy.compactMap { Self.pin(of: "r-base", in: $0) }.first.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Whether a `pip:` entry refers to repository files, so the environment can only be installed after the
     /// full copy (repo2docker's `is_local_pip_requirement`).
-    public var hasLocalPipRequirement: Bool { pip.contains(where: Self.isLocalPipRequirement) }
-
-    public static func isLocalPipRequirement(_ raw: String) -> Bool {
-        let line = raw.trimmingCharacters(in: .whitespaces)
-        if line.isEmpty || line.hasPrefix("#") { return false }
-        for option in ["-r", "-c", "--requirement", "--constraint"] where line == option || line.hasPrefix(option + " ") || line.hasPrefix(option + "=") {
-            return true
-        }
-        if line.contains("file://") { return true }
-        var path = line
-        for option in ["--editable", "-e"] where path.hasPrefix(option) {
-            path = String(path.dropFirst(option.count)).trimmingCharacters(in: CharacterSet(charactersIn: " ="))
-            break
-        }
-        if path.hasPrefix("-") { return false }
-        if path.hasPrefix(".") { return true }
-        // A URL whose path is relative (git+./x is not a thing, but `pkg @ ./dir` is).
-        if let at = path.range(of: " @ ") {
-            return path[at.upperBound...].trimmingCharacters(in: .whitespaces).hasPrefix(".")
-        }
-        return false
-    }
+    public var hasLocalPipRequirement: Bool { pip.contains(where: PipRequirement.isLocal) }
 
     /// `name\s*=+\s*([\d.]*)` anchored at the start of `dependency`.
     static func pin(of name: String, in dependency: String) -> String? {
         guard dependency.hasPrefix(name) else { return nil }
-        var rest = dependency.dropFirst(name.count).drop { $0 == " " || $0 == "\t" }
+        var rest = dependency.dropFirst(name.count).drop(while: PipRequirement.isSpace)
         guard rest.first == "=" else { return nil }
-        rest = rest.drop { $0 == "=" }.drop { $0 == " " || $0 == "\t" }
+        rest = rest.drop { $0 == "=" }.drop(while: PipRequirement.isSpace)
         return String(rest.prefix { $0.isASCIIDigit || $0 == "." })
-    }
-
-    static func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
-
-    /// The key of a `key: value` or `key:` line, or nil.
-    static func keyOf(_ line: String) -> String? {
-        let t = line.trimmingCharacters(in: .whitespaces)
-        guard let colon = t.range(of: ":"), colon.upperBound == t.endIndex || t[colon.upperBound] == " " else { return nil }
-        let key = unquote(String(t[..<colon.lowerBound]).trimmingCharacters(in: .whitespaces))
-        return key.isEmpty || key.contains(" ") && !t.hasPrefix("\"") && !t.hasPrefix("'") ? nil : key
-    }
-
-    static func valueOf(_ line: String) -> String {
-        guard let colon = line.range(of: ":") else { return "" }
-        return String(line[colon.upperBound...]).trimmingCharacters(in: .whitespaces)
-    }
-
-    static func flowList(_ text: String) -> [String] {
-        var inner = text.trimmingCharacters(in: .whitespaces)
-        if inner.hasPrefix("[") { inner.removeFirst() }
-        if let close = inner.lastIndex(of: "]") { inner = String(inner[..<close]) }
-        return inner.split(separator: ",").map { unquote($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isEmpty }
-    }
-
-    static func unquote(_ text: String) -> String {
-        guard text.count >= 2, let q = text.first, q == "\"" || q == "'", text.last == q else { return text }
-        return String(text.dropFirst().dropLast())
-    }
-
-    /// Drops a ` #` comment (or a whole-line one) outside quotes.
-    static func stripComment(_ line: String) -> String {
-        var quote: Character?
-        var previous: Character = " "
-        for (offset, c) in line.enumerated() {
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == "#" && (previous == " " || previous == "\t") {
-                return String(line.prefix(offset))
-            }
-            previous = c
-        }
-        return line
     }
 }

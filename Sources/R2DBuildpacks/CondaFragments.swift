@@ -87,8 +87,8 @@ enum CondaFragments {
     /// its pip list refers to repository files; plus R (IRkernel, RStudio, Shiny) when it asks for `r-` packages.
     static func environmentFile(_ s: RepoSnapshot, pythonVersion: String, options: RenderOptions) throws -> Fragments {
         var f = Fragments()
-        guard let file = environmentFilePath(s), let text = try s.readText(file) else { return f }
-        let env = try CondaEnvironmentFile.parse(text, file: file)
+        guard let file = environmentFilePath(s), let bytes = try s.readBytes(file) else { return f }
+        let env = try CondaEnvironmentFile.parse(bytes, file: file)
         let prefix = userPrefix(pythonVersion)
         var steps = [BuildStep(.notebookUser, """
             TIMEFORMAT='time: %3R' bash -c 'time ${MAMBA_EXE} env update -p \(prefix) --file "\(file)" && time ${MAMBA_EXE} clean --all -f -y && ${MAMBA_EXE} list -p \(prefix)'
@@ -144,7 +144,7 @@ enum CondaFragments {
         if s.fileExists(requirements) {
             install.append("${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"\(requirements)\"")
         }
-        let isPackage = BuildpackChain.isPythonPackage(s)
+        let isPackage = try Pyproject.isPythonPackage(s)
         var local = false
         for file in f.preassembleFiles {
             if let text = try s.readText(file), Requirements.hasLocalReference(text) { local = true }

@@ -16,8 +16,14 @@ public enum JuliaVersionRules {
     /// The Julia version for the repository's project file.
     public static func version(_ s: RepoSnapshot, releases: [String] = BuildpackAssets.juliaReleases) throws -> String {
         let file = projectFile(s)
-        let compat = try s.readText(file).flatMap { PyprojectScan.keyValues(in: "compat", of: $0)["julia"] } ?? defaultCompat
-        return try version(compat: compat, releases: releases, file: file)
+        return try version(compat: compat(in: TOMLFile.read(file, in: s, reader: .toml)) ?? defaultCompat, releases: releases, file: file)
+    }
+
+    /// `[compat] julia`: nil when the file, the table or the key is absent (repo2docker then uses the default,
+    /// as it does when `compat` is not a table); a value that is not a string is refused.
+    static func compat(in project: TOMLFile?) throws -> String? {
+        guard let project, let compat = project.value(["compat"]), compat.table != nil else { return nil }
+        return try project.string(["compat", "julia"])
     }
 
     /// The highest release that satisfies `compat`.

@@ -63,7 +63,7 @@ enum PythonFragments {
         var f = Fragments()
         let files = ["requirements3.txt", "requirements.txt"].map(s.binderPath).filter(s.fileExists)
         f.preassembleFiles = files
-        let isPackage = BuildpackChain.isPythonPackage(s)
+        let isPackage = try Pyproject.isPythonPackage(s)
         var hasLocalReference = false
         for file in files {
             if let text = try s.readText(file), Requirements.hasLocalReference(text) { hasLocalReference = true }
@@ -96,25 +96,11 @@ enum PythonFragments {
 
 /// Reading requirements files.
 public enum Requirements {
-    /// Whether a requirements file refers to files of the repository (so it can only be installed after the
-    /// full copy): `-r`/`-c` includes, `-e`/`--editable` paths, `.`-, `/`- or `file:`-relative paths.
+    /// Whether a requirements file refers to files of the repository, so it can only be installed after the
+    /// full copy: any of its lines for which ``PipRequirement/isLocal(_:)`` holds. Lines end as Python's text
+    /// mode ends them (`\n`, `\r\n`, `\r`).
     public static func hasLocalReference(_ text: String) -> Bool {
-        text.split(whereSeparator: \.isNewline).contains { isLocal(String($0)) }
-    }
-
-    public static func isLocal(_ rawLine: String) -> Bool {
-        var line = rawLine
-        if let hash = line.range(of: " #") { line = String(line[..<hash.lowerBound]) }
-        line = line.trimmingCharacters(in: .whitespaces)
-        if line.isEmpty || line.hasPrefix("#") { return false }
-        for option in ["-r", "--requirement", "-c", "--constraint"] where line.hasPrefix(option) {
-            return true
-        }
-        for option in ["-e", "--editable"] where line.hasPrefix(option) {
-            line = line.dropFirst(option.count).trimmingCharacters(in: CharacterSet(charactersIn: " ="))
-            break
-        }
-        if line.hasPrefix(".") || line.hasPrefix("/") || line.hasPrefix("~") || line.hasPrefix("file:") { return true }
-        return false
+        text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+            .contains { PipRequirement.isLocal(String($0)) }
     }
 }

@@ -8,33 +8,34 @@ public enum PythonVersionRules {
     /// Every version some pathway can provide: uv for 3.8+, conda for the legacy ones.
     public static let supported: Set<String> = Set(["2.7", "3.5", "3.6", "3.7"] + pyprojectCandidates)
 
-    /// `python-X` → that major's default; `python-X.Y` → X.Y; `python-X.Y.Z` is refused as repo2docker does.
+    /// repo2docker's `PythonBuildPack.python_version`: a runtime.txt naming something else (R) gives the default
+    /// at once; `python-X.Y` is taken as asked and `python-X` maps to that major's default (`python-X.Y.Z` is
+    /// refused). Then, with no binder directory, a root pyproject.toml's `requires-python` keeps the version
+    /// when it allows it; a runtime.txt version it does not allow is an error; a default it does not allow gives
+    /// way to the highest supported version it does.
     public static func pythonVersion(_ s: RepoSnapshot, runtime: RuntimeSpec?, defaultPython: String = defaultVersion) throws -> String {
+        if let runtime, runtime.name != "python" { return defaultPython }
         let runtimeFile = s.binderPath("runtime.txt")
-        var version = defaultPython
-        var fromRuntime = false
-        if let runtime, runtime.name == "python", let requested = runtime.version {
-            let parts = requested.split(separator: ".")
+        var (version, fromRuntime) = (defaultPython, false)
+        if let requested = runtime?.version {
+            let parts = requested.split(separator: ".", omittingEmptySubsequences: false)
             switch parts.count {
             case 1: version = majorDefault(String(parts[0]), defaultPython: defaultPython) ?? requested
-            case 2: version = requested
+            case 2: (version, fromRuntime) = (requested, true)
             default:
                 throw BuildpackError.invalidRuntime(file: runtimeFile, content: "python-\(requested)",
                                                     reason: "the Python version must be given as X.Y")
             }
-            fromRuntime = true
         }
-        if s.binderDirectory.isEmpty, let text = try s.readText("pyproject.toml"),
-           let specifier = PyprojectScan.requiresPython(text) {
-            let set = VersionSpecifierSet(specifier)
-            if fromRuntime {
-                guard set.contains(version) else {
+        if let specifier = try Pyproject.requiresPython(s) {
+            let allowed = try specifierSet(specifier)
+            if !allowed.contains(version) {
+                guard !fromRuntime else {
                     throw BuildpackError.invalidRuntime(file: runtimeFile, content: "python-\(version)",
-                                                        reason: "version not allowed by requires-python \"\(specifier)\" in pyproject.toml")
+                                                        reason: "version not allowed by requires-python \(specifier.shortQuoted) in pyproject.toml")
                 }
-            } else {
-                guard let best = pyprojectCandidates.last(where: set.contains) else {
-                    throw BuildpackError.unsupportedPythonVersion(file: "pyproject.toml", version: specifier)
+                guard let best = pyprojectCandidates.last(where: allowed.contains) else {
+                    throw BuildpackError.noPythonForRequiresPython(file: "pyproject.toml", specifier: specifier)
                 }
                 version = best
             }
@@ -45,7 +46,17 @@ public enum PythonVersionRules {
         return version
     }
 
-    /// Pipfile.lock `_meta.requires`, then Pipfile `[requires]`; `python_full_version` before `python_version`.
+    static func specifierSet(_ specifier: String) throws -> PythonSpecifierSet {
+        do {
+            return try PythonSpecifierSet(specifier)
+        } catch {
+            throw BuildpackError.invalidRequiresPython(file: "pyproject.toml", specifier: specifier, reason: error.reason)
+        }
+    }
+
+    /// repo2docker's `PipfileBuildPack.python_version`: Pipfile.lock `_meta.requires`, then Pipfile `[requires]`;
+    /// in each `python_full_version` before `python_version`; the first whose leading `\\d+(\\.\\d+)*` matches
+    /// decides, truncated to X.Y. runtime.txt and pyproject.toml do not count.
     public static func pipfileVersion(_ s: RepoSnapshot, defaultPython: String = defaultVersion) throws -> String {
         var candidates: [String] = []
         // Only `_meta` is parsed: a lock file may be tens of megabytes of hashes.
@@ -54,20 +65,18 @@ public enum PythonVersionRules {
            let requires = meta["requires"] as? [String: Any] {
             candidates += ["python_full_version", "python_version"].compactMap { requires[$0] as? String }
         }
-        if let pipfile = try s.readText(s.binderPath("Pipfile")) {
-            let requires = PyprojectScan.keyValues(in: "requires", of: pipfile)
-            candidates += ["python_full_version", "python_version"].compactMap { requires[$0] }
+        if let pipfile = try TOMLFile.read(s.binderPath("Pipfile"), in: s, reader: .toml), try pipfile.table(["requires"]) != nil {
+            candidates += try ["python_full_version", "python_version"].compactMap { try pipfile.string(["requires", $0]) }
         }
-        guard let raw = candidates.first, let version = leadingVersion(raw, defaultPython: defaultPython) else { return defaultPython }
-        return version
+        return candidates.lazy.compactMap { leadingVersion($0, defaultPython: defaultPython) }.first ?? defaultPython
     }
 
     /// The `python` pin of environment.yml's dependencies (`python\s*=+\s*([\d.]*)`, truncated to X.Y; a major
     /// alone maps to its default); the default otherwise. runtime.txt does not count. Fails for a file that
     /// is not a mapping, or a Python conda-forge cannot provide.
     public static func condaVersion(_ s: RepoSnapshot, defaultPython: String = defaultVersion) throws -> String {
-        guard let file = CondaFragments.environmentFilePath(s), let text = try s.readText(file) else { return defaultPython }
-        let env = try CondaEnvironmentFile.parse(text, file: file)
+        guard let file = CondaFragments.environmentFilePath(s), let bytes = try s.readBytes(file) else { return defaultPython }
+        let env = try CondaEnvironmentFile.parse(bytes, file: file)
         // The conda pathway's default stays repo2docker's 3.10 unless the caller chose another 3.x.
         let version = env.pythonVersion(defaultPython: defaultPython) ?? defaultPython
         guard supported.contains(version) else { throw BuildpackError.unsupportedPythonVersion(file: file, version: version) }
@@ -82,105 +91,20 @@ public enum PythonVersionRules {
         }
     }
 
-    /// Leading `\d+(\.\d+)*`, truncated to X.Y; a bare major maps to its default.
+    /// `\d+(\.\d+)*` at the very start of `text` (Python's `re.match`), truncated to X.Y; a bare major maps to
+    /// its default; nil when `text` does not start with a digit.
     static func leadingVersion(_ text: String, defaultPython: String) -> String? {
-        let numeric = text.trimmingCharacters(in: .whitespaces).prefix { $0.isASCIIDigit || $0 == "." }
-        let parts = numeric.split(separator: ".", omittingEmptySubsequences: false).filter { !$0.isEmpty }
-        guard let major = parts.first else { return nil }
-        if parts.count == 1 { return majorDefault(String(major), defaultPython: defaultPython) ?? String(major) }
-        return "\(major).\(parts[1])"
-    }
-}
-
-/// A PEP 440 specifier set such as `>=3.9,<3.13` evaluated against X.Y versions.
-struct VersionSpecifierSet {
-    private let clauses: [(op: String, version: String)]
-
-    init(_ text: String) {
-        clauses = text.split(separator: ",").compactMap { raw in
-            let clause = raw.trimmingCharacters(in: .whitespaces)
-            let op = ["===", "~=", "==", "!=", "<=", ">=", "<", ">"].first { clause.hasPrefix($0) } ?? "=="
-            let version = clause.dropFirst(clause.hasPrefix(op) ? op.count : 0).trimmingCharacters(in: .whitespaces)
-            return version.isEmpty ? nil : (op, version)
+        let chars = Array(text)
+        var end = 0
+        while end < chars.count, chars[end].isASCIIDigit { end += 1 }
+        guard end > 0 else { return nil }
+        while end + 1 < chars.count, chars[end] == ".", chars[end + 1].isASCIIDigit {
+            end += 1
+            while end < chars.count, chars[end].isASCIIDigit { end += 1 }
         }
-    }
-
-    func contains(_ version: String) -> Bool {
-        clauses.allSatisfy { Self.satisfies(version, $0.op, $0.version) }
-    }
-
-    static func satisfies(_ candidate: String, _ op: String, _ spec: String) -> Bool {
-        let c = numbers(candidate)
-        if spec.hasSuffix(".*") {
-            let prefix = numbers(String(spec.dropLast(2)))
-            let matches = Array(pad(c, prefix.count).prefix(prefix.count)) == prefix
-            return op == "!=" ? !matches : matches
-        }
-        let s = numbers(spec)
-        let order = compare(c, s)
-        switch op {
-        case ">=": return order >= 0
-        case "<=": return order <= 0
-        case ">": return order > 0
-        case "<": return order < 0
-        case "!=": return order != 0
-        case "~=":
-            guard s.count >= 2 else { return order >= 0 }
-            let prefix = Array(s.dropLast())
-            return order >= 0 && Array(pad(c, prefix.count).prefix(prefix.count)) == prefix
-        default: return order == 0
-        }
-    }
-
-    static func numbers(_ v: String) -> [Int] {
-        v.split(separator: ".").map { Int($0.prefix { $0.isASCIIDigit }) ?? 0 }
-    }
-
-    static func pad(_ v: [Int], _ n: Int) -> [Int] { v.count >= n ? v : v + Array(repeating: 0, count: n - v.count) }
-
-    static func compare(_ a: [Int], _ b: [Int]) -> Int {
-        let n = max(a.count, b.count)
-        for (x, y) in zip(pad(a, n), pad(b, n)) where x != y { return x < y ? -1 : 1 }
-        return 0
-    }
-}
-
-/// Just enough TOML reading for detection: table names and simple `key = "value"` pairs.
-/// Full parsing belongs to the renderers that need it.
-enum PyprojectScan {
-    static func tableNames(_ text: String) -> Set<String> {
-        var names: Set<String> = []
-        for line in text.split(whereSeparator: \.isNewline) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard trimmed.hasPrefix("["), !trimmed.hasPrefix("[["), let close = trimmed.firstIndex(of: "]") else { continue }
-            names.insert(trimmed[trimmed.index(after: trimmed.startIndex)..<close].trimmingCharacters(in: .whitespaces))
-        }
-        return names
-    }
-
-    static func keyValues(in table: String, of text: String) -> [String: String] {
-        var current = ""
-        var values: [String: String] = [:]
-        for line in text.split(whereSeparator: \.isNewline) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("["), let close = trimmed.firstIndex(of: "]") {
-                current = trimmed[trimmed.index(after: trimmed.startIndex)..<close].trimmingCharacters(in: .whitespaces)
-                continue
-            }
-            guard current == table, let eq = trimmed.firstIndex(of: "=") else { continue }
-            let key = trimmed[..<eq].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-            var value = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            if let quote = value.first, quote == "\"" || quote == "'" {
-                value.removeFirst()
-                if let end = value.firstIndex(of: quote) { value = String(value[..<end]) }
-            }
-            values[key] = value
-        }
-        return values
-    }
-
-    static func requiresPython(_ text: String) -> String? {
-        keyValues(in: "project", of: text)["requires-python"]
+        let parts = String(chars[..<end]).split(separator: ".").map(String.init)
+        if parts.count == 1 { return majorDefault(parts[0], defaultPython: defaultPython) ?? parts[0] }
+        return parts[0] + "." + parts[1]
     }
 }
 

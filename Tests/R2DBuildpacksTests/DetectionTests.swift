@@ -106,7 +106,15 @@ struct DetectionTests {
         (["runtime.txt": "python-2"], "2.7"),
         (["runtime.txt": "python-3.11-2024-01-01"], "3.11"),
         (["pyproject.toml": pyproject], "3.14"),
-        (["pyproject.toml": "[project]\nrequires-python = \">=3.9,<3.12\"\n"], "3.11"),
+        // The default is kept when requires-python allows it (repo2docker's fixture pyproject/pyproject-toml).
+        (["pyproject.toml": "[project]\nrequires-python = \">=3.9,<3.12\"\n"], "3.10"),
+        (["pyproject.toml": "[project]\nrequires-python = \">=3.10\"\n"], "3.10"),
+        (["pyproject.toml": "[project]\nrequires-python = \"<3.10\"\n"], "3.9"),
+        (["pyproject.toml": "project.requires-python = \">=3.11,<3.13\"\n"], "3.12"),
+        (["pyproject.toml": "project = { requires-python = \"==3.13.*\" }\n"], "3.13"),
+        (["pyproject.toml": "[project]\nrequires-python = \">=3.12\"\n", "runtime.txt": "python-3"], "3.14"),
+        (["pyproject.toml": "[project]\nrequires-python = \">=3.12\"\n", "runtime.txt": "r-4.3-2024-01-01"], "3.10"),
+        (["pyproject.toml": "[project]\nrequires-python = \">=3.12\"\n", "binder/requirements.txt": "numpy\n"], "3.10"),
         (["pyproject.toml": "[project]\nrequires-python = \"~=3.9\"\n", "runtime.txt": "python-3.13"], "3.13"),
         (["Pipfile": "[requires]\npython_version = \"3.9\"\n"], "3.9"),
         (["Pipfile": "[requires]\npython_version = \"3.9\"\n", "Pipfile.lock": "{\"_meta\": {\"requires\": {\"python_full_version\": \"3.11.4\"}}}"], "3.11"),
@@ -123,6 +131,18 @@ struct DetectionTests {
         ["runtime.txt": "python-4.10"],
         ["runtime.txt": "python-3.9", "pyproject.toml": "[project]\nrequires-python = \">=3.10\"\n"],
         ["pyproject.toml": "[project]\nrequires-python = \"<3.0\"\n"],
+        ["pyproject.toml": "[project]\nrequires-python = \"3.11\"\n"],
+        ["pyproject.toml": "[project]\nrequires-python = \"^3.10\"\n"],
+        ["pyproject.toml": "[project]\nrequires-python = 3.10\n"],
+        ["pyproject.toml": "[project\nname = \"x\"\n"],
+        ["pyproject.toml": "[project]\nname = \"x\"\nname = \"y\"\n", "requirements.txt": "numpy\n"],
+        ["Pipfile": "[requires\npython_version = \"3.9\"\n"],
+        ["Pipfile": "[requires]\npython_version = 3.9\n"],
+        ["environment.yml": "dependencies: [numpy,\n"],
+        ["environment.yml": "dependencies:\n  - a\ndependencies:\n  - b\n"],
+        ["environment.yml": "dependencies: numpy\n"],
+        ["Project.toml": "name = \n"],
+        ["Project.toml": "[compat]\njulia = 1\n"],
     ])
     func badPython(files: [String: String]) throws {
         #expect(throws: BuildpackError.self) { try ScratchRepo(files).detect() }
@@ -195,8 +215,13 @@ struct ParsingTests {
         ("~=3.10", "3.13", true), ("~=3.10", "4.0", false), ("==3.11.*", "3.11", true), ("==3.11.*", "3.12", false),
         ("!=3.11.*", "3.11", false), ("!=3.11", "3.12", true), ("==3.10", "3.10", true), (">3.10", "3.10", false),
     ])
-    func specifiers(spec: String, version: String, expected: Bool) {
-        #expect(VersionSpecifierSet(spec).contains(version) == expected)
+    func specifiers(spec: String, version: String, expected: Bool) throws {
+        #expect(try PythonSpecifierSet(spec).contains(version) == expected)
+    }
+
+    @Test("invalid PEP 440 specifiers are refused", arguments: ["3.11", "^3.10", "=>3.9", ">=3.x", "~=3", ">=3.10.*", "<3.10+local"])
+    func invalidSpecifiers(spec: String) {
+        #expect(throws: PythonSpecifierSet.SpecifierError.self) { try PythonSpecifierSet(spec) }
     }
 }
 

@@ -138,7 +138,7 @@ struct JuliaCompatTests {
 @Suite("Parsing environment.yml")
 struct CondaEnvironmentFileTests {
     @Test func blockListsAndPip() throws {
-        let env = try CondaEnvironmentFile.parse("""
+        let env = try CondaEnvironmentFile.parse(Array("""
             name: demo  # ignored
             channels:
               - conda-forge
@@ -151,7 +151,7 @@ struct CondaEnvironmentFileTests {
                   - "there==1.0"
             variables:
               X: "1"
-            """, file: "environment.yml")
+            """.utf8), file: "environment.yml")
         #expect(env.dependencies == ["python=3.11", "r-base=4.3", "pip"])
         #expect(env.pip == ["-r requirements.txt", "there==1.0"])
         #expect(env.wantsR && env.rBaseVersion == "4.3")
@@ -159,7 +159,7 @@ struct CondaEnvironmentFileTests {
     }
 
     @Test func flowPip() throws {
-        let env = try CondaEnvironmentFile.parse("dependencies:\n- r-digest\n- pip: [numpy, ./local]\n", file: "e.yml")
+        let env = try CondaEnvironmentFile.parse(Array("dependencies:\n- r-digest\n- pip: [numpy, ./local]\n".utf8), file: "e.yml")
         #expect(env.dependencies == ["r-digest"] && env.pip == ["numpy", "./local"])
         #expect(env.wantsR && env.rBaseVersion == nil && env.hasLocalPipRequirement)
     }
@@ -167,12 +167,13 @@ struct CondaEnvironmentFileTests {
     @Test("repo2docker's is_local_pip_requirement", arguments: [
         ("-r requirements.txt", true), ("--requirement=x.txt", true), ("-c constraints.txt", true), ("--constraint c.txt", true),
         ("-e .", true), ("--editable=.", true), ("-e ./sub", true), ("./pkg", true), ("../sibling", true),
-        ("file:///tmp/x.whl", true), ("pkg @ file:///srv/x", true), ("pkg @ ./dir", true),
+        ("file:///tmp/x.whl", true), ("pkg @ file:///srv/x", true), ("pkg @ ./dir", false), ("git://../local", true),
+        ("-rfoo.txt", true), ("-e=foo", false), ("--editable", false), ("numpy # see ./notes", false), ("/abs/path.whl", false),
         ("numpy", false), ("numpy==1.26", false), ("--pre", false), ("# comment", false), ("--index-url https://x/simple", false),
         ("git+https://github.com/a/b", false), ("-e git+https://github.com/a/b#egg=b", false), ("", false),
     ])
     func localPip(line: String, local: Bool) {
-        #expect(CondaEnvironmentFile.isLocalPipRequirement(line) == local)
+        #expect(PipRequirement.isLocal(line) == local)
     }
 }
 
