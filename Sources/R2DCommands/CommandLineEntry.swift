@@ -89,8 +89,8 @@ public enum CommandLineEntry {
         // libgit2's start-up (it parses the system's CA bundle) overlaps parsing the command line; a dry run
         // (`--no-build`) needs no git for a local directory, and gets it on demand for a clone.
         if !split.has("--no-build") { Pipeline.prepareInBackground() }
-        var reporter = Reporter(json: split.has("--json-logs"), debug: split.has("--debug"))
-        // The configuration file comes first: it may itself turn on JSON logs.
+        // Until the configuration file is read, the command line alone says how to report (its errors included).
+        var reporter = OutputOptions.resolve(split).reporter
         var warnings: [String] = []
         let configured: [TraitSetting]
         do {
@@ -104,9 +104,7 @@ public enum CommandLineEntry {
             reporter.failure(rendered(error))
             return 2
         }
-        if !reporter.json, configured.contains(where: { $0.className == "Repo2Docker" && $0.trait == "json_logs" && $0.value == "True" }) {
-            reporter = Reporter(json: true, debug: reporter.debugEnabled)
-        }
+        reporter = OutputOptions.resolve(split, configured: configured).reporter
         warnings.forEach { reporter.log($0) }
         return await build(split, configured: configured, reporter: reporter, environment: environment)
     }

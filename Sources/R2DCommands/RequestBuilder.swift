@@ -47,7 +47,6 @@ struct RequestBuilder {
         if let build = flags.build { request.build = build }
         if let run = flags.run { request.run = run }
         if let push = flags.push { request.push = push }
-        if flags.jsonLogs { request.jsonLogs = true }
         if !request.build {
             // A dry run forces run and push off, as repo2docker's dry_run does.
             request.run = false
@@ -123,7 +122,6 @@ struct RequestBuilder {
         } catch {
             throw CommandLineFailure(description: "\(error)", exitCode: 2)
         }
-        if flags.debug { request.debug = true }
         if flags.allowLocalSubmodules { request.allowLocalSubmodules = true }
         for (key, value) in flags.label.map(Self.keyValue) {
             try ValueCheck.label(key, value, source: "--label")
@@ -198,7 +196,8 @@ struct RequestBuilder {
         case ("Repo2Docker", "cleanup_checkout"): request.clean = try boolean()
         case ("Repo2Docker", "run"): request.run = try boolean()
         case ("Repo2Docker", "push"): request.push = try boolean()
-        case ("Repo2Docker", "json_logs"): request.jsonLogs = try boolean()
+        // Checked here, decided by OutputOptions (the reporter exists before the request).
+        case ("Repo2Docker", "json_logs"): _ = try boolean()
         case ("Repo2Docker", "dry_run"): request.build = !(try boolean())
         case ("Repo2Docker", "cache_from"): request.cacheFrom += list()
         case ("Repo2Docker", "labels"):
@@ -226,8 +225,7 @@ struct RequestBuilder {
                     throw CommandLineFailure(description: "\(name): \(error)", exitCode: 2)
                 }
             }
-        case ("Repo2Docker", "log_level"):
-            if value.uppercased() == "DEBUG" || value == "10" { request.debug = true }
+        case ("Repo2Docker", "log_level"): _ = try OutputOptions.logLevelIsDebug(setting)
         case ("Repo2Docker", "network"): request.network = value
         case ("Repo2Docker", "default_python_version"): request.defaultPythonVersion = value
         case ("Repo2Docker", "python_index_url"): request.pythonIndexURL = try ValueCheck.url(value, source: name)

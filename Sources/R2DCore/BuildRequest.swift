@@ -14,9 +14,6 @@ public struct BuildRequest: Sendable {
     public var push: Bool = false
     /// nil: repo2docker's default (clean remote checkouts, never a local directory).
     public var clean: Bool?
-    public var debug: Bool = false
-    /// `--json-logs` (or `json_logs` in the configuration).
-    public var jsonLogs: Bool = false
     public var userID: Int
     public var userName: String
     public var targetRepoDir: String = ""

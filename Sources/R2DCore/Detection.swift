@@ -28,9 +28,10 @@ public enum Detection {
         let start: String?
         let dockerfile: String?
         let ignore_files: [String]
+        let notes: [String]
 
         enum CodingKeys: String, CodingKey {
-            case buildpack, python_version, r_version, julia_version, binder_dir, apt_packages, post_build, start, dockerfile, ignore_files
+            case buildpack, python_version, r_version, julia_version, binder_dir, apt_packages, post_build, start, dockerfile, ignore_files, notes
         }
 
         func encode(to encoder: Encoder) throws {
@@ -46,6 +47,7 @@ public enum Detection {
             try c.encode(start, forKey: .start)
             try c.encode(dockerfile, forKey: .dockerfile)
             try c.encode(ignore_files, forKey: .ignore_files)
+            try c.encode(notes, forKey: .notes)
         }
     }
 
@@ -53,7 +55,8 @@ public enum Detection {
     public static func json(_ plan: BuildPlan) -> String {
         let report = Report(buildpack: plan.kind.rawValue, python_version: plan.pythonVersion, r_version: plan.rVersion,
                             julia_version: plan.juliaVersion, binder_dir: plan.binderDirectory, apt_packages: plan.aptPackages,
-                            post_build: plan.postBuild, start: plan.start, dockerfile: plan.dockerfile, ignore_files: plan.ignoreFiles)
+                            post_build: plan.postBuild, start: plan.start, dockerfile: plan.dockerfile, ignore_files: plan.ignoreFiles,
+                            notes: plan.notes)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
@@ -70,6 +73,7 @@ public enum Detection {
         if !plan.aptPackages.isEmpty { lines.append("apt packages: \(plan.aptPackages.joined(separator: " "))") }
         if !plan.postBuild.isEmpty { lines.append("postBuild: \(plan.postBuild.joined(separator: " "))") }
         if let s = plan.start { lines.append("start: \(s)") }
+        lines += plan.notes.map { "note: \($0)" }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -116,6 +116,7 @@ public struct Pipeline: Sendable {
         let snapshot = try RepoSnapshot(root: repoDirectory, repositoryRoot: content.path)
         let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack,
                                              defaultPython: request.defaultPythonVersion)
+        plan.notes.forEach { reporter.log($0 + "\n") }
         let rendered = try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: renderOptions)
         let dockerfile = rendered.dockerfile
 
