@@ -120,6 +120,21 @@ struct DetectionTests {
         (["Pipfile": "[requires]\npython_version = \"3.9\"\n", "Pipfile.lock": "{\"_meta\": {\"requires\": {\"python_full_version\": \"3.11.4\"}}}"], "3.11"),
         (["environment.yml": "dependencies:\n  - python=3.12\n  - numpy\n"], "3.12"),
         (["environment.yml": "dependencies:\n  - numpy\n"], "3.10"),
+        // YAML forms a line scanner misread (each lost the pin and gave 3.10).
+        (["environment.yml": "dependencies: [\n  numpy,\n  python=3.9\n]\n"], "3.9"),
+        (["environment.yml": "{dependencies: [python=3.13]}\n"], "3.13"),
+        (["environment.yml": "  dependencies:\n    - python=3.8\n"], "3.8"),
+        (["environment.yml": "py: &py python=3.11\ndependencies: [*py]\n"], "3.11"),
+        (["environment.yml": "dependencies:\n  - \"python\n    =3.12\"\n"], "3.12"),
+        (["environment.yml": "dependencies:\r\n  - python=3.9\r\n"], "3.9"),
+        (["environment.yml": "\u{FEFF}dependencies:\n  - python=3.13\n"], "3.13"),
+        // Not strings to repo2docker: a number, an explicit !!str, a nested list.
+        (["environment.yml": "dependencies:\n  - !!str python=3.9\n  - [python=3.8]\n"], "3.10"),
+        (["environment.yml": "dependencies:\n  - python=\n  - python=3.12\n"], "3.10"),
+        // TOML forms: a multi-line string holding a [project] line does not count.
+        (["pyproject.toml": "x = \"\"\"\n[project]\nrequires-python = \">=3.13\"\n\"\"\"\n"], "3.10"),
+        (["Pipfile": "requires = { python_version = \"3.8\" }\n"], "3.8"),
+        (["Pipfile": "[requires]\npython_full_version = \"*\"\npython_version = \"3.9\"\n"], "3.9"),
     ] as [([String: String], String)])
     func pythonVersion(files: [String: String], version: String) throws {
         #expect(try ScratchRepo(files).detect().pythonVersion == version)
