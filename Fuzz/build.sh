@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Builds the libFuzzer targets with swiftc directly (not SwiftPM), so the normal `swift build` / `swift test`
 # never see them. Each parser's module is compiled from the package's own sources (only the files the
 # parsers need, so NIO, libgit2 and swift-crypto stay out) with -enable-testing, and each target is one file
@@ -20,9 +20,24 @@ module() {
         -emit-library -static -o "$B/lib/lib$name.a" "$@"
 }
 
+# The parsers' libraries, uninstrumented: libyaml's Swift face (R2DYAML, on the system libyaml) and TOMLKit from
+# SwiftPM's checkout (its toml++ C++ core compiled with clang++ into libCTOML.a).
+module R2DYAML "-sanitize=$SANITIZE -I Sources/CLibYAML" Sources/R2DYAML/*.swift
+[ -d .build/checkouts/TOMLKit ] || swift package resolve >/dev/null
+TOMLKIT=.build/checkouts/TOMLKit/Sources
+mkdir -p "$B/ctoml"
+for cpp in "$TOMLKIT"/CTOML/Sources/*.cpp; do
+    ${CXX:-clang++} -std=c++17 -O1 -fPIC -DTOML_EXCEPTIONS=1 -I "$TOMLKIT/CTOML/include/CTOML" -c "$cpp" \
+        -o "$B/ctoml/$(basename "$cpp" .cpp | tr '&' '_').o"
+done
+ar rcs "$B/lib/libCTOML.a" "$B"/ctoml/*.o
+set --
+while IFS= read -r -d '' f; do set -- "$@" "$f"; done < <(find "$TOMLKIT/TOMLKit" -name '*.swift' -print0 | sort -z)
+module TOMLKit "-I $TOMLKIT/CTOML/include/CTOML" "$@"
+
 # The embedded assets carry no parsing code: no coverage instrumentation, no testability.
 module R2DBuildpackAssets "" Buildpacks/Assets.swift Buildpacks/EmbeddedFiles.swift
-module R2DBuildpacks "-sanitize=$SANITIZE -enable-testing" Sources/R2DBuildpacks/*.swift
+module R2DBuildpacks "-sanitize=$SANITIZE -enable-testing -I Sources/CLibYAML -I $TOMLKIT/CTOML/include/CTOML" Sources/R2DBuildpacks/*.swift
 module R2DBuildContext "-sanitize=$SANITIZE -enable-testing" \
     Sources/R2DBuildContext/IgnoreRules.swift Sources/R2DBuildContext/GlobMatcher.swift
 module R2DRegistry "-sanitize=$SANITIZE -enable-testing" Sources/R2DRegistry/RegistryReference.swift
@@ -39,9 +54,11 @@ for source in Fuzz/Targets/*.swift; do
     target=$(basename "$source" .swift)
     echo "fuzz: target $target"
     rm -f "$B/bin/fuzz-$target"
-    $SWIFTC -parse-as-library -O -sanitize="$SANITIZE" -I "$B/modules" -I Sources/CLibArchive -L "$B/lib" \
+    $SWIFTC -parse-as-library -O -sanitize="$SANITIZE" -I "$B/modules" -I Sources/CLibArchive -I Sources/CLibYAML \
+        -I "$TOMLKIT/CTOML/include/CTOML" -L "$B/lib" \
         "$source" Fuzz/Support/FuzzInput.swift \
         -lR2DCore -lR2DContentProviders -lR2DArchive -larchive -lR2DRegistry -lR2DBuildContext -lR2DBuildpacks -lR2DBuildpackAssets \
+        -lR2DYAML -lyaml -lTOMLKit -lCTOML -lstdc++ \
         -o "$B/bin/fuzz-$target" 2>&1 | grep -v "Cannot export local symbol" || true
     test -x "$B/bin/fuzz-$target"
 done
