@@ -27,7 +27,7 @@ module R2DYAML "-sanitize=$SANITIZE -I Sources/CLibYAML" Sources/R2DYAML/*.swift
 TOMLKIT=.build/checkouts/TOMLKit/Sources
 mkdir -p "$B/ctoml"
 for cpp in "$TOMLKIT"/CTOML/Sources/*.cpp; do
-    ${CXX:-clang++} -std=c++17 -O1 -fPIC -DTOML_EXCEPTIONS=1 -I "$TOMLKIT/CTOML/include/CTOML" -c "$cpp" \
+    ${CXX:-clang++} -std=c++17 -O1 -fPIC -DTOML_EXCEPTIONS=1 -I "$TOMLKIT/CTOML/include" -I "$TOMLKIT/CTOML/include/CTOML" -c "$cpp" \
         -o "$B/ctoml/$(basename "$cpp" .cpp | tr '&' '_').o"
 done
 ar rcs "$B/lib/libCTOML.a" "$B"/ctoml/*.o
@@ -46,7 +46,7 @@ module R2DRegistry "-sanitize=$SANITIZE -enable-testing" Sources/R2DRegistry/Reg
 module R2DArchive "-I Sources/CLibArchive" Sources/R2DArchive/*.swift
 module R2DContentProviders "-sanitize=$SANITIZE -enable-testing -I Sources/CLibArchive" \
     Sources/R2DContentProviders/ProviderSettings.swift Sources/R2DContentProviders/ProviderError.swift
-module R2DCore "-sanitize=$SANITIZE -enable-testing -I Sources/CLibArchive" \
+module R2DCore "-sanitize=$SANITIZE -enable-testing -I Sources/CLibArchive -I Sources/CLibYAML -I $TOMLKIT/CTOML/include/CTOML" \
     Sources/R2DCore/ImageName.swift Sources/R2DCore/BuildRequest.swift Sources/R2DCore/CoreError.swift \
     Fuzz/Support/Digest.swift
 

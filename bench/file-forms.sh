@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `--no-build` before and after a change to how repository files are read, side by side in one run: wall time
-# (hyperfine, 20 runs after 2 warm-ups) and peak RSS (/usr/bin/time, max of 5 runs) of two release binaries on
+# (hyperfine, 40 runs after 2 warm-ups), instructions (callgrind, which a busy machine does not change) and peak RSS (/usr/bin/time, max of 5 runs) of two release binaries on
 #   - the bench repository of build-pipeline.sh (a Dockerfile and 20,002 files: start-up plus the clean-tree walk),
 #   - a repository per reader: environment.yml (YAML), pyproject.toml + requirements.txt (TOML), Pipfile (TOML),
 #     and requirements.txt alone (no structured file: the start-up cost of linking libyaml and toml++ alone).
@@ -19,7 +19,8 @@ after=$(git -C "$root" rev-parse "${AFTER:-HEAD}")
 large=${BENCH_REPO:-/tmp/swift-r2d-bench/repo}
 mkdir -p "$work"
 
-command -v hyperfine >/dev/null && [[ -x /usr/bin/time ]] || apt-get install -yq hyperfine time >/dev/null
+command -v hyperfine >/dev/null && [[ -x /usr/bin/time ]] && command -v valgrind >/dev/null ||
+  apt-get install -yq hyperfine time valgrind >/dev/null
 
 build() { # commit → path of its release binary
   local commit=$1 src="$work/src-${1:0:12}"
@@ -76,11 +77,18 @@ python_version = \"3.11\"
 bin_before=$(build "$before")
 bin_after=$(build "$after")
 
-table="| repository | before ${before:0:7}: median (min) | after ${after:0:7}: median (min) | after/before | peak RSS before | peak RSS after |
-|---|---|---|---|---|---|"
+# Instructions (callgrind) do not depend on what else the 2 cores are doing; wall times do.
+# valgrind cannot read the release binaries' debug info, so it runs a stripped copy.
+instructions() {
+  strip -o "$work/stripped" "$1"; shift
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$work/stripped" "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : //p'
+}
+
+table="| repository | before ${before:0:7}: median (min) | after ${after:0:7}: median (min) | after/before | instructions before | instructions after | after/before | peak RSS before | peak RSS after |
+|---|---|---|---|---|---|---|---|---|"
 for name in large-repository environment.yml pyproject.toml Pipfile requirements.txt; do
   dir=${repos[$name]}
-  hyperfine -N --warmup 2 --runs 20 --export-json "$work/hf.json" \
+  hyperfine -N --warmup 2 --runs 40 --export-json "$work/hf.json" \
     "$bin_before build --no-build $dir" "$bin_after build --no-build $dir" > "$work/hf.out" 2>&1
   read -r mb nb ma na < <(python3 -c "
 import json; r = json.load(open('$work/hf.json'))['results']
@@ -88,8 +96,10 @@ print(*(f'{x[k]*1000:.1f}' for x in r for k in ('median', 'min')))")
   rss() { local max=0 kb; for _ in 1 2 3 4 5; do kb=$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1); ((kb > max)) && max=$kb; done; echo "$max"; }
   rb=$(rss "$bin_before" build --no-build "$dir"); ra=$(rss "$bin_after" build --no-build "$dir")
   ratio=$(python3 -c "print(f'{$ma/$mb:.2f}')")
+  ib=$(instructions "$bin_before" build --no-build "$dir"); ia=$(instructions "$bin_after" build --no-build "$dir")
+  iratio=$(python3 -c "print(f'{$ia/$ib:.3f}')")
   table+="
-| $name | $mb ms ($nb) | $ma ms ($na) | $ratio | $((rb / 1024)) MB | $((ra / 1024)) MB |"
+| $name | $mb ms ($nb) | $ma ms ($na) | $ratio | $(python3 -c "print(f'{$ib/1e6:.1f}')") M | $(python3 -c "print(f'{$ia/1e6:.1f}')") M | $iratio | $((rb / 1024)) MB | $((ra / 1024)) MB |"
 done
 echo "$table"
 [[ -n ${BENCH_OUT:-} ]] && echo "$table" > "$BENCH_OUT"
