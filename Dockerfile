@@ -31,7 +31,7 @@ RUN set -eu; \
     test -x /out/usr/local/bin/swift-r2d
 
 FROM ${RUNTIME_IMAGE}
-# libgit2, libarchive and libyaml are the native libraries swift-r2d links besides libc and libstdc++ (toml++); git credentials come from
+# libgit2, libarchive and libyaml are the native libraries swift-r2d links besides libc; git credentials come from
 # GIT_CREDENTIAL_ENV, read by swift-r2d itself, so no git program is needed.
 RUN set -eu; \
     apt-get update -q; \

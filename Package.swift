@@ -13,7 +13,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
-        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         // C libraries from the system, found by pkg-config. Only their Swift faces import them.
@@ -28,6 +27,8 @@ let package = Package(
         .target(name: "R2DGit", dependencies: ["CLibGit2", "R2DRedaction"]),
         .target(name: "R2DArchive", dependencies: ["CLibArchive"]),
         .target(name: "R2DYAML", dependencies: ["CLibYAML"], exclude: ["README.md"]),
+        // TOML 1.0, pure Swift (see its README for why not TOMLKit).
+        .target(name: "R2DTOML", exclude: ["README.md"]),
 
         // The reproducible build context: ignore rules, tree walk, tar stream, digest.
         .target(name: "R2DBuildContext", dependencies: [
@@ -45,11 +46,8 @@ let package = Package(
         ),
 
         // Pure detection and rendering: reads the checkout, nothing else.
-        // YAML through libyaml (R2DYAML), TOML through TOMLKit (toml++).
-        .target(name: "R2DBuildpacks", dependencies: [
-            "R2DBuildpackAssets", "R2DYAML",
-            .product(name: "TOMLKit", package: "TOMLKit"),
-        ]),
+        // YAML through libyaml (R2DYAML), TOML through R2DTOML.
+        .target(name: "R2DBuildpacks", dependencies: ["R2DBuildpackAssets", "R2DYAML", "R2DTOML"]),
 
         // Docker / Podman Engine API client.
         .target(name: "R2DEngine", dependencies: [
@@ -101,7 +99,7 @@ let package = Package(
         .testTarget(name: "R2DYAMLTests", dependencies: ["R2DYAML"]),
         .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DTestSupport"]),
         .testTarget(name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DTestSupport"]),
-        .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBuildpacks", "R2DYAML", "R2DTestSupport", .product(name: "TOMLKit", package: "TOMLKit")], exclude: ["Golden", "Forms"]),
+        .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBuildpacks", "R2DYAML", "R2DTOML", "R2DTestSupport"], exclude: ["Golden", "Forms"]),
         .testTarget(name: "R2DEngineTests", dependencies: ["R2DEngine", "R2DTestSupport"]),
         .testTarget(name: "R2DRegistryTests", dependencies: ["R2DRegistry", "R2DTestSupport"]),
         .testTarget(name: "R2DContentProvidersTests", dependencies: ["R2DContentProviders", "R2DArchive", "R2DTestSupport"]),

@@ -20,24 +20,13 @@ module() {
         -emit-library -static -o "$B/lib/lib$name.a" "$@"
 }
 
-# The parsers' libraries, uninstrumented: libyaml's Swift face (R2DYAML, on the system libyaml) and TOMLKit from
-# SwiftPM's checkout (its toml++ C++ core compiled with clang++ into libCTOML.a).
+# The parsers' own modules: libyaml's Swift face (on the system libyaml) and the TOML reader, both instrumented.
 module R2DYAML "-sanitize=$SANITIZE -I Sources/CLibYAML" Sources/R2DYAML/*.swift
-[ -d .build/checkouts/TOMLKit ] || swift package resolve >/dev/null
-TOMLKIT=.build/checkouts/TOMLKit/Sources
-mkdir -p "$B/ctoml"
-for cpp in "$TOMLKIT"/CTOML/Sources/*.cpp; do
-    ${CXX:-clang++} -std=c++17 -O1 -fPIC -DTOML_EXCEPTIONS=1 -I "$TOMLKIT/CTOML/include" -I "$TOMLKIT/CTOML/include/CTOML" -c "$cpp" \
-        -o "$B/ctoml/$(basename "$cpp" .cpp | tr '&' '_').o"
-done
-ar rcs "$B/lib/libCTOML.a" "$B"/ctoml/*.o
-set --
-while IFS= read -r -d '' f; do set -- "$@" "$f"; done < <(find "$TOMLKIT/TOMLKit" -name '*.swift' -print0 | sort -z)
-module TOMLKit "-I $TOMLKIT/CTOML/include/CTOML" "$@"
+module R2DTOML "-sanitize=$SANITIZE" Sources/R2DTOML/*.swift
 
 # The embedded assets carry no parsing code: no coverage instrumentation, no testability.
 module R2DBuildpackAssets "" Buildpacks/Assets.swift Buildpacks/EmbeddedFiles.swift
-module R2DBuildpacks "-sanitize=$SANITIZE -enable-testing -I Sources/CLibYAML -I $TOMLKIT/CTOML/include/CTOML" Sources/R2DBuildpacks/*.swift
+module R2DBuildpacks "-sanitize=$SANITIZE -enable-testing -I Sources/CLibYAML" Sources/R2DBuildpacks/*.swift
 module R2DBuildContext "-sanitize=$SANITIZE -enable-testing" \
     Sources/R2DBuildContext/IgnoreRules.swift Sources/R2DBuildContext/GlobMatcher.swift
 module R2DRegistry "-sanitize=$SANITIZE -enable-testing" Sources/R2DRegistry/RegistryReference.swift
@@ -46,7 +35,7 @@ module R2DRegistry "-sanitize=$SANITIZE -enable-testing" Sources/R2DRegistry/Reg
 module R2DArchive "-I Sources/CLibArchive" Sources/R2DArchive/*.swift
 module R2DContentProviders "-sanitize=$SANITIZE -enable-testing -I Sources/CLibArchive" \
     Sources/R2DContentProviders/ProviderSettings.swift Sources/R2DContentProviders/ProviderError.swift
-module R2DCore "-sanitize=$SANITIZE -enable-testing -I Sources/CLibArchive -I Sources/CLibYAML -I $TOMLKIT/CTOML/include/CTOML" \
+module R2DCore "-sanitize=$SANITIZE -enable-testing -I Sources/CLibArchive -I Sources/CLibYAML" \
     Sources/R2DCore/ImageName.swift Sources/R2DCore/BuildRequest.swift Sources/R2DCore/CoreError.swift \
     Fuzz/Support/Digest.swift
 
@@ -55,10 +44,10 @@ for source in Fuzz/Targets/*.swift; do
     echo "fuzz: target $target"
     rm -f "$B/bin/fuzz-$target"
     $SWIFTC -parse-as-library -O -sanitize="$SANITIZE" -I "$B/modules" -I Sources/CLibArchive -I Sources/CLibYAML \
-        -I "$TOMLKIT/CTOML/include/CTOML" -L "$B/lib" \
+        -L "$B/lib" \
         "$source" Fuzz/Support/FuzzInput.swift \
         -lR2DCore -lR2DContentProviders -lR2DArchive -larchive -lR2DRegistry -lR2DBuildContext -lR2DBuildpacks -lR2DBuildpackAssets \
-        -lR2DYAML -lyaml -lTOMLKit -lCTOML -lstdc++ \
+        -lR2DYAML -lyaml -lR2DTOML \
         -o "$B/bin/fuzz-$target" 2>&1 | grep -v "Cannot export local symbol" || true
     test -x "$B/bin/fuzz-$target"
 done

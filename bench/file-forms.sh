@@ -3,9 +3,9 @@
 # (hyperfine, 40 runs after 2 warm-ups), instructions (callgrind, which a busy machine does not change) and peak RSS (/usr/bin/time, max of 5 runs) of two release binaries on
 #   - the bench repository of build-pipeline.sh (a Dockerfile and 20,002 files: start-up plus the clean-tree walk),
 #   - a repository per reader: environment.yml (YAML), pyproject.toml + requirements.txt (TOML), Pipfile (TOML),
-#     and requirements.txt alone (no structured file: the start-up cost of linking libyaml and toml++ alone).
+#     and requirements.txt alone (no structured file: the start-up cost of the new libraries alone).
 #
-# Usage: bench/file-forms.sh                      BEFORE=920f9a4 (the commit before libyaml/TOMLKit), AFTER=HEAD
+# Usage: bench/file-forms.sh                      BEFORE=920f9a4 (the commit before libyaml and the TOML reader), AFTER=HEAD
 #   env: BEFORE, AFTER (commits), BENCH_WORK (/tmp/swift-r2d-forms-bench), BENCH_REPO (the large repository;
 #        made with make-large-repo.sh when absent: ~4 min, 2.6 GB), BENCH_OUT (markdown copy of the table)
 # Each binary is built from a `git archive` of its commit (release, static Swift stdlib, as `make install`).

@@ -1,7 +1,7 @@
 @testable import R2DBuildpacks
 import R2DBuildpackAssets
 
-/// pyproject.toml, Pipfile and Project.toml: toml++ through TOMLKit under both readers' rules, then what each
+/// pyproject.toml, Pipfile and Project.toml: R2DTOML under both readers' rules, then what each
 /// pathway takes from the file (requires-python and its PEP 440 set, the Pipfile's version, the julia compat).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTomlFiles(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

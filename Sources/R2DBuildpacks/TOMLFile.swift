@@ -1,8 +1,8 @@
 import Foundation
-import TOMLKit
+import R2DTOML
 
-/// A TOML file of the repository, parsed whole by toml++ (through TOMLKit, TOML 1.0). A file that is not
-/// UTF-8 or does not parse is refused with its line and column, as tomllib and `toml` refuse it in repo2docker.
+/// A TOML file of the repository, parsed whole by R2DTOML (TOML 1.0). A file that is not UTF-8 or does not parse
+/// is refused with its line and column, as tomllib and `toml` refuse it in repo2docker.
 struct TOMLFile {
     /// Which of repo2docker's readers the file meets there: tomllib (pyproject.toml) reads TOML 1.0; the older
     /// `toml` 0.10 (Pipfile, Project.toml) also refuses an array whose values are of different types.
@@ -15,26 +15,16 @@ struct TOMLFile {
 
     init(bytes: [UInt8], file: String, reader: Reader = .tomllib) throws {
         self.file = file
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw BuildpackError.invalidTOML(file: file, line: 1, column: 1, problem: "the file is not UTF-8 text")
-        }
-        // TOMLKit hands toml++ a C string, which would end at a NUL byte and drop the rest of the file unread.
-        if let nul = bytes.firstIndex(of: 0) {
-            let line = bytes[..<nul].count { $0 == UInt8(ascii: "\n") } + 1
-            let column = nul - (bytes[..<nul].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-            throw BuildpackError.invalidTOML(file: file, line: line, column: column, problem: "a NUL byte, which TOML does not allow")
-        }
         if reader == .tomllib, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             throw BuildpackError.invalidTOML(file: file, line: 1, column: 1,
                                              problem: "a byte-order mark, which tomllib (repo2docker's reader for this file) refuses; save the file as UTF-8 without BOM")
         }
         do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw BuildpackError.invalidTOML(file: file, line: error.source.begin.line, column: error.source.begin.column,
-                                             problem: error.description)
+            root = try TOMLDocument.parse(bytes)
+        } catch let error as TOMLError {
+            throw BuildpackError.invalidTOML(file: file, line: error.line, column: error.column, problem: error.problem)
         }
-        if reader == .toml, let key = Self.mixedArray(in: root, path: []) {
+        if reader == .toml, let key = Self.mixedArray(in: .table(root), path: []) {
             throw BuildpackError.mixedTOMLArray(file: file, key: key)
         }
     }
@@ -46,14 +36,13 @@ struct TOMLFile {
 
     /// The dotted key of the first array (depth first) whose values are not all of one kind, as `toml` 0.10
     /// judges it: nested arrays count as one kind, tables as one, dates and times as one.
-    static func mixedArray(in value: TOMLValueConvertible, path: [String]) -> String? {
+    static func mixedArray(in value: TOMLValue, path: [String]) -> String? {
         if let table = value.table {
-            for key in table.keys.sorted() {
+            for key in table.keys {
                 if let found = table[key].flatMap({ mixedArray(in: $0, path: path + [key]) }) { return found }
             }
         } else if let array = value.array {
-            let kinds = Set(array.map { kind($0.type) })
-            if kinds.count > 1 { return path.joined(separator: ".") }
+            if Set(array.map(\.kind)).count > 1 { return path.joined(separator: ".") }
             for element in array {
                 if let found = mixedArray(in: element, path: path) { return found }
             }
@@ -61,19 +50,12 @@ struct TOMLFile {
         return nil
     }
 
-    private static func kind(_ type: TOMLType) -> String {
-        switch type {
-        case .date, .time, .dateTime: return "date"
-        default: return type.rawValue
-        }
-    }
-
     /// Whether the top-level table has `key`, whatever its value.
-    func hasKey(_ key: String) -> Bool { root.contains(key: key) }
+    func hasKey(_ key: String) -> Bool { root.contains(key) }
 
     /// The value at a dotted path of table keys, or nil when a part is absent.
-    func value(_ path: [String]) -> TOMLValueConvertible? {
-        var current: TOMLValueConvertible = root
+    func value(_ path: [String]) -> TOMLValue? {
+        var current = TOMLValue.table(root)
         for key in path {
             guard let table = current.table, let next = table[key] else { return nil }
             current = next
@@ -95,20 +77,8 @@ struct TOMLFile {
         return string
     }
 
-    private func mismatch(_ path: [String], expected: String, found: TOMLValueConvertible) -> BuildpackError {
-        .invalidTOMLValue(file: file, key: path.joined(separator: "."), expected: expected, found: Self.describe(found.type))
-    }
-
-    static func describe(_ type: TOMLType) -> String {
-        switch type {
-        case .table: return "a table"
-        case .array: return "an array"
-        case .string: return "a string"
-        case .int: return "an integer"
-        case .double: return "a number"
-        case .bool: return "a boolean"
-        case .date, .time, .dateTime: return "a date or time"
-        }
+    private func mismatch(_ path: [String], expected: String, found: TOMLValue) -> BuildpackError {
+        .invalidTOMLValue(file: file, key: path.joined(separator: "."), expected: expected, found: found.typeDescription)
     }
 }
 

@@ -27,6 +27,21 @@ struct FuzzRegressionTests {
         }
     }
 
+    /// fuzz-TomlFiles found these aborting the process inside toml++ (TOMLKit, adopted first), through an assertion in
+    /// `parse_key()` / `parse_value()`; they are why TOML is read by R2DTOML.
+    @Test("TOML that stopped toml++ is a one-line refusal", arguments: [
+        "ame = \"Dem0u-473812mple =620f79a\"\n\n[= \"Demo\"\ncompa\"  &.9 x#\"\n requires-python = \">=  t\"#ailing\n",
+        "[=]\n", "[ . ]\n", "[a.=]\n", "[[=]]\n", "a = {=}\n", "a = { b = 1, = 2 }\n", "a = [=]\n", "a.=1\n", "a = ,\n",
+    ])
+    func tomlThatStoppedTomlPlusPlus(text: String) {
+        for reader in [TOMLFile.Reader.tomllib, .toml] {
+            #expect(throws: BuildpackError.self) { try TOMLFile(bytes: Array(text.utf8), file: "pyproject.toml", reader: reader) }
+            do { _ = try TOMLFile(bytes: Array(text.utf8), file: "pyproject.toml", reader: reader) } catch {
+                #expect(Self.isOneLine(error), "\(error)")
+            }
+        }
+    }
+
     @Test("julia compat parts past Int's range are an error, not a trap", arguments: [
         "9223372036854775807", "^0.9223372036854775807", "~1.9223372036854775807", "1.2.9223372036854775807",
     ])
