@@ -92,6 +92,8 @@ struct TOMLParser {
             } else if Self.isBareKey(c) || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
                 try keyValue(into: current)
                 try lineEnd()
+            } else if Self.isControl(c) {
+                throw error("a control character (byte \(c)), which TOML allows only as an escape in a string")
             } else {
                 throw error("expected a key, a [table] header or a comment")
             }
