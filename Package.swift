@@ -24,8 +24,8 @@ let package = Package(
         .target(name: "R2DRedaction", exclude: ["README.md"]),
 
         // Swift faces of the C libraries.
-        .target(name: "R2DGit", dependencies: ["CLibGit2", "R2DRedaction"]),
-        .target(name: "R2DArchive", dependencies: ["CLibArchive"]),
+        .target(name: "R2DGit", dependencies: ["CLibGit2", "R2DRedaction"], exclude: ["README.md"]),
+        .target(name: "R2DArchive", dependencies: ["CLibArchive"], exclude: ["README.md"]),
         .target(name: "R2DYAML", dependencies: ["CLibYAML"], exclude: ["README.md"]),
         // TOML 1.0, pure Swift (see its README for why not TOMLKit).
         .target(name: "R2DTOML", exclude: ["README.md"]),
@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "R2DBuildContext", dependencies: [
             "R2DArchive",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], exclude: ["README.md"]),
 
         // Files the generated Dockerfiles copy into images (entrypoint, uv installer, Jupyter locks),
         // compiled into the binary as string literals in Buildpacks/EmbeddedFiles.swift (written by
@@ -47,7 +47,7 @@ let package = Package(
 
         // Pure detection and rendering: reads the checkout, nothing else.
         // YAML through libyaml (R2DYAML), TOML through R2DTOML.
-        .target(name: "R2DBuildpacks", dependencies: ["R2DBuildpackAssets", "R2DYAML", "R2DTOML"]),
+        .target(name: "R2DBuildpacks", dependencies: ["R2DBuildpackAssets", "R2DYAML", "R2DTOML"], exclude: ["README.md"]),
 
         // Docker / Podman Engine API client.
         .target(name: "R2DEngine", dependencies: [
@@ -55,7 +55,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
+        ], exclude: ["README.md"]),
 
         // Registry credentials (config.json, helpers, CONTAINER_ENGINE_REGISTRY_CREDENTIALS) and the
         // "is this tag already pushed?" check against the registry's v2 API.
@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
+        ], exclude: ["README.md"]),
 
         // Data repositories (Zenodo, Figshare, Dataverse, HydroShare, CKAN, Software Heritage) and Mercurial.
         .target(name: "R2DContentProviders", dependencies: [
@@ -72,19 +72,19 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], exclude: ["README.md"]),
 
         // Orchestration: fetch → detect → render → context → build → tag → push → run.
         .target(name: "R2DCore", dependencies: [
             "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders", "R2DRedaction",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], exclude: ["README.md"]),
 
         // Command line (ArgumentParser) and the one-file executable.
         .target(name: "R2DCommands", dependencies: [
-            "R2DCore", "R2DRedaction",
+            "R2DCore", "R2DBuildpacks", "R2DContentProviders", "R2DRedaction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], exclude: ["README.md"]),
         .executableTarget(name: "swift-r2d", dependencies: ["R2DCommands"]),
 
         // Shared test helpers (temporary git repositories, fixtures, stub engine server).
@@ -93,7 +93,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], exclude: ["README.md"]),
 
         .testTarget(name: "R2DRedactionTests", dependencies: ["R2DRedaction"]),
         .testTarget(name: "R2DYAMLTests", dependencies: ["R2DYAML"]),
