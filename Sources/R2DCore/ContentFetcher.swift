@@ -67,10 +67,8 @@ enum ContentFetcher {
                                   commit: result.commit, commitTime: result.commitTime)
         } catch {
             // A failed clone is useless even with --no-clean: leave nothing behind.
+            // The error itself is the one `failed` line ("Failed to check out ref …", as repo2docker words it).
             try? FileManager.default.removeItem(atPath: temporary)
-            if case GitError.refNotFound = error {
-                reporter.log("Failed to check out ref \(request.ref ?? "HEAD")\n", phase: .failed)
-            }
             throw error
         }
     }

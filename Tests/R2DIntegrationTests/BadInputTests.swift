@@ -164,7 +164,7 @@ struct BadInputTests {
         #expect(!result.output.stderr.contains("Fatal error"), "\(name) crashed: \(result.output.stderr)")
     }
 
-    @Test("--json-logs: every line JSON, the last one phase failed with the same message", arguments: BadInputCorpus.names)
+    @Test("--json-logs: every line JSON, one phase failed, the last, with the same message", arguments: BadInputCorpus.names)
     func jsonLogs(_ name: String) async throws {
         let spec = try BadInputCorpus.load(name)
         guard spec.jsonLogs ?? true else { return }
@@ -174,11 +174,15 @@ struct BadInputTests {
         let output = result.output
         #expect(output.status == spec.exit, "\(name): stderr was \(output.stderr)")
         var last: [String: Any]?
+        var failedLines = 0
         for line in output.stderr.split(separator: "\n", omittingEmptySubsequences: true) {
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(object != nil, "\(name): not a JSON line: \(line)")
+            if object?["phase"] as? String == "failed" { failedLines += 1 }
             last = object
         }
+        // BinderHub takes the first `failed` line as the failure: there is exactly one.
+        #expect(failedLines == 1, "\(name): \(failedLines) failed lines in \(output.stderr)")
         #expect(last?["phase"] as? String == "failed", "\(name): stderr was \(output.stderr)")
         #expect(last?["message"] as? String == prepared.substitute(spec.message) + "\n", "\(name): stderr was \(output.stderr)")
     }
