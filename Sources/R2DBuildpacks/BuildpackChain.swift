@@ -2,7 +2,7 @@ import Foundation
 
 /// repo2docker's ordered buildpack chain: the first buildpack whose detection matches wins.
 public enum BuildpackChain {
-    /// The detection order, first match wins (reference §3.1). The legacy check comes before all of them.
+    /// The detection order, first match wins (repo2docker's `app.py`, `buildpacks`). The legacy check comes before all of them.
     public static let order: [BuildpackKind] = [.docker, .julia, .juliaRequire, .nix, .r, .conda, .pipfile, .python]
 
     /// Detects the buildpack for `snapshot`. With `allowDefault` false, a repository that matches nothing fails

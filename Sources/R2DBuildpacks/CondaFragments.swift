@@ -1,7 +1,7 @@
 import Foundation
 import R2DBuildpackAssets
 
-/// The micromamba + conda-forge pathway (reference §3.5): environment.yml repositories, Pythons uv cannot
+/// The micromamba + conda-forge pathway (repo2docker's `buildpacks/conda`): environment.yml repositories, Pythons uv cannot
 /// provide (2.7, 3.5–3.7), and the Python part of R and Julia images.
 enum CondaFragments {
     /// Pythons below this get a kernel-only environment beside a notebook environment of `serverPython`.
@@ -131,7 +131,7 @@ enum CondaFragments {
     }
 
     /// requirements.txt (into the user prefix), requirements3.txt (into the notebook environment, only beside a
-    /// separate kernel) and the repository's own package, with pip (reference §3.6).
+    /// separate kernel) and the repository's own package, with pip (repo2docker's `buildpacks/python`).
     static func requirements(_ s: RepoSnapshot, pythonVersion: String) throws -> Fragments {
         var f = Fragments()
         let separate = usesSeparateKernel(pythonVersion)
@@ -159,7 +159,7 @@ enum CondaFragments {
         return f
     }
 
-    /// Pipfile / Pipfile.lock through pipenv in the user prefix (reference §3.11).
+    /// Pipfile / Pipfile.lock through pipenv in the user prefix (repo2docker's `buildpacks/pipfile`).
     static func pipfile(_ s: RepoSnapshot, pythonVersion: String) -> Fragments {
         var f = Fragments()
         let separate = usesSeparateKernel(pythonVersion)

@@ -59,7 +59,7 @@ public struct RenderedBuild: Sendable {
     public var isGenerated: Bool
 }
 
-/// Turns a plan into Dockerfile text, in repo2docker's layer order (reference §4), using only syntax the
+/// Turns a plan into Dockerfile text, in repo2docker's layer order (repo2docker's `buildpacks/base.py` template), using only syntax the
 /// classic Docker builder and Podman accept (no `COPY --chmod`: modes come from the context tarball).
 public enum DockerfileRenderer {
     /// A user Dockerfile is returned verbatim (no appendix, as repo2docker does).

@@ -41,7 +41,7 @@ public struct BuildScriptFile: Sendable, Equatable {
 }
 
 /// What each buildpack contributes to the generated Dockerfile; the renderer composes these in
-/// repo2docker's layer order (reference §4). Buildpacks that build on others (R, Julia) add their own
+/// repo2docker's layer order (repo2docker's `buildpacks/base.py` template). Buildpacks that build on others (R, Julia) add their own
 /// fragments to the ones they reuse instead of copying them.
 public struct Fragments: Sendable {
     /// Extra apt packages installed (with recommends) before anything else.

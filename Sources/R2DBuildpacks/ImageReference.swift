@@ -1,6 +1,6 @@
 /// Image references (`FROM` of generated Dockerfiles, `--image-name`), in repo2docker's grammar.
 public enum ImageReference {
-    /// repo2docker's stricter-than-Docker reference check (reference §7.3):
+    /// repo2docker's stricter-than-Docker reference check (repo2docker's `__main__.py`, `validate_image_name`):
     /// `[registry/]component(/component)*[:tag][@digest]`, where the registry is `domain(.domain)*[:port]`
     /// (the first domain lower-case), a component is lower-case alphanumerics joined by `.`, `_`, `__` or
     /// runs of `-`, a tag is `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}` and a digest `algorithm:hex{32,}`.

@@ -1,6 +1,6 @@
 import R2DBuildpackAssets
 
-/// Julia from the official tarballs, IJulia and the project's packages (reference §3.8).
+/// Julia from the official tarballs, IJulia and the project's packages (repo2docker's `buildpacks/julia/julia_project.py`).
 enum JuliaFragments {
     static func fragments(_ s: RepoSnapshot, plan: BuildPlan, options: RenderOptions) throws -> Fragments {
         guard let version = plan.juliaVersion else { throw BuildpackError.notYetSupported(buildpack: "julia") }
@@ -47,7 +47,7 @@ enum JuliaFragments {
     }
 }
 
-/// A single-user Nix with the repository's default.nix as the environment (reference §3.10). Nothing else is
+/// A single-user Nix with the repository's default.nix as the environment (repo2docker's `buildpacks/nix`). Nothing else is
 /// installed: the Nix expression provides Jupyter.
 enum NixFragments {
     static func fragments(_ s: RepoSnapshot, options: RenderOptions) throws -> Fragments {

@@ -1,7 +1,7 @@
 import Foundation
 import R2DBuildpackAssets
 
-/// How repo2docker picks the Julia version (reference §3.8): `[compat] julia` of JuliaProject.toml or
+/// How repo2docker picks the Julia version (repo2docker's `buildpacks/julia/julia_project.py`): `[compat] julia` of JuliaProject.toml or
 /// Project.toml (default "1.6"), matched against the released versions listed in Buildpacks/julia/versions.txt;
 /// the highest match wins. The list ships with swift-r2d, so no network is needed to render.
 public enum JuliaVersionRules {

@@ -2,7 +2,7 @@ import Foundation
 import R2DBuildpackAssets
 
 /// The uv-based Python pathway: a notebook environment at `$NB_PYTHON_PREFIX` with the pinned Jupyter stack,
-/// then the repository's requirements, package and Pipfile (reference §3.6, §3.11, with uv instead of conda).
+/// then the repository's requirements, package and Pipfile (repo2docker's `buildpacks/python`, repo2docker's `buildpacks/pipfile`; with uv instead of conda).
 enum PythonFragments {
     static let venvPrefix = "${APP_BASE}/venv"
     /// Pipenv versions repo2docker pins.
@@ -58,7 +58,7 @@ enum PythonFragments {
         return f
     }
 
-    /// requirements.txt, requirements3.txt, setup.py / pyproject.toml (reference §3.6).
+    /// requirements.txt, requirements3.txt, setup.py / pyproject.toml (repo2docker's `buildpacks/python`).
     static func requirements(_ s: RepoSnapshot) throws -> Fragments {
         var f = Fragments()
         let files = ["requirements3.txt", "requirements.txt"].map(s.binderPath).filter(s.fileExists)
@@ -79,7 +79,7 @@ enum PythonFragments {
         return f
     }
 
-    /// Pipfile / Pipfile.lock through pipenv, as repo2docker does (reference §3.11).
+    /// Pipfile / Pipfile.lock through pipenv, as repo2docker does (repo2docker's `buildpacks/pipfile`).
     static func pipfile(_ s: RepoSnapshot) -> Fragments {
         var f = Fragments()
         f.preassembleFiles = ["Pipfile", "Pipfile.lock"].map(s.binderPath).filter(s.fileExists)

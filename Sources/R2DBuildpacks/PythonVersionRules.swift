@@ -1,6 +1,6 @@
 import Foundation
 
-/// How repo2docker picks the Python version for each Python-family buildpack (reference §3.6, §3.11).
+/// How repo2docker picks the Python version for each Python-family buildpack (repo2docker's `buildpacks/python`, repo2docker's `buildpacks/pipfile`).
 public enum PythonVersionRules {
     public static let defaultVersion = "3.10"
     /// The versions a `requires-python` default may pick from, lowest first.
@@ -108,7 +108,7 @@ public enum PythonVersionRules {
     }
 }
 
-/// repo2docker's R version table (reference §3.7).
+/// repo2docker's R version table (repo2docker's `buildpacks/r.py`).
 public enum RVersionRules {
     public static let defaultVersion = "4.4.2"
     public static let latestPatch: [String: String] = [

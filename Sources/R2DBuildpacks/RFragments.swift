@@ -1,7 +1,7 @@
 import Foundation
 
 /// R from Posit's builds with a dated Posit Package Manager snapshot, RStudio Server, Shiny Server and
-/// IRkernel (reference §3.7). The snapshot URL is built from the date alone, so rendering needs no network.
+/// IRkernel (repo2docker's `buildpacks/r.py`). The snapshot URL is built from the date alone, so rendering needs no network.
 enum RFragments {
     /// The oldest snapshot Posit Package Manager serves.
     static let cutoffDate = "2018-12-07"

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import R2DCore
 
-/// `swift-r2d build`: repo2docker's command line, flag for flag (reference §1.2), plus `--platform`,
+/// `swift-r2d build`: repo2docker's command line, flag for flag (repo2docker's `__main__.py`), plus `--platform`,
 /// `--network` and `--base-image`.
 struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

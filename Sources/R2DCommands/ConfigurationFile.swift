@@ -197,7 +197,7 @@ enum ConfigurationFile {
         return row[b.count]
     }
 
-    /// The settings repo2docker knows (reference §1.3). Those swift-r2d cannot use are accepted with a warning.
+    /// The settings repo2docker knows (repo2docker's `app.py` traits). Those swift-r2d cannot use are accepted with a warning.
     static let knownTraits: [String: Set<String>] = [
         "Repo2Docker": Set(DownloadLocations.traitNames).union(ProviderSettings.traitNames).union([
             "all_ports", "appendix", "base_image", "build_memory_limit", "buildpacks", "cache_from", "cleanup_checkout",

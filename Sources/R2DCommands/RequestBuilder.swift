@@ -10,7 +10,7 @@ struct CommandLineFailure: Error, CustomStringConvertible {
 }
 
 /// Turns parsed flags and `--Class.trait=value` settings into a `BuildRequest`, with repo2docker's checks
-/// (reference §1.2 "Validation order").
+/// (the order in which repo2docker's `__main__.py` checks them).
 struct RequestBuilder {
     var environment: [String: String]
     var warn: (String) -> Void

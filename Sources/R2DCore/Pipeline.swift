@@ -285,7 +285,7 @@ public struct Pipeline: Sendable {
     }
 
     /// A user Dockerfile gets the repository as its context; a generated one gets the Dockerfile and support
-    /// files at the root and the repository under `src/` (reference §5).
+    /// files at the root and the repository under `src/` (repo2docker's `buildpacks/base.py`, `build`).
     func contextSpec(plan: BuildPlan, rendered: RenderedBuild, snapshot: RepoSnapshot, mtime: Int64) throws -> BuildContextSpec {
         var patterns: [String] = []
         for file in plan.ignoreFiles {

@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOSSL
 
 /// Asks a registry (Docker Registry HTTP API v2 / OCI distribution) whether an image tag exists, with the
-/// anonymous, Basic and Bearer-token flows BinderHub uses (reference binderhub-and-peers §1.8).
+/// anonymous, Basic and Bearer-token flows BinderHub uses (BinderHub's `registry.py`).
 public struct RegistryClient: Sendable {
     /// Docker's per-registry CA directory: `<dir>/<host:port>/ca.crt` is trusted besides the system roots.
     public var certificatesDirectory: String
