@@ -145,23 +145,7 @@ struct ContextWalker {
     private mutating func walk(
         contextDirectory: String, virtual: VirtualDirectory?, disk: DiskDirectory?, rootFD: Int32, gitLevel: Int?
     ) throws {
-        var children: [String: Child] = [:]
-        if let virtual {
-            for (name, directory) in virtual.directories {
-                children[name, default: Child(name: name)].virtualDirectory = directory
-            }
-            for (name, file) in virtual.files {
-                children[name, default: Child(name: name)].virtualFile = file
-            }
-        }
-        if let disk {
-            for name in try listNames(disk) {
-                children[name, default: Child(name: name)].onDisk = true
-            }
-        }
-        let ordered = children.values.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
-
-        for child in ordered {
+        for child in try children(virtual: virtual, disk: disk) {
             try checkCancelled()
             let contextPath = contextDirectory + child.name
             var item = DiskItem.skip
@@ -203,6 +187,23 @@ struct ContextWalker {
                     rootFD: rootFD, gitLevel: level)
             }
         }
+    }
+
+    /// The entries of one directory, virtual and on disk merged by name, in byte order of their names.
+    private func children(virtual: VirtualDirectory?, disk: DiskDirectory?) throws -> [Child] {
+        var children: [String: Child] = [:]
+        for (name, directory) in virtual?.directories ?? [:] {
+            children[name, default: Child(name: name)].virtualDirectory = directory
+        }
+        for (name, file) in virtual?.files ?? [:] {
+            children[name, default: Child(name: name)].virtualFile = file
+        }
+        if let disk {
+            for name in try listNames(disk) {
+                children[name, default: Child(name: name)].onDisk = true
+            }
+        }
+        return children.values.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
     }
 
     /// Closes the descriptor an inspected item holds, if any.

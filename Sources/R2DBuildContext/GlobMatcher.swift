@@ -38,7 +38,6 @@ struct GlobMatcher: Sendable {
     /// Compiles a cleaned pattern (no leading `!`); nil when Docker would reject it.
     init?(pattern: String) {
         let scalars = Array(pattern.unicodeScalars)
-        enum Detected { case exact, prefix, suffix, glob }
         var detected = Detected.exact
         var tokens: [Token] = []
         var index = 0
@@ -53,18 +52,7 @@ struct GlobMatcher: Sendable {
                     index += 1
                     // "**/" behaves like "**".
                     if index < scalars.count && scalars[index] == "/" { index += 1 }
-                    if index == scalars.count {
-                        if detected == .exact {
-                            detected = .prefix
-                        } else {
-                            tokens.append(.anything)
-                            detected = .glob
-                        }
-                    } else {
-                        tokens.append(.optionalDirectories)
-                        detected = .glob
-                    }
-                    if step == 0 { detected = .suffix }
+                    detected = Self.doubleStar(atEnd: index == scalars.count, first: step == 0, after: detected, tokens: &tokens)
                 } else {
                     tokens.append(.runExceptSlash)
                     detected = .glob
@@ -96,6 +84,21 @@ struct GlobMatcher: Sendable {
         case .suffix: kind = .suffix(String(pattern.unicodeScalars.dropFirst(2)))
         case .glob: kind = .glob(tokens)
         }
+    }
+
+    /// What the pattern is, as far as it has been read: a plain name, `name/**`, `**/name`, or a real glob.
+    private enum Detected { case exact, prefix, suffix, glob }
+
+    /// After `**` (and its optional `/`): at the end it matches anything (a prefix pattern when nothing before
+    /// it was special), elsewhere any run of directories; at the start the pattern is a suffix pattern.
+    private static func doubleStar(atEnd: Bool, first: Bool, after detected: Detected, tokens: inout [Token]) -> Detected {
+        var result = Detected.glob
+        if atEnd && detected == .exact {
+            result = .prefix
+        } else {
+            tokens.append(atEnd ? .anything : .optionalDirectories)
+        }
+        return first ? .suffix : result
     }
 
     /// Whether the whole of `path` matches.

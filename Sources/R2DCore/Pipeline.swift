@@ -114,10 +114,7 @@ public struct Pipeline: Sendable {
         }
 
         let snapshot = try RepoSnapshot(root: repoDirectory, repositoryRoot: content.path)
-        let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack,
-                                             defaultPython: request.defaultPythonVersion)
-        plan.notes.forEach { reporter.log($0 + "\n") }
-        let rendered = try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: renderOptions)
+        let (plan, rendered) = try detectAndRender(snapshot)
         let dockerfile = rendered.dockerfile
 
         guard let engine, request.build else {
@@ -153,6 +150,14 @@ public struct Pipeline: Sendable {
         checkout.remove()
 
         return try await runContainer(engine: engine, imageName: imageName, repoDirectory: repoDirectory)
+    }
+
+    /// The buildpack and its Dockerfile; the notes on which file chose a version are logged on the way.
+    private func detectAndRender(_ snapshot: RepoSnapshot) throws -> (BuildPlan, RenderedBuild) {
+        let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack,
+                                             defaultPython: request.defaultPythonVersion)
+        plan.notes.forEach { reporter.log($0 + "\n") }
+        return (plan, try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: renderOptions))
     }
 
     /// A fetched checkout is removed when the run is done with it, unless it is local or `--no-clean` keeps it.
