@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A read-only view of the directory being analysed (the checkout, or checkout/<subdir>),
 /// with repo2docker's binder-directory lookup rules. Every file it reads resolves inside `repositoryRoot`
@@ -14,6 +15,9 @@ public struct RepoSnapshot: Sendable {
     public let binderDirectory: String
     /// `repositoryRoot` with its links resolved once (every read is checked against it).
     let resolvedRepositoryRoot: String?
+    /// The root pyproject.toml once read and parsed (detection, the version rules, the notes and the fragments
+    /// all ask for it); copies of the snapshot share it.
+    let parsedPyproject = ParsedOnce<TOMLFile?>()
 
     /// Fails when both `binder/` and `.binder/` exist, as repo2docker does, and when a binder directory or an
     /// environment file is a symbolic link loop or a link out of the repository (its content would come from
@@ -150,6 +154,21 @@ public struct RepoSnapshot: Sendable {
     static func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+}
+
+/// A value computed at most once, on first use, and shared by every copy of what holds it. A failure is kept
+/// too, so that each caller sees the same error the first one did.
+final class ParsedOnce<Value: Sendable>: Sendable {
+    private let state = Mutex<Result<Value, any Error>?>(nil)
+
+    func value(_ compute: () throws -> Value) throws -> Value {
+        try state.withLock { cached -> Result<Value, any Error> in
+            if let cached { return cached }
+            let result = Result { try compute() }
+            cached = result
+            return result
+        }.get()
     }
 }
 

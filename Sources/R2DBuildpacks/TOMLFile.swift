@@ -89,14 +89,22 @@ enum Pyproject {
     static func isPythonPackage(_ s: RepoSnapshot) throws -> Bool {
         guard s.binderDirectory.isEmpty else { return false }
         if s.fileExists("setup.py") { return true }
-        guard let pyproject = try TOMLFile.read("pyproject.toml", in: s) else { return false }
+        guard let pyproject = try s.rootPyproject() else { return false }
         return pyproject.hasKey("project") && pyproject.hasKey("build-system")
     }
 
     /// `[project] requires-python`, when there is no binder directory.
     static func requiresPython(_ s: RepoSnapshot) throws -> String? {
-        guard s.binderDirectory.isEmpty, let pyproject = try TOMLFile.read("pyproject.toml", in: s),
+        guard s.binderDirectory.isEmpty, let pyproject = try s.rootPyproject(),
               try pyproject.table(["project"]) != nil else { return nil }
         return try pyproject.string(["project", "requires-python"])
+    }
+}
+
+extension RepoSnapshot {
+    /// The root pyproject.toml (nil when there is none), read and parsed once per snapshot whichever of
+    /// detection, the version rules and the fragments asks first.
+    func rootPyproject() throws -> TOMLFile? {
+        try parsedPyproject.value { try TOMLFile.read("pyproject.toml", in: self) }
     }
 }
