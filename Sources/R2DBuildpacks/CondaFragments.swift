@@ -14,22 +14,14 @@ enum CondaFragments {
 
     static func usesSeparateKernel(_ python: String) -> Bool { kernelOnlyPythons.contains(python) }
 
-    /// `linux-64` or `linux-aarch64` for a Docker platform.
-    static func condaPlatform(_ platform: String) -> String? {
-        switch Platform.architecture(platform) {
-        case "x86_64": return "linux-64"
-        case "aarch64": return "linux-aarch64"
-        default: return nil
-        }
-    }
-
     /// micromamba, the base prefix and the notebook (and kernel) environments; `file` names where the Python
     /// version came from, for errors.
-    static func base(pythonVersion: String, file: String, options: RenderOptions) throws -> Fragments {
-        guard let platform = condaPlatform(options.platform),
-              platform == "linux-64" || aarch64Pythons.contains(pythonVersion) else {
+    static func base(pythonVersion: String, file: String, context c: RenderContext) throws -> Fragments {
+        let options = c.options
+        guard let architecture = c.architecture, architecture == .amd64 || aarch64Pythons.contains(pythonVersion) else {
             throw BuildpackError.unsupportedCondaPython(file: file, version: pythonVersion, platform: options.platform)
         }
+        let platform = architecture.condaPlatform
         let separate = usesSeparateKernel(pythonVersion)
         let notebookPython = separate ? serverPython : pythonVersion
         guard let notebookSpec = BuildpackAssets.condaNotebookSpec(python: notebookPython),
@@ -78,6 +70,16 @@ enum CondaFragments {
         return f
     }
 
+    /// R and Julia images are Python images too: the conda base (its Python from runtime.txt), environment.yml,
+    /// requirements.txt and the repository's package, before their own parts.
+    static func pythonForOtherLanguages(_ c: RenderContext) throws -> Fragments {
+        let version = c.plan.pythonVersion ?? PythonVersionRules.defaultVersion
+        var f = try base(pythonVersion: version, file: c.snapshot.binderPath("runtime.txt"), context: c)
+        f.append(try environmentFile(c.snapshot, pythonVersion: version, context: c))
+        f.append(try requirements(c.snapshot, pythonVersion: version))
+        return f
+    }
+
     /// The prefix user packages go into: the kernel environment when there is one.
     static func userPrefix(_ python: String) -> String {
         usesSeparateKernel(python) ? "${KERNEL_PYTHON_PREFIX}" : "${NB_PYTHON_PREFIX}"
@@ -85,7 +87,7 @@ enum CondaFragments {
 
     /// environment.yml / environment.yaml: `mamba env update` of the user prefix, before the full copy unless
     /// its pip list refers to repository files; plus R (IRkernel, RStudio, Shiny) when it asks for `r-` packages.
-    static func environmentFile(_ s: RepoSnapshot, pythonVersion: String, options: RenderOptions) throws -> Fragments {
+    static func environmentFile(_ s: RepoSnapshot, pythonVersion: String, context c: RenderContext) throws -> Fragments {
         var f = Fragments()
         guard let file = environmentFilePath(s), let bytes = try s.readBytes(file) else { return f }
         let env = try CondaEnvironmentFile.parse(bytes, file: file)
@@ -100,8 +102,9 @@ enum CondaFragments {
                 ${MAMBA_EXE} clean --all -f -y
                 ${MAMBA_EXE} list -p \(prefix)
                 """))
-            if Platform.architecture(options.platform) == "x86_64" {
-                steps += try RFragments.rstudioSteps(options.downloads)
+            // Posit builds RStudio Server and Shiny Server for amd64 only.
+            if c.architecture?.positArchitecture != nil {
+                steps += try RFragments.rstudioSteps(c.options.downloads)
             }
             steps.append(BuildStep(.root, """
                 echo "export PATH=\\"\\${PATH}:${CONDA_DIR}/bin\\"" >> /etc/profile.d/00-rstudio.sh
@@ -176,14 +179,6 @@ enum CondaFragments {
             (cd \(directory) && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv install \(lockOption) --system --dev && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv --clear)
             """))
         return f
-    }
-}
-
-/// Docker platform names.
-enum Platform {
-    /// "linux/amd64", "amd64", "x86_64" → "x86_64"; "linux/arm64[/v8]", "arm64", "aarch64" → "aarch64"; else nil.
-    static func architecture(_ platform: String) -> String? {
-        BuildpackAssets.architecture(of: platform)
     }
 }
 

@@ -68,46 +68,7 @@ public enum DockerfileRenderer {
     }
 
     public static func renderBuild(_ plan: BuildPlan, snapshot: RepoSnapshot, options: RenderOptions) throws -> RenderedBuild {
-        if plan.kind != .docker { try options.validate() }
-        switch plan.kind {
-        case .docker:
-            guard let path = plan.dockerfile, let text = try snapshot.readText(path) else {
-                throw BuildpackError.unreadable(file: plan.dockerfile ?? "Dockerfile", reason: "the file disappeared")
-            }
-            return RenderedBuild(dockerfile: text, files: [], isGenerated: false)
-        case .python, .pipfile, .juliaRequire:
-            guard let version = plan.pythonVersion else { throw BuildpackError.notYetSupported(buildpack: plan.kind.rawValue) }
-            let isPipfile = plan.kind == .pipfile
-            guard BuildpackAssets.jupyterLockPythons.contains(version) else {
-                // Pythons uv has no lock for (2.7, 3.5–3.7) come from conda-forge, as in repo2docker.
-                let file = isPipfile ? snapshot.binderPath("Pipfile") : snapshot.binderPath("runtime.txt")
-                var fragments = try CondaFragments.base(pythonVersion: version, file: file, options: options)
-                fragments.append(isPipfile ? CondaFragments.pipfile(snapshot, pythonVersion: version)
-                                           : try CondaFragments.requirements(snapshot, pythonVersion: version))
-                return try compose(fragments, plan: plan, options: options)
-            }
-            var fragments = try PythonFragments.base(pythonVersion: version, options: options)
-            fragments.append(isPipfile ? PythonFragments.pipfile(snapshot) : try PythonFragments.requirements(snapshot))
-            return try compose(fragments, plan: plan, options: options)
-        case .conda:
-            let version = plan.pythonVersion ?? PythonVersionRules.defaultVersion
-            let file = CondaFragments.environmentFilePath(snapshot) ?? "environment.yml"
-            var fragments = try CondaFragments.base(pythonVersion: version, file: file, options: options)
-            fragments.append(try CondaFragments.environmentFile(snapshot, pythonVersion: version, options: options))
-            return try compose(fragments, plan: plan, options: options)
-        case .r, .julia:
-            // R and Julia images are Python images too: the conda base, environment.yml, requirements.txt and
-            // the repository's package, then their own parts.
-            let version = plan.pythonVersion ?? PythonVersionRules.defaultVersion
-            var fragments = try CondaFragments.base(pythonVersion: version, file: snapshot.binderPath("runtime.txt"), options: options)
-            fragments.append(try CondaFragments.environmentFile(snapshot, pythonVersion: version, options: options))
-            fragments.append(try CondaFragments.requirements(snapshot, pythonVersion: version))
-            fragments.append(plan.kind == .r ? try RFragments.fragments(snapshot, plan: plan, options: options)
-                                             : try JuliaFragments.fragments(snapshot, plan: plan, options: options))
-            return try compose(fragments, plan: plan, options: options)
-        case .nix:
-            return try compose(try NixFragments.fragments(snapshot, options: options), plan: plan, options: options)
-        }
+        try plan.kind.buildpack.render(RenderContext(snapshot: snapshot, plan: plan, options: options))
     }
 
     static let entrypointFiles: [GeneratedFile] = [
@@ -115,15 +76,23 @@ public enum DockerfileRenderer {
         GeneratedFile(path: "repo2docker-entrypoint", contents: BuildpackAssets.entrypoint, mode: 0o755),
     ]
 
-    static func compose(_ f: Fragments, plan: BuildPlan, options: RenderOptions) throws -> RenderedBuild {
+    /// The layers in repo2docker's order, each written by its own function.
+    static func compose(_ f: Fragments, _ c: RenderContext) throws -> RenderedBuild {
+        let plan = c.plan, options = c.options
         var d = DockerfileLines()
-        try baseLayers(&d, plan: plan, options: options)
-        environmentLayers(&d, f, options: options)
-        repositoryLayers(&d, f, plan: plan, options: options)
-        if !options.appendix.isEmpty {
-            d.lines.append("")
-            d.lines.append(options.appendix)
-        }
+        try fromLayer(&d, f, options: options)
+        localeLayer(&d)
+        userLayer(&d)
+        aptLayer(&d, f)
+        buildEnvironmentLayer(&d, f)
+        buildScriptFilesLayer(&d, f, options: options)
+        buildStepsLayer(&d, f)
+        repoDirectoryLayer(&d, f)
+        preassembleLayer(&d, f, plan: plan, options: options)
+        assembleLayer(&d, f, options: options)
+        postBuildLayer(&d, plan: plan)
+        entrypointLayer(&d, plan: plan)
+        appendixLayer(&d, options: options)
         let files = entrypointFiles + f.buildScriptFiles.map {
             GeneratedFile(path: "build_script_files/\($0.name)", contents: $0.contents, mode: $0.mode)
         }
@@ -133,16 +102,18 @@ public enum DockerfileRenderer {
     /// `COPY --chown` with the literal image uid.
     static func chown(_ options: RenderOptions) -> String { "--chown=\(options.userID):\(options.userID)" }
 
-    /// FROM, locales, the image user and the base apt packages: the same for every repository.
-    static func baseLayers(_ d: inout DockerfileLines, plan: BuildPlan, options: RenderOptions) throws {
+    /// FROM, and the buildpack's refusal as the very first step when it has one.
+    static func fromLayer(_ d: inout DockerfileLines, _ f: Fragments, options: RenderOptions) throws {
         d.lines.append("FROM \(options.baseImage)")
         d.lines.append("")
-        if plan.kind == .juliaRequire {
-            // repo2docker renders REQUIRE repositories but refuses to build them; fail at the first step.
-            let file = plan.binderDirectory.isEmpty ? "REQUIRE" : plan.binderDirectory + "/REQUIRE"
-            d.lines.append("RUN echo \(try DockerfileText.word(BuildpackError.juliaRequire(file: file).description)) >&2 && exit 1")
+        if let refusal = f.refusal {
+            d.lines.append("RUN echo \(try DockerfileText.word(refusal)) >&2 && exit 1")
             d.lines.append("")
         }
+    }
+
+    /// Non-interactive apt, the en_US.UTF-8 locale and bash as the shell: the same for every repository.
+    static func localeLayer(_ d: inout DockerfileLines) {
         d.lines.append("ENV DEBIAN_FRONTEND=noninteractive")
         d.lines.append("")
         d.lines.append("# Locales")
@@ -152,6 +123,10 @@ public enum DockerfileRenderer {
             locale-gen
             """))
         d.lines += ["ENV LC_ALL=en_US.UTF-8", "ENV LANG=en_US.UTF-8", "ENV LANGUAGE=en_US.UTF-8", "", "ENV SHELL=/bin/bash", ""]
+    }
+
+    /// The image user (`NB_USER`, `NB_UID`), created or renamed from the base image's user with that uid.
+    static func userLayer(_ d: inout DockerfileLines) {
         d.lines.append("# The image user; a base image that already has this uid (Ubuntu 24.04's ubuntu) gets it renamed.")
         d.lines += ["ARG NB_USER", "ARG NB_UID", "ENV USER=${NB_USER}", "ENV HOME=/home/${NB_USER}"]
         d.lines.append("RUN " + shellBlock("""
@@ -163,29 +138,41 @@ public enum DockerfileRenderer {
             if [ -z "$old_user" ]; then useradd --comment "Default user" --create-home --gid ${NB_UID} --no-log-init --shell /bin/bash --uid ${NB_UID} ${NB_USER}; fi
             """))
         d.lines.append("")
-        d.lines.append("RUN " + shellBlock(aptInstall(["gettext-base", "less", "unzip"], recommends: false)))
     }
 
-    /// The buildpacks' apt packages, build environment, support files and build steps (no repository file yet).
-    static func environmentLayers(_ d: inout DockerfileLines, _ f: Fragments, options: RenderOptions) {
+    /// The base apt packages, then the buildpack's own (with recommends).
+    static func aptLayer(_ d: inout DockerfileLines, _ f: Fragments) {
+        d.lines.append("RUN " + shellBlock(aptInstall(["gettext-base", "less", "unzip"], recommends: false)))
         if !f.aptPackages.isEmpty {
             d.lines.append("RUN " + shellBlock(aptInstall(f.aptPackages.sorted(), recommends: true)))
         }
+    }
+
+    /// The Jupyter port and the buildpack's build-time environment variables and PATH.
+    static func buildEnvironmentLayer(_ d: inout DockerfileLines, _ f: Fragments) {
         d.lines += ["", "EXPOSE 8888", ""]
         d.lines.append("ENV APP_BASE=/srv")
         for (key, value) in f.buildEnvironment { d.lines.append("ENV \(key)=\(value)") }
         if !f.pathEntries.isEmpty { d.lines.append("ENV PATH=\(f.pathEntries.joined(separator: ":")):${PATH}") }
         d.lines.append("")
+    }
+
+    /// The buildpack's support files, sorted by name so the layer does not depend on the fragments' order.
+    static func buildScriptFilesLayer(_ d: inout DockerfileLines, _ f: Fragments, options: RenderOptions) {
         for file in f.buildScriptFiles.sorted(by: { $0.name < $1.name }) {
             d.lines.append("COPY \(chown(options)) build_script_files/\(file.name) \(file.destination)")
         }
         d.lines.append("")
+    }
+
+    /// The buildpack's install steps that need no repository file (shared by every repository on the same versions).
+    static func buildStepsLayer(_ d: inout DockerfileLines, _ f: Fragments) {
         d.run(f.buildSteps)
         d.lines.append("")
     }
 
-    /// REPO_DIR, the environment files and their steps, the repository, postBuild, start and the entrypoint.
-    static func repositoryLayers(_ d: inout DockerfileLines, _ f: Fragments, plan: BuildPlan, options: RenderOptions) {
+    /// REPO_DIR, owned by the image user, as the working directory, and the runtime environment variables.
+    static func repoDirectoryLayer(_ d: inout DockerfileLines, _ f: Fragments) {
         d.setUser(.root)
         d.lines += ["ARG REPO_DIR=${HOME}", "ENV REPO_DIR=${REPO_DIR}"]
         d.lines.append("RUN if [ ! -d \"${REPO_DIR}\" ]; then /usr/bin/install -o ${NB_USER} -g ${NB_USER} -d \"${REPO_DIR}\"; fi")
@@ -193,6 +180,10 @@ public enum DockerfileRenderer {
         d.lines.append("ENV PATH=${HOME}/.local/bin:${REPO_DIR}/.local/bin:${PATH}")
         for (key, value) in f.environment { d.lines.append("ENV \(key)=\(value)") }
         d.lines.append("")
+    }
+
+    /// The environment files alone, apt.txt's packages and the steps that need only those files.
+    static func preassembleLayer(_ d: inout DockerfileLines, _ f: Fragments, plan: BuildPlan, options: RenderOptions) {
         d.lines.append("# Environment files first, so that editing other files keeps the installed environment cached.")
         for path in f.preassembleFiles.sorted() {
             d.lines.append("COPY \(chown(options)) src/\(path) ${REPO_DIR}/\(path)")
@@ -203,10 +194,18 @@ public enum DockerfileRenderer {
         }
         d.run(preassemble + f.preassembleSteps)
         d.lines.append("")
+    }
+
+    /// The whole repository, then the steps that need it.
+    static func assembleLayer(_ d: inout DockerfileLines, _ f: Fragments, options: RenderOptions) {
         d.setUser(.root)
         d.lines.append("COPY \(chown(options)) src/ ${REPO_DIR}/")
         d.run(f.assembleSteps)
         d.lines.append("")
+    }
+
+    /// postBuild, run as the image user.
+    static func postBuildLayer(_ d: inout DockerfileLines, plan: BuildPlan) {
         // Labels are not written here: they travel with the build request and the daemon adds them last, so
         // the Dockerfile (and the context digest) does not depend on them.
         d.setUser(.notebookUser)
@@ -214,6 +213,10 @@ public enum DockerfileRenderer {
             d.lines.append("RUN chmod +x \(script)")
             d.lines.append("RUN ./\(script)")
         }
+    }
+
+    /// The start script (through `R2D_ENTRYPOINT`), the entrypoint and the default command.
+    static func entrypointLayer(_ d: inout DockerfileLines, plan: BuildPlan) {
         if let start = plan.start {
             let path = start.hasPrefix("/") ? start : "${REPO_DIR}/\(start)"
             if !start.hasPrefix("/") { d.lines.append("RUN chmod +x \"\(path)\"") }
@@ -226,6 +229,13 @@ public enum DockerfileRenderer {
         d.lines.append("COPY repo2docker-entrypoint /usr/local/bin/repo2docker-entrypoint")
         d.lines.append("ENTRYPOINT [\"/usr/local/bin/repo2docker-entrypoint\"]")
         d.lines.append("CMD [\"jupyter\", \"notebook\", \"--ip\", \"0.0.0.0\"]")
+    }
+
+    /// `--appendix`, verbatim and last.
+    static func appendixLayer(_ d: inout DockerfileLines, options: RenderOptions) {
+        guard !options.appendix.isEmpty else { return }
+        d.lines.append("")
+        d.lines.append(options.appendix)
     }
 
     /// One sorted `apt-get install` that leaves no lists or caches behind.

@@ -44,6 +44,9 @@ public struct BuildScriptFile: Sendable, Equatable {
 /// repo2docker's layer order (repo2docker's `buildpacks/base.py` template). Buildpacks that build on others (R, Julia) add their own
 /// fragments to the ones they reuse instead of copying them.
 public struct Fragments: Sendable {
+    /// A message the image build prints and fails on right after `FROM` (a REQUIRE repository: repo2docker
+    /// renders it but refuses to build it).
+    public var refusal: String?
     /// Extra apt packages installed (with recommends) before anything else.
     public var aptPackages: [String] = []
     /// `ENV` lines present during the build, in order.
@@ -66,6 +69,7 @@ public struct Fragments: Sendable {
 
     /// Appends `other` after `self`, keeping each list's order.
     public mutating func append(_ other: Fragments) {
+        refusal = refusal ?? other.refusal
         aptPackages += other.aptPackages
         buildEnvironment += other.buildEnvironment
         pathEntries += other.pathEntries

@@ -8,9 +8,27 @@ enum PythonFragments {
     /// Pipenv versions repo2docker pins.
     static let pipenvVersion = "2022.1.8"
 
+    /// The Python family's image (Python, Pipfile, REQUIRE): uv for the Pythons with a Jupyter lock, with the
+    /// repository's `uv` fragments; conda-forge for the older ones (2.7, 3.5–3.7), as in repo2docker, with its
+    /// `conda` fragments for the version. `versionFile` names where that version came from, for errors.
+    static func environment(_ c: RenderContext, versionFile: String, uv: () throws -> Fragments,
+                            conda: (String) throws -> Fragments) throws -> Fragments {
+        guard let version = c.plan.pythonVersion else { throw BuildpackError.notYetSupported(buildpack: c.plan.kind.rawValue) }
+        guard BuildpackAssets.jupyterLockPythons.contains(version) else {
+            var f = try CondaFragments.base(pythonVersion: version, file: versionFile, context: c)
+            f.append(try conda(version))
+            return f
+        }
+        var f = try base(pythonVersion: version, context: c)
+        f.append(try uv())
+        return f
+    }
+
     /// Shared by every Python-family image: uv, the interpreter, Jupyter, Node and npm.
-    static func base(pythonVersion: String, options: RenderOptions) throws -> Fragments {
-        guard let lock = BuildpackAssets.jupyterLock(python: pythonVersion, platform: options.platform) else {
+    static func base(pythonVersion: String, context c: RenderContext) throws -> Fragments {
+        let options = c.options
+        guard let architecture = c.architecture,
+              let lock = BuildpackAssets.jupyterLock(python: pythonVersion, platform: architecture.dockerPlatform) else {
             throw BuildpackError.unsupportedPythonVersion(file: "runtime.txt", version: pythonVersion)
         }
         var f = Fragments()

@@ -128,3 +128,24 @@ public enum RVersionRules {
         return v
     }
 }
+
+/// Where runtime.txt, requires-python and a Pipfile disagree, the file repo2docker follows wins; these lines
+/// say which one did, so the choice is not silent.
+enum VersionNotes {
+    /// For the pathways that take Python from another file (`source`: environment.yml, Pipfile) while
+    /// runtime.txt asks for one.
+    static func runtimeNotFollowed(_ plan: BuildPlan, snapshot s: RepoSnapshot, source: String) -> [String] {
+        guard let python = plan.pythonVersion, let runtime = plan.runtime, runtime.name == "python",
+              let asked = runtime.version else { return [] }
+        let runtimeFile = s.binderPath("runtime.txt")
+        return ["\(runtimeFile) asks for python-\(asked), but the \(plan.kind.rawValue) pathway takes Python from \(source) (\(python)); \(runtimeFile) is not used for the version, as in repo2docker."]
+    }
+
+    /// For the pathways that follow requires-python (Python, R, Julia) when it replaced the default.
+    static func requiresPythonReplacedDefault(_ plan: BuildPlan, snapshot s: RepoSnapshot, defaultPython: String) throws -> [String] {
+        guard let python = plan.pythonVersion else { return [] }
+        let versionWasDefault = plan.runtime?.version.map { !$0.contains(".") } ?? true
+        guard versionWasDefault, python != defaultPython, let specifier = try Pyproject.requiresPython(s) else { return [] }
+        return ["pyproject.toml requires-python \(specifier.shortQuoted) does not allow the default Python \(defaultPython): using \(python), the highest supported version it allows."]
+    }
+}

@@ -20,9 +20,10 @@ enum RFragments {
         return UTCTimestamp(secondsSinceEpoch: Int64(today.timeIntervalSince1970.rounded(.down)) - 2 * 86_400).date
     }
 
-    static func fragments(_ s: RepoSnapshot, plan: BuildPlan, options: RenderOptions) throws -> Fragments {
+    static func fragments(_ c: RenderContext) throws -> Fragments {
+        let s = c.snapshot, plan = c.plan, options = c.options
         let version = plan.rVersion ?? RVersionRules.defaultVersion
-        guard Platform.architecture(options.platform) == "x86_64" else {
+        guard let debianArchitecture = c.architecture?.positArchitecture else {
             throw BuildpackError.needsAMD64(buildpack: "R", platform: options.platform)
         }
         let date = snapshotDate(runtime: plan.runtime, today: options.today)
@@ -38,22 +39,7 @@ enum RFragments {
         f.buildEnvironment = [("R_LIBS_USER", "${APP_BASE}/rlibs")]
         f.pathEntries = ["/usr/lib/rstudio-server/bin/"]
         f.environment = [("R_HOME", rHome), ("R_DOC_DIR", "${R_HOME}/doc"), ("LD_LIBRARY_PATH", "${R_HOME}/lib:${LD_LIBRARY_PATH}")]
-        f.buildSteps = [
-            BuildStep(.root, """
-                apt-get -qq update > /dev/null
-                apt-get -qq install --yes --no-install-recommends libclang-dev libzmq3-dev > /dev/null
-                . /etc/os-release && case "$ID" in ubuntu) distro="ubuntu-$(echo "$VERSION_ID" | tr -d .)" ;; debian) distro="debian-$VERSION_ID" ;; *) echo "R: no Posit build of R for $ID" >&2; exit 1 ;; esac
-                curl --fail --silent --show-error --location --retry 3 --output /tmp/r.deb \(try DockerfileText.word(locations.rBinaryURL))/"${distro}/pkgs/r-\(version)_1_amd64.deb"
-                apt-get -qq install --yes --no-install-recommends /tmp/r.deb > /dev/null
-                rm /tmp/r.deb
-                apt-get -qq purge
-                apt-get -qq clean
-                rm -rf /var/lib/apt/lists/*
-                ln -s /opt/R/\(version)/bin/R /usr/local/bin/R
-                ln -s /opt/R/\(version)/bin/Rscript /usr/local/bin/Rscript
-                R --version
-                """),
-        ]
+        f.buildSteps = [try rInstallStep(version: version, debianArchitecture: debianArchitecture, locations: locations)]
         f.buildSteps += try rstudioSteps(locations)
         f.buildSteps += [
             BuildStep(.root, "install -o ${NB_USER} -g ${NB_USER} -d ${R_LIBS_USER}"),
@@ -77,6 +63,24 @@ enum RFragments {
 
         repositorySteps(s, into: &f)
         return f
+    }
+
+    /// Posit's build of R `version` for the image's distribution, linked onto PATH.
+    static func rInstallStep(version: String, debianArchitecture: String, locations: DownloadLocations) throws -> BuildStep {
+        BuildStep(.root, """
+            apt-get -qq update > /dev/null
+            apt-get -qq install --yes --no-install-recommends libclang-dev libzmq3-dev > /dev/null
+            . /etc/os-release && case "$ID" in ubuntu) distro="ubuntu-$(echo "$VERSION_ID" | tr -d .)" ;; debian) distro="debian-$VERSION_ID" ;; *) echo "R: no Posit build of R for $ID" >&2; exit 1 ;; esac
+            curl --fail --silent --show-error --location --retry 3 --output /tmp/r.deb \(try DockerfileText.word(locations.rBinaryURL))/"${distro}/pkgs/r-\(version)_1_\(debianArchitecture).deb"
+            apt-get -qq install --yes --no-install-recommends /tmp/r.deb > /dev/null
+            rm /tmp/r.deb
+            apt-get -qq purge
+            apt-get -qq clean
+            rm -rf /var/lib/apt/lists/*
+            ln -s /opt/R/\(version)/bin/R /usr/local/bin/R
+            ln -s /opt/R/\(version)/bin/Rscript /usr/local/bin/Rscript
+            R --version
+            """)
     }
 
     /// The repository's own R: install.R (tried before the full copy, retried after it) and a DESCRIPTION
