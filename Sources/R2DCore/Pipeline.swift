@@ -234,7 +234,7 @@ public struct Pipeline: Sendable {
     private func build(engine: EngineClient, plan: BuildPlan, dockerfile: String, spec: BuildContextSpec,
                        imageName: String, revision: String, mtime: Int64, isLocal: Bool) async throws {
         reporter.debug(dockerfile.hasSuffix("\n") ? dockerfile : dockerfile + "\n", phase: .building)
-        reporter.log("Using \(buildpackClassName(plan.kind)) builder\n", phase: .building)
+        reporter.log("Using \(plan.kind.className) builder\n", phase: .building)
         let (repository, tag) = ImageName.split(imageName)
         guard !repository.contains("@") else { throw CoreError.cannotTagDigest(imageName) }
 
@@ -337,19 +337,6 @@ public struct Pipeline: Sendable {
             }
         }
         return replacements
-    }
-
-    func buildpackClassName(_ kind: BuildpackKind) -> String {
-        switch kind {
-        case .docker: return "DockerBuildPack"
-        case .julia: return "JuliaProjectTomlBuildPack"
-        case .juliaRequire: return "JuliaRequireBuildPack"
-        case .nix: return "NixBuildPack"
-        case .r: return "RBuildPack"
-        case .conda: return "CondaBuildPack"
-        case .pipfile: return "PipfileBuildPack"
-        case .python: return "PythonBuildPack"
-        }
     }
 }
 
