@@ -87,9 +87,13 @@ let package = Package(
         ], exclude: ["README.md"]),
         .executableTarget(name: "swift-r2d", dependencies: ["R2DCommands"]),
 
+        // Test-only, never linked into swift-r2d: libgit2 authoring (init, commit, branch, tag) and the tar reader.
+        .target(name: "R2DGitTestSupport", dependencies: ["CLibGit2", "R2DGit"], exclude: ["README.md"]),
+        .target(name: "R2DArchiveTestSupport", dependencies: ["CLibArchive", "R2DArchive"], exclude: ["README.md"]),
+
         // Shared test helpers (temporary git repositories, fixtures, stub engine server).
         .target(name: "R2DTestSupport", dependencies: [
-            "R2DGit",
+            "R2DGit", "R2DGitTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -97,15 +101,15 @@ let package = Package(
 
         .testTarget(name: "R2DRedactionTests", dependencies: ["R2DRedaction"]),
         .testTarget(name: "R2DYAMLTests", dependencies: ["R2DYAML"]),
-        .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DTestSupport"]),
-        .testTarget(name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DTestSupport"]),
+        .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DGitTestSupport", "R2DTestSupport"]),
+        .testTarget(name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DArchiveTestSupport", "R2DTestSupport"]),
         .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBuildpacks", "R2DYAML", "R2DTOML", "R2DTestSupport"], exclude: ["Golden", "Forms"]),
         .testTarget(name: "R2DEngineTests", dependencies: ["R2DEngine", "R2DTestSupport"]),
         .testTarget(name: "R2DRegistryTests", dependencies: ["R2DRegistry", "R2DTestSupport"]),
         .testTarget(name: "R2DContentProvidersTests", dependencies: ["R2DContentProviders", "R2DArchive", "R2DTestSupport"]),
         .testTarget(name: "R2DCoreTests", dependencies: ["R2DCore", "R2DTestSupport"]),
         .testTarget(name: "R2DCommandsTests", dependencies: ["R2DCommands", "R2DTestSupport"]),
-        .testTarget(name: "R2DIntegrationTests", dependencies: ["R2DCore", "R2DEngine", "R2DGit", "R2DRegistry", "R2DTestSupport"],
+        .testTarget(name: "R2DIntegrationTests", dependencies: ["R2DCore", "R2DEngine", "R2DGit", "R2DGitTestSupport", "R2DRegistry", "R2DTestSupport"],
                     exclude: ["Support"]),
     ]
 )

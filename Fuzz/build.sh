@@ -10,12 +10,14 @@ B=${FUZZ_BUILD:-.build-fuzz}
 SANITIZE=${FUZZ_SANITIZE:-fuzzer,address}
 mkdir -p "$B/modules" "$B/lib" "$B/bin"
 
-# $1 module name, $2 extra flags, rest: sources. A static library plus its .swiftmodule.
+# $1 module name, $2 extra flags, rest: sources. A static library plus its .swiftmodule. -package-name as SwiftPM
+# passes it: R2DArchive declares `package` members (for the test-only R2DArchiveTestSupport), which swiftc
+# refuses to compile without one.
 module() {
     name=$1; flags=$2; shift 2
     echo "fuzz: module $name"
     # shellcheck disable=SC2086
-    $SWIFTC -parse-as-library -O -whole-module-optimization -module-name "$name" $flags \
+    $SWIFTC -parse-as-library -O -whole-module-optimization -module-name "$name" -package-name swift_r2d $flags \
         -I "$B/modules" -emit-module -emit-module-path "$B/modules/$name.swiftmodule" \
         -emit-library -static -o "$B/lib/lib$name.a" "$@"
 }

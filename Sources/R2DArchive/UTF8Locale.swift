@@ -9,8 +9,9 @@ import Musl
 /// libarchive converts entry names through the current locale. Swift programs run in the "C" locale, where a
 /// non-ASCII UTF-8 name cannot be converted (libarchive 3.6.2's pax writer then even dereferences NULL).
 /// `uselocale` changes only the calling thread and is restored after the synchronous body, so no global
-/// state of the process is touched.
-enum UTF8Locale {
+/// state of the process is touched. `package`, not public: R2DArchiveTestSupport's tar reader needs it too, the
+/// product's API does not.
+package enum UTF8Locale {
     /// A C.UTF-8 (or en_US.UTF-8) locale, or nil when the system has neither.
     nonisolated(unsafe) private static let handle: locale_t? = {
         for name in ["C.UTF-8", "C.utf8", "en_US.UTF-8"] {
@@ -23,7 +24,7 @@ enum UTF8Locale {
     static var isAvailable: Bool { handle != nil }
 
     /// Runs `body` with the thread's locale switched to UTF-8.
-    static func run<T>(_ body: () throws -> T) rethrows -> T {
+    package static func run<T>(_ body: () throws -> T) rethrows -> T {
         guard let handle else { return try body() }
         let previous = uselocale(handle)
         defer { uselocale(previous) }

@@ -33,12 +33,13 @@ struct ContainerRunner {
         }
         // Host networking shares the host's ports: there is nothing to publish.
         if request.network != "host" {
-            for mapping in ports {
-                options.portBindings["\(mapping.containerPort)/\(mapping.proto)", default: []]
-                    .append(PortBinding(hostIP: mapping.hostIP ?? "", hostPort: String(mapping.hostPort)))
+            options.publishedPorts = ports.map { mapping in
+                PublishedPort(
+                    containerPort: mapping.containerPort, transportProtocol: mapping.proto,
+                    hostIP: mapping.hostIP, hostPort: mapping.hostPort)
             }
         }
-        options.binds = try await binds(image: image)
+        options.bindMounts = try await bindMounts(image: image)
         let reporter = self.reporter
         let code = try await engine.runContainer(options) { _, text in
             reporter.log(text.hasSuffix("\n") ? text : text + "\n", phase: .running)
@@ -55,7 +56,9 @@ struct ContainerRunner {
         }
     }
 
-    func binds(image: String) async throws -> [String] {
+    /// The `--volume` mappings (and the repository itself with `--editable`), relative destinations resolved
+    /// against the image's working directory; all read-write, as repo2docker mounts them.
+    func bindMounts(image: String) async throws -> [BindMount] {
         var volumes = request.volumes
         if request.editable { volumes.append(VolumeMapping(source: request.repo, destination: ".")) }
         guard !volumes.isEmpty else { return [] }
@@ -65,7 +68,7 @@ struct ContainerRunner {
             let destination = volume.destination.hasPrefix("/")
                 ? volume.destination
                 : URL(fileURLWithPath: volume.destination, relativeTo: URL(fileURLWithPath: workingDirectory.isEmpty ? "/" : workingDirectory)).standardizedFileURL.path
-            return "\(source):\(destination):rw"
+            return BindMount(source: source, destination: destination, readOnly: false)
         }
     }
 

@@ -26,7 +26,9 @@ extension EngineClient {
         try await requireSuccess(response)
 
         var reader = BuildStreamReader()
-        try await forEachLine(of: response) { line in try reader.handle(line: line, onEvent: onEvent) }
+        try await forEachJSONLine(
+            of: response, as: BuildMessage.self, undecodableLine: BuildStreamReader.notJSON
+        ) { message in try reader.handle(message, onEvent: onEvent) }
 
         if let id = reader.imageID { return id }
         if let shortID = reader.successfullyBuiltID {
@@ -83,21 +85,18 @@ struct BuildMessage: Decodable {
     }
 }
 
-/// Turns build stream lines into events and remembers the image ID.
+/// Turns build stream messages into events and remembers the image ID.
 struct BuildStreamReader {
     private(set) var imageID: String?
     private(set) var successfullyBuiltID: String?
 
-    mutating func handle(line: [UInt8], onEvent: (BuildEvent) -> Void) throws {
-        let trimmed = line.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-        guard !trimmed.isEmpty else { return }
-        let message: BuildMessage
-        do {
-            message = try JSONDecoder().decode(BuildMessage.self, from: Data(trimmed))
-        } catch {
-            let text = String(decoding: trimmed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw EngineError.protocolError("the build stream carried a line that is not JSON: \(text.prefix(200))")
-        }
+    /// The error for a build stream line that is not a ``BuildMessage``; it quotes the line's start.
+    static func notJSON(_ text: String) -> EngineError {
+        EngineError.protocolError("the build stream carried a line that is not JSON: \(text.prefix(200))")
+    }
+
+    /// Turns one message into events; its `error` (or `errorDetail.message`) fails the build.
+    mutating func handle(_ message: BuildMessage, onEvent: (BuildEvent) -> Void) throws {
         if let error = message.error ?? message.errorDetail?.message {
             throw EngineError.buildFailed(message: error.trimmingCharacters(in: .whitespacesAndNewlines))
         }

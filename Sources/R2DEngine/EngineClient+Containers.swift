@@ -133,12 +133,23 @@ struct CreateContainerBody: Encodable {
         User = options.user
         WorkingDir = options.workingDir
         Labels = options.labels.isEmpty ? nil : options.labels
-        ExposedPorts = options.portBindings.isEmpty ? nil : options.portBindings.mapValues { _ in Empty() }
+        let portBindings = Self.portBindings(options.publishedPorts)
+        ExposedPorts = portBindings.isEmpty ? nil : portBindings.mapValues { _ in Empty() }
         HostConfig = .init(
-            Binds: options.binds.isEmpty ? nil : options.binds,
-            PortBindings: options.portBindings.isEmpty
-                ? nil : options.portBindings.mapValues { $0.map { HostBinding(HostIp: $0.hostIP, HostPort: $0.hostPort) } },
+            Binds: options.bindMounts.isEmpty ? nil : options.bindMounts.map(\.bindsEntry),
+            PortBindings: portBindings.isEmpty ? nil : portBindings,
             PublishAllPorts: options.publishAll,
             NetworkMode: options.networkMode)
+    }
+
+    /// `HostConfig.PortBindings`: the published ports grouped by container port ("8888/tcp"), each group in the
+    /// order given; a missing host IP or port is sent as "" (all interfaces, a port the daemon chooses).
+    static func portBindings(_ ports: [PublishedPort]) -> [String: [HostBinding]] {
+        var bindings: [String: [HostBinding]] = [:]
+        for port in ports {
+            bindings[port.engineKey, default: []].append(
+                HostBinding(HostIp: port.hostIP ?? "", HostPort: port.hostPort.map(String.init) ?? ""))
+        }
+        return bindings
     }
 }

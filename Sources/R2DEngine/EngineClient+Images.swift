@@ -105,12 +105,9 @@ extension EngineClient {
             throw EngineError.pushFailed(message: Self.errorMessage(from: body, reason: response.status.reasonPhrase))
         }
         var digest: String?
-        func handle(_ line: [UInt8]) throws {
-            let trimmed = line.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-            guard !trimmed.isEmpty else { return }
-            guard let message = try? JSONDecoder().decode(PushMessage.self, from: Data(trimmed)) else {
-                throw EngineError.protocolError("the push stream carried a line that is not JSON")
-            }
+        // Unlike the build stream's, this error does not quote the line (as before the decoder was shared).
+        let notJSON = { (_: String) in EngineError.protocolError("the push stream carried a line that is not JSON") }
+        try await forEachJSONLine(of: response, as: PushMessage.self, undecodableLine: notJSON) { message in
             if let error = message.errorDetail?.message ?? message.error {
                 throw EngineError.pushFailed(message: error.trimmingCharacters(in: .whitespacesAndNewlines))
             }
@@ -120,7 +117,6 @@ extension EngineClient {
                                         total: message.progressDetail?.total))
             }
         }
-        try await forEachLine(of: response, handle)
         return digest
     }
 }

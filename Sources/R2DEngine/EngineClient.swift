@@ -226,21 +226,27 @@ public final class EngineClient: Sendable {
         }
     }
 
-    /// Calls `handle` with each line of a streamed JSON-lines answer (build and push progress), the last one
-    /// even without its newline. A broken connection becomes `.daemonUnreachable`; `handle`'s errors pass through.
-    func forEachLine(of response: HTTPClientResponse, _ handle: ([UInt8]) throws -> Void) async throws {
-        var splitter = LineSplitter()
+    /// Calls `handle` with each message of a streamed JSON-lines answer (build and push progress) as its line
+    /// arrives, the last one even without its newline; blank lines are skipped. A line that is not a `Message`
+    /// throws what `undecodableLine` makes of its text. A broken connection becomes `.daemonUnreachable`;
+    /// `handle`'s errors pass through.
+    func forEachJSONLine<Message: Decodable>(
+        of response: HTTPClientResponse, as type: Message.Type,
+        undecodableLine: @escaping (String) -> EngineError,
+        _ handle: (Message) throws -> Void
+    ) async throws {
+        var messages = JSONLinesDecoder(type, undecodableLine: undecodableLine)
         do {
             for try await chunk in response.body {
-                splitter.append(chunk)
-                while let line = splitter.nextLine() { try handle(line) }
+                messages.append(chunk)
+                while let message = try messages.nextMessage() { try handle(message) }
             }
         } catch let error as EngineError {
             throw error
         } catch {
             throw mapStreamingError(error)
         }
-        if let last = splitter.finish() { try handle(last) }
+        if let last = try messages.finish() { try handle(last) }
         try Task.checkCancellation()
     }
 

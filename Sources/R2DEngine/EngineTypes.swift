@@ -63,17 +63,49 @@ public struct ImageInspect: Sendable, Equatable {
     }
 }
 
-/// A host address a container port is published on.
-public struct PortBinding: Sendable, Hashable {
-    /// Host IP; empty means all interfaces.
-    public var hostIP: String
-    /// Host port; empty lets the daemon choose.
-    public var hostPort: String
+/// A container port published on a host address: one `HostConfig.PortBindings` entry (and its `ExposedPorts`
+/// key) of `POST /containers/create`.
+public struct PublishedPort: Sendable, Hashable {
+    /// The port inside the container.
+    public var containerPort: Int
+    /// "tcp" or "udp"; with ``containerPort`` it names the port as the Engine API does ("8888/tcp").
+    public var transportProtocol: String
+    /// Host IP; nil means all interfaces (sent as "", as the daemon expects).
+    public var hostIP: String?
+    /// Host port; nil lets the daemon choose (sent as "").
+    public var hostPort: Int?
 
-    public init(hostIP: String = "", hostPort: String) {
+    public init(containerPort: Int, transportProtocol: String = "tcp", hostIP: String? = nil, hostPort: Int?) {
+        self.containerPort = containerPort
+        self.transportProtocol = transportProtocol
         self.hostIP = hostIP
         self.hostPort = hostPort
     }
+
+    /// The Engine API's name of the container port, the key of `PortBindings` and `ExposedPorts`.
+    var engineKey: String { "\(containerPort)/\(transportProtocol)" }
+}
+
+/// A host path mounted into the container: one `HostConfig.Binds` entry of `POST /containers/create`.
+///
+/// Sent as a Binds string rather than a `HostConfig.Mounts` object because the two differ: Binds creates a
+/// missing source directory on the host, Mounts refuses it.
+public struct BindMount: Sendable, Hashable {
+    /// Absolute path on the daemon's host.
+    public var source: String
+    /// Absolute path inside the container.
+    public var destination: String
+    /// Whether the container may only read the mount.
+    public var readOnly: Bool
+
+    public init(source: String, destination: String, readOnly: Bool = false) {
+        self.source = source
+        self.destination = destination
+        self.readOnly = readOnly
+    }
+
+    /// Docker's "source:destination:mode" Binds syntax (mode "ro" or "rw").
+    var bindsEntry: String { "\(source):\(destination):\(readOnly ? "ro" : "rw")" }
 }
 
 /// What to run in `EngineClient.runContainer`.
@@ -84,11 +116,11 @@ public struct RunOptions: Sendable {
     /// "NAME=value" entries.
     public var environment: [String]
     public var user: String?
-    /// Keyed by container port, e.g. "8888/tcp".
-    public var portBindings: [String: [PortBinding]]
+    /// Ports to publish, in order; several may share a container port (each becomes one of its bindings).
+    public var publishedPorts: [PublishedPort]
     public var publishAll: Bool
-    /// "src:dest:rw" entries.
-    public var binds: [String]
+    /// Host paths to mount, in order.
+    public var bindMounts: [BindMount]
     public var networkMode: String?
     public var workingDir: String?
     public var labels: [String: String]
@@ -98,9 +130,9 @@ public struct RunOptions: Sendable {
         command: [String]? = nil,
         environment: [String] = [],
         user: String? = nil,
-        portBindings: [String: [PortBinding]] = [:],
+        publishedPorts: [PublishedPort] = [],
         publishAll: Bool = false,
-        binds: [String] = [],
+        bindMounts: [BindMount] = [],
         networkMode: String? = nil,
         workingDir: String? = nil,
         labels: [String: String] = [:]
@@ -109,9 +141,9 @@ public struct RunOptions: Sendable {
         self.command = command
         self.environment = environment
         self.user = user
-        self.portBindings = portBindings
+        self.publishedPorts = publishedPorts
         self.publishAll = publishAll
-        self.binds = binds
+        self.bindMounts = bindMounts
         self.networkMode = networkMode
         self.workingDir = workingDir
         self.labels = labels

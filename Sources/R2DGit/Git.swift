@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import R2DRedaction
 
-/// The Swift face of libgit2: cloning, ref resolution, work-tree inspection and small authoring helpers.
+/// The Swift face of libgit2: cloning, ref resolution and work-tree inspection.
 ///
 /// Every function is synchronous and blocking; libgit2 calls its callbacks on the calling thread.
 public enum Git {
@@ -73,6 +73,9 @@ private let tlsInitialization: Void = {
 }()
 
 // MARK: - Error helpers
+//
+// `package` rather than internal: R2DGitTestSupport (the test-only authoring helpers) calls libgit2 through
+// these too, so its errors read exactly like this module's.
 
 extension Git {
     /// The last libgit2 error message, with credentials removed.
@@ -82,21 +85,21 @@ extension Git {
     }
 
     /// Throws `.libgit2` with the last libgit2 message if `code` is negative.
-    static func check(_ code: Int32, _ operation: @autoclosure () -> String) throws {
+    package static func check(_ code: Int32, _ operation: @autoclosure () -> String) throws {
         if code < 0 {
             throw GitError.libgit2(operation: operation(), message: lastErrorMessage())
         }
     }
 
     /// The 40-hex form of an object id.
-    static func hex(_ oid: UnsafePointer<git_oid>) -> String {
+    package static func hex(_ oid: UnsafePointer<git_oid>) -> String {
         var buffer = [CChar](repeating: 0, count: 41)
         git_oid_tostr(&buffer, buffer.count, oid)
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Opens the repository whose work tree or git directory is exactly `path` (no upward search).
-    static func openRepository(at path: String) throws -> OpaquePointer {
+    package static func openRepository(at path: String) throws -> OpaquePointer {
         initialize()
         var repository: OpaquePointer?
         let code = git_repository_open_ext(&repository, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
@@ -107,7 +110,7 @@ extension Git {
     }
 
     /// The commit HEAD points at, or nil if HEAD is unborn. The caller frees the commit.
-    static func headCommit(of repository: OpaquePointer, path: String) throws -> OpaquePointer? {
+    package static func headCommit(of repository: OpaquePointer, path: String) throws -> OpaquePointer? {
         if git_repository_head_unborn(repository) == 1 { return nil }
         var object: OpaquePointer?
         try check(git_revparse_single(&object, repository, "HEAD^{commit}"), "reading HEAD of \(path)")

@@ -1,5 +1,6 @@
 import Foundation
 import R2DGit
+import R2DGitTestSupport
 
 /// A git repository in a fresh temporary directory, built through R2DGit (libgit2), for tests.
 ///

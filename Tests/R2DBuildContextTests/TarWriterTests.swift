@@ -1,4 +1,5 @@
 import R2DArchive
+import R2DArchiveTestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import Foundation
 import R2DArchive
+import R2DArchiveTestSupport
 import R2DBuildContext
 
 #if canImport(Glibc)

@@ -233,7 +233,8 @@ import Testing
         }) { client, server in
             let options = RunOptions(
                 image: "img:1", command: ["jupyter", "lab"], environment: ["A=1"], user: "1000",
-                portBindings: ["8888/tcp": [PortBinding(hostIP: "127.0.0.1", hostPort: "9999")]], binds: ["/src:/dst:rw"],
+                publishedPorts: [PublishedPort(containerPort: 8888, hostIP: "127.0.0.1", hostPort: 9999)],
+                bindMounts: [BindMount(source: "/src", destination: "/dst")],
                 networkMode: "host", workingDir: "/work", labels: ["r2d": "yes"])
             let code = try await client.runContainer(options) { stream, text in lines.append("\(stream): \(text)") }
             return (code, server)

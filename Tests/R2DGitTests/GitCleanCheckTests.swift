@@ -1,5 +1,6 @@
 import Foundation
 @testable import R2DGit
+import R2DGitTestSupport
 import R2DTestSupport
 import Testing
 
@@ -63,12 +64,8 @@ struct GitCleanCheckTests {
         }
     }
 
-    @Test("agrees with the full status, and decides alone only for an untouched checkout", arguments: Change.allCases)
-    func table(change: Change) throws {
-        let repository = try Self.makeCheckout()
-        defer { repository.remove() }
-        let head = try GitCLI.run(["rev-parse", "HEAD"], in: repository.path).trimmingCharacters(in: .whitespacesAndNewlines)
-
+    /// Makes `change` to the committed checkout `repository`.
+    static func apply(_ change: Change, to repository: TemporaryGitRepository) throws {
         switch change {
         case .none: break
         case .touched:
@@ -111,6 +108,15 @@ struct GitCleanCheckTests {
         case .fifo:
             #expect(mkfifo(repository.absolutePath("pipe"), 0o644) == 0)
         }
+    }
+
+    @Test("agrees with the full status, and decides alone only for an untouched checkout", arguments: Change.allCases)
+    func table(change: Change) throws {
+        let repository = try Self.makeCheckout()
+        defer { repository.remove() }
+        let head = try GitCLI.run(["rev-parse", "HEAD"], in: repository.path).trimmingCharacters(in: .whitespacesAndNewlines)
+
+        try Self.apply(change, to: repository)
 
         let verdicts = try Git.cleanlinessVerdicts(at: repository.path)
         #expect(verdicts.fullStatusClean == change.isClean, "libgit2's status")

@@ -1,5 +1,6 @@
 import Foundation
 import R2DGit
+import R2DGitTestSupport
 import R2DTestSupport
 import Testing
 

@@ -1,7 +1,11 @@
 import CLibGit2
 import Foundation
+import R2DGit
 
-/// Small authoring operations: making fixture repositories (tests, examples) without the git CLI.
+/// Small authoring operations: making fixture repositories for tests without the git CLI.
+///
+/// Kept out of R2DGit so the shipped binary cannot create commits, branches or tags: swift-r2d clones and reads
+/// repositories, it never authors them.
 extension Git {
     /// The identity recorded on commits and annotated tags made by these helpers.
     static let authorName = "swift-r2d"

@@ -1,4 +1,5 @@
 import CLibArchive
+import R2DArchive
 
 /// One entry of a tar archive as read back by ``TarReader``.
 public struct TarEntry: Sendable, Equatable {
@@ -27,7 +28,7 @@ public struct TarEntry: Sendable, Equatable {
     public var hasAtimeOrCtime: Bool
 }
 
-/// Reads tar archives held in memory; used by tests and `--debug` listings.
+/// Reads tar archives held in memory, so tests can check what ``TarWriter`` and the build context wrote.
 public enum TarReader {
     /// Lists the entries of the tar in `bytes`, in stored order, optionally with their contents.
     public static func entries(in bytes: [UInt8], includeContents: Bool = true) throws -> [TarEntry] {
