@@ -5,7 +5,7 @@ import R2DEngine
 struct ContainerRunner {
     let request: BuildRequest
     let reporter: Reporter
-    let engine: EngineClient
+    let engine: any ContainerEngine
 
     func run(image: String, repoDirectory: String) async throws -> Int32 {
         var options = RunOptions(image: image)
