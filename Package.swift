@@ -87,9 +87,9 @@ let package = Package(
         ], exclude: ["README.md"]),
         .executableTarget(name: "swift-r2d", dependencies: ["R2DCommands"]),
 
-        // Shared test helpers (temporary git repositories, fixtures, stub engine server).
+        // Shared test helpers (temporary git repositories, fixtures, stub engine server, scripted engine).
         .target(name: "R2DTestSupport", dependencies: [
-            "R2DGit",
+            "R2DGit", "R2DEngine",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
