@@ -91,9 +91,9 @@ let package = Package(
         .target(name: "R2DGitTestSupport", dependencies: ["CLibGit2", "R2DGit"], exclude: ["README.md"]),
         .target(name: "R2DArchiveTestSupport", dependencies: ["CLibArchive", "R2DArchive"], exclude: ["README.md"]),
 
-        // Shared test helpers (temporary git repositories, fixtures, stub engine server).
+        // Shared test helpers (temporary git repositories, fixtures, stub engine server, scripted engine).
         .target(name: "R2DTestSupport", dependencies: [
-            "R2DGit", "R2DGitTestSupport",
+            "R2DGit", "R2DGitTestSupport", "R2DEngine",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -5,7 +5,7 @@ import R2DEngine
 struct ContainerRunner {
     let request: BuildRequest
     let reporter: Reporter
-    let engine: EngineClient
+    let engine: any ContainerEngine
 
     func run(image: String, repoDirectory: String) async throws -> Int32 {
         var options = RunOptions(image: image)
@@ -64,7 +64,7 @@ struct ContainerRunner {
         guard !volumes.isEmpty else { return [] }
         let workingDirectory = try await engine.inspectImage(image)?.workingDir ?? ""
         return volumes.map { volume in
-            let source = ContentFetcher.absolute(volume.source)
+            let source = RepositoryLocation.absolute(volume.source)
             let destination = volume.destination.hasPrefix("/")
                 ? volume.destination
                 : URL(fileURLWithPath: volume.destination, relativeTo: URL(fileURLWithPath: workingDirectory.isEmpty ? "/" : workingDirectory)).standardizedFileURL.path

@@ -12,6 +12,8 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
     case notYetSupported(String)
     case fileSystem(String)
     case cannotTagDigest(String)
+    /// No provider in the list takes the repository (the standard list ends with git, which takes anything).
+    case noRepositoryProvider(String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
         case .fileSystem(let message): return message
         case .cannotTagDigest(let name):
             return "Image name \(name) pins a digest and cannot be used as a build tag; drop the @sha256:… part."
+        case .noRepositoryProvider(let repo):
+            return "No content provider can fetch \(repo.singleLine); pass a local directory or a git URL."
         }
     }
 }

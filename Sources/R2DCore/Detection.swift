@@ -11,10 +11,11 @@ public enum Detection {
         var request = BuildRequest(repo: repo, userID: 1000, userName: "jovyan")
         request.ref = ref
         request.processEnvironment = environment
-        let content = try ContentFetcher.fetch(request, reporter: reporter)
-        defer { if let directory = content.temporaryDirectory { try? FileManager.default.removeItem(atPath: directory) } }
-        let root = try RepositoryDirectory.resolve(checkout: content.path, subdir: subdir, repo: repo)
-        return try BuildpackChain.detect(try RepoSnapshot(root: root, repositoryRoot: content.path), allowDefault: allowDefault)
+        // The same repository source as a build; the checkout goes when detection is done with it.
+        return try RepositorySource(request: request, reporter: reporter).withRepository { fetched in
+            let root = try RepositoryDirectory.resolve(checkout: fetched.path, subdir: subdir, repo: repo)
+            return try BuildpackChain.detect(try RepoSnapshot(root: root, repositoryRoot: fetched.path), allowDefault: allowDefault)
+        }
     }
 
     private struct Report: Encodable {

@@ -5,7 +5,7 @@ import R2DRegistry
 /// Pushes a built image through the daemon with credentials from the registry credential store, reporting
 /// progress under the `pushing` phase (at most every `progressInterval`) and retrying transient failures.
 struct ImagePusher: Sendable {
-    let engine: EngineClient
+    let engine: any ContainerEngine
     let reporter: Reporter
     let credentials: RegistryCredentialStore
     var attempts = 3

@@ -13,15 +13,15 @@ struct ContentIDTagTests {
         (".hidden", "_hidden"),
     ])
     func tag(contentID: String, tag: String) {
-        #expect(ProviderFetch.imageTag(contentID) == tag)
-        #expect(ImageName.isValid("r2dx:" + ProviderFetch.imageTag(contentID)))
+        #expect(ImageIdentity.tag(forContentID: contentID) == tag)
+        #expect(ImageName.isValid("r2dx:" + ImageIdentity.tag(forContentID: contentID)))
     }
 
     @Test("a very long content id is shortened to Docker's 128 characters with a hash")
     func long() {
-        let tag = ProviderFetch.imageTag(String(repeating: "x", count: 300))
+        let tag = ImageIdentity.tag(forContentID: String(repeating: "x", count: 300))
         #expect(tag.count == 128)
         #expect(ImageName.isValid("r2dx:" + tag))
-        #expect(tag != ProviderFetch.imageTag(String(repeating: "x", count: 301)))
+        #expect(tag != ImageIdentity.tag(forContentID: String(repeating: "x", count: 301)))
     }
 }

@@ -1,0 +1,159 @@
+import Foundation
+import R2DBuildContext
+import R2DBuildpacks
+import R2DEngine
+
+/// The plan stage's result: the directory analysed, the buildpack and its Dockerfile.
+struct PlannedBuild {
+    let snapshot: RepoSnapshot
+    let plan: BuildPlan
+    let rendered: RenderedBuild
+    /// Every context entry's mtime and the `created` label: SOURCE_DATE_EPOCH, else the commit's time.
+    let mtime: Int64
+}
+
+/// The context stage's result: what names the image, and the packed context when naming needed it (a
+/// content digest); otherwise the context is packed only if a build needs it.
+struct PreparedContext {
+    let identity: ImageIdentity
+    let packed: BuildContextSpec?
+}
+
+/// What the run does about the image once it is named.
+enum ImageAction: Equatable {
+    /// `--push` and the registry has the tag: nothing to build or push.
+    case alreadyInRegistry
+    /// The daemon has the image; `push` when the registry still lacks it.
+    case reuse(push: Bool)
+    /// Build and tag it; `push` when asked and the registry lacks it.
+    case build(push: Bool)
+}
+
+/// The image the run stage starts, with the directory it was made from.
+struct PreparedImage {
+    let identity: ImageIdentity
+    let repositoryDirectory: String
+}
+
+extension Pipeline {
+    /// The stages that need the checkout: an early lookup when a commit or content id names the image, then
+    /// plan → context → build and tag → push. Nil for a dry run (the Dockerfile is printed instead).
+    func prepareImage(_ fetched: FetchedRepository, engine: (any ContainerEngine)?) async throws -> PreparedImage? {
+        let directory = try RepositoryDirectory.resolve(checkout: fetched.path, subdir: request.subdir, repo: request.repo)
+        let named = ImageIdentity.naming(fetched, request: request)
+        // An image a commit or content id names is reused before anything is detected or packed, as
+        // repo2docker does (it looks the image up before picking a buildpack). With --push, the registry is
+        // asked first (decide).
+        var knownMissing = false
+        if let engine, let named, !request.push {
+            if try await engine.inspectImage(named.name) != nil {
+                reporter.log("Reusing existing image (\(named.name)), not building.\n")
+                return PreparedImage(identity: named, repositoryDirectory: directory)
+            }
+            knownMissing = true
+        }
+        let planned = try plan(fetched, directory: directory)
+        guard let engine else {
+            standardOutput(planned.rendered.dockerfile)
+            return nil
+        }
+        let context = try self.context(planned, named: named)
+        switch try await decide(context.identity, engine: engine, knownMissing: knownMissing) {
+        case .alreadyInRegistry:
+            reporter.log("Image \(context.identity.name) is already in its registry; not building or pushing it again.\n", phase: .pushing)
+        case .reuse(let push):
+            reporter.log("Reusing existing image (\(context.identity.name)), not building.\n")
+            if push { try await self.push(engine: engine, identity: context.identity, madeTag: false) }
+        case .build(let push):
+            let spec = try context.packed ?? contextSpec(planned)
+            try await buildAndTag(engine: engine, planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal)
+            if push { try await self.push(engine: engine, identity: context.identity, madeTag: true) }
+        }
+        return PreparedImage(identity: context.identity, repositoryDirectory: directory)
+    }
+
+    /// Plan: the buildpack and its Dockerfile; the notes on which file chose a version are logged on the way.
+    func plan(_ fetched: FetchedRepository, directory: String) throws -> PlannedBuild {
+        let snapshot = try RepoSnapshot(root: directory, repositoryRoot: fetched.path)
+        let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack,
+                                             defaultPython: request.defaultPythonVersion)
+        plan.notes.forEach { reporter.log($0 + "\n") }
+        let rendered = try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: renderOptions)
+        return PlannedBuild(snapshot: snapshot, plan: plan, rendered: rendered, mtime: sourceDateEpoch ?? fetched.commitTime ?? 0)
+    }
+
+    /// Context: content that no commit or content id names is named by its packed context's sha256.
+    func context(_ planned: PlannedBuild, named: ImageIdentity?) throws -> PreparedContext {
+        if let named { return PreparedContext(identity: named, packed: nil) }
+        let spec = try contextSpec(planned)
+        return PreparedContext(identity: .naming(contextDigest: try BuildContext.digest(spec).sha256, request: request), packed: spec)
+    }
+
+    func contextSpec(_ planned: PlannedBuild) throws -> BuildContextSpec {
+        try contextSpec(plan: planned.plan, rendered: planned.rendered, snapshot: planned.snapshot, mtime: planned.mtime)
+    }
+
+    /// With --push, a tag the registry already has is done work (BinderHub checks the same way), unless the
+    /// image must be run and the daemon lacks it. `knownMissing`: the early lookup already asked the daemon.
+    func decide(_ identity: ImageIdentity, engine: any ContainerEngine, knownMissing: Bool) async throws -> ImageAction {
+        let alreadyPushed = request.push ? try await registryHasImage(identity.name) : false
+        let existsLocally = knownMissing ? false : try await engine.inspectImage(identity.name) != nil
+        if alreadyPushed && (existsLocally || !request.run) { return .alreadyInRegistry }
+        let push = request.push && !alreadyPushed
+        return existsLocally ? .reuse(push: push) : .build(push: push)
+    }
+
+    /// Build and tag: the build is untagged, and the tag applied only once the daemon reports success, so a
+    /// failed or interrupted build leaves no tag. Returns the image id.
+    @discardableResult
+    func buildAndTag(engine: any ContainerEngine, planned: PlannedBuild, spec: BuildContextSpec,
+                     identity: ImageIdentity, isLocal: Bool) async throws -> String {
+        let (plan, dockerfile) = (planned.plan, planned.rendered.dockerfile)
+        reporter.debug(dockerfile.hasSuffix("\n") ? dockerfile : dockerfile + "\n", phase: .building)
+        reporter.log("Using \(plan.kind.className) builder\n", phase: .building)
+        guard !identity.repository.contains("@") else { throw CoreError.cannotTagDigest(identity.name) }
+
+        var options = BuildOptions()
+        options.dockerfile = plan.kind == .docker ? (plan.dockerfile ?? "Dockerfile") : "Dockerfile"
+        options.buildArgs = buildArguments()
+        options.labels = labels(revision: identity.revision, mtime: planned.mtime, isLocal: isLocal)
+        options.cacheFrom = request.cacheFrom
+        options.platform = request.platform
+        options.networkMode = request.network
+
+        // The stream's sha256 is only shown with --debug.
+        let stream = BuildContext.stream(spec, computingDigest: reporter.debugEnabled)
+        let reporter = self.reporter
+        let imageID = try await engine.build(context: stream, options: options) { event in
+            switch event {
+            case .output(let text): reporter.log(text, phase: .building)
+            case .status(let text): reporter.log(text.hasSuffix("\n") || text.hasSuffix("\r") ? text : text + "\n", phase: .building)
+            case .imageID: break
+            }
+        }
+        let summary = try await stream.summary()
+        reporter.debug("Build context: \(summary.bytes) bytes, sha256 \(summary.sha256)\n", phase: .building)
+        try await engine.tagImage(imageID, repository: identity.repository, tag: identity.tag)
+        reporter.log("Successfully tagged \(identity.repository):\(identity.tag)\n", phase: .building)
+        return imageID
+    }
+
+    /// Push. A failed push leaves nothing half-done: a tag this run made goes (its layers stay cached, so a
+    /// retry rebuilds in seconds); an image that was there before is left alone.
+    func push(engine: any ContainerEngine, identity: ImageIdentity, madeTag: Bool) async throws {
+        do {
+            try await ImagePusher(engine: engine, reporter: reporter, credentials: credentialStore).push(identity.name)
+        } catch {
+            if madeTag { try? await engine.removeImage(identity.name, force: false, prune: false) }
+            throw error
+        }
+    }
+
+    /// Run: the image when asked to (`--no-run` skips it); the outcome carries the container's exit status.
+    func runContainer(engine: any ContainerEngine, image: PreparedImage) async throws -> PipelineOutcome {
+        guard request.run else { return PipelineOutcome(exitCode: 0, imageName: image.identity.name) }
+        let code = try await ContainerRunner(request: request, reporter: reporter, engine: engine)
+            .run(image: image.identity.name, repoDirectory: image.repositoryDirectory)
+        return PipelineOutcome(exitCode: code, imageName: image.identity.name)
+    }
+}
