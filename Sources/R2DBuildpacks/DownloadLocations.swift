@@ -51,23 +51,13 @@ public struct DownloadLocations: Sendable, Equatable {
         self.nixChannelURL = nixChannelURL
     }
 
-    /// The setting names, as `--<flag>` and `--Repo2Docker.<trait>` spell them; `conda_channel` may repeat.
-    public static let settings: [(flag: String, trait: String, help: String)] = [
-        ("micromamba-url", "micromamba_url", "micromamba package URL; {platform} becomes linux-64 or linux-aarch64"),
-        ("conda-channel", "conda_channel", "conda channel name or URL (repeat for several; the first replaces conda-forge)"),
-        ("posit-package-manager-url", "posit_package_manager_url", "Posit Package Manager CRAN repository URL"),
-        ("r-binary-url", "r_binary_url", "base URL of Posit's R .deb builds"),
-        ("rstudio-url", "rstudio_url", "RStudio Server .deb URL (OpenSSL 3 distributions)"),
-        ("rstudio-legacy-url", "rstudio_legacy_url", "RStudio Server .deb URL (OpenSSL 1.1 distributions)"),
-        ("shiny-server-url", "shiny_server_url", "Shiny Server .deb URL"),
-        ("julia-download-url", "julia_download_url", "base URL of Julia release tarballs"),
-        ("julia-pkg-server", "julia_pkg_server", "Julia package server (JULIA_PKG_SERVER)"),
-        ("nix-installer-url", "nix_installer_url", "Nix tarball URL; {version} and {arch} are filled in"),
-        ("nix-channel-url", "nix_channel_url", "nixpkgs channel URL"),
+    /// The setting names `set(trait:value:firstChannel:)` accepts; `conda_channel` may repeat. How the command
+    /// line spells them is R2DCommands' business (its settings table).
+    public static let traitNames: [String] = [
+        "micromamba_url", "conda_channel", "posit_package_manager_url", "r_binary_url", "rstudio_url",
+        "rstudio_legacy_url", "shiny_server_url", "julia_download_url", "julia_pkg_server", "nix_installer_url",
+        "nix_channel_url",
     ]
-
-    /// The setting names `set(trait:value:firstChannel:)` accepts (as `--Repo2Docker.<name>=` and in `--config`).
-    public static var traitNames: [String] { settings.map(\.trait) }
 
     /// Applies one setting by its trait name (`micromamba_url`, …). The first `conda_channel` replaces the
     /// default list and later ones append, so repeating the flag lists channels in priority order.

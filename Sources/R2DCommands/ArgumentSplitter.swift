@@ -16,6 +16,26 @@ struct SplitArguments: Equatable {
         }
         return false
     }
+
+    /// The last value given to `setting`'s flag in any spelling (`--config x` arrives joined as `--config=x`).
+    func lastValue(of setting: Setting) -> String? {
+        let spellings = setting.valueSpellings
+        var value: String?
+        var index = 0
+        while index < options.count {
+            let option = options[index]
+            if spellings.contains(option), index + 1 < options.count {
+                value = options[index + 1]
+                index += 2
+                continue
+            }
+            if let long = spellings.first(where: { $0.hasPrefix("--") && option.hasPrefix($0 + "=") }) {
+                value = String(option.dropFirst(long.count + 1))
+            }
+            index += 1
+        }
+        return value
+    }
 }
 
 /// A `--Class.trait=value` setting, e.g. `--Repo2Docker.base_image=img`.
@@ -31,6 +51,8 @@ struct TraitSetting: Equatable {
     /// Where the setting came from, for messages: "the command line" or the configuration file's path.
     var origin: String? = nil
 
+    var name: TraitName { TraitName(className: className, trait: trait) }
+
     /// How messages name the setting: `--Class.trait` on the command line, `Class.trait in <file>` otherwise.
     var displayName: String {
         if let origin { return "\(className).\(trait) in \(origin)" }
@@ -39,13 +61,8 @@ struct TraitSetting: Equatable {
 }
 
 enum ArgumentSplitter {
-    /// Options that take a value in the next argument when not written with `=`.
-    static let valueOptions: Set<String> = Set<String>([
-        "--config", "--image-name", "--image", "--ref", "--build-memory-limit", "-p", "--publish", "-v", "--volume",
-        "--user-id", "--user-name", "-e", "--env", "--target-repo-dir", "--appendix", "--label", "--build-arg",
-        "--subdir", "--cache-from", "--engine", "--platform", "--network", "--base-image", "--default-python-version",
-        "--python-index-url", "--python-download-mirror",
-    ]).union(DownloadLocationFlags.valueOptions).union(ContentProviderFlags.valueOptions)
+    /// Options that take a value in the next argument when not written with `=` (from the settings table).
+    static var valueOptions: Set<String> { Settings.valueSpellings }
 
     static func split(_ arguments: [String]) -> SplitArguments {
         var result = SplitArguments()

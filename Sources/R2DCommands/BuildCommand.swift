@@ -14,101 +14,44 @@ struct BuildCommand: ParsableCommand {
         Everything after <repo> is the command to run in the container.
         """)
 
-    @Argument(help: "A local directory, a git or Mercurial URL, a DOI, a Zenodo/Figshare/Dataverse/HydroShare/CKAN URL or a SWHID.")
+    static let repoHelp = "A local directory, a git or Mercurial URL, a DOI, a Zenodo/Figshare/Dataverse/HydroShare/CKAN URL or a SWHID."
+
+    @Argument(help: ArgumentHelp(repoHelp))
     var repo: String
 
-    @Option(help: ArgumentHelp("JSON configuration file ({\"Repo2Docker\": {…}, \"DockerEngine\": {…}}); the command line wins over it. Default: repo2docker_config.json in the working directory, when present.", valueName: "path"))
-    var config: String?
-
-    @Flag(help: "Write every log line as one JSON object {\"message\", \"phase\"}.")
-    var jsonLogs = false
-
-    @Option(name: [.customLong("image-name"), .customLong("image")], help: ArgumentHelp("Name (and tag) for the built image.", valueName: "name"))
-    var imageName: String?
-
-    @Option(help: "Branch, tag or commit to build (git), or revision or topic (Mercurial).")
-    var ref: String?
-
-    @Flag(help: "Log at debug level: the Dockerfile and the build context's sha256.")
-    var debug = false
-
-    @Flag(inversion: .prefixedNo, help: "Build the image (--no-build prints the Dockerfile and exits).")
-    var build: Bool?
-
-    @Option(help: .hidden)
-    var buildMemoryLimit: String?
-
-    @Flag(inversion: .prefixedNo, help: "Run a container from the image after building it (default: yes).")
-    var run: Bool?
-
-    @Option(name: [.customShort("p"), .long], help: ArgumentHelp("Publish a port: [hostip:]hostport:containerport[/tcp|udp] or port.", valueName: "spec"))
-    var publish: [String] = []
-
-    @Flag(name: [.customShort("P"), .long], help: "Publish every exposed port to a random host port.")
-    var publishAll = false
-
-    @Flag(inversion: .prefixedNo, help: "Delete the temporary checkout of a remote repository (default: yes).")
-    var clean: Bool?
-
-    @Flag(inversion: .prefixedNo, help: "Push the image to its registry after building; skip both when the registry already has the tag.")
-    var push: Bool?
-
-    @Option(name: [.customShort("v"), .long], help: ArgumentHelp("Bind-mount src:dest into the container.", valueName: "src:dest"))
-    var volume: [String] = []
-
-    @Option(help: "User id of the image user (default: yours).")
-    var userId: Int?
-
-    @Option(help: "Name of the image user (default: yours).")
-    var userName: String?
-
-    @Option(name: [.customShort("e"), .long], help: ArgumentHelp("Environment variable for the container: KEY=VAL, KEY= or KEY.", valueName: "var"))
-    var env: [String] = []
-
-    @Flag(name: [.customShort("E"), .long], help: "Mount the local repository over the copy in the image.")
-    var editable = false
-
-    @Option(help: "Where the repository is placed in the image (default: the user's home).")
-    var targetRepoDir: String?
-
-    @Option(help: "Dockerfile text appended to generated Dockerfiles.")
-    var appendix: String?
-
-    @Option(help: ArgumentHelp("Extra image label.", valueName: "name=value"))
-    var label: [String] = []
-
-    @Option(help: ArgumentHelp("Extra build argument.", valueName: "name=value"))
-    var buildArg: [String] = []
-
-    @Flag(help: "Let submodules of a remote repository be cloned from local paths or file:// URLs (refused by default: they would build the host's files into the image).")
-    var allowLocalSubmodules = false
-
-    @Option(help: "Build this subdirectory of the repository.")
-    var subdir: String?
-
-    @Option(help: "Image to use as a layer cache source.")
-    var cacheFrom: [String] = []
-
-    @Option(help: "Container engine: docker or podman.")
-    var engine: String?
-
-    @Option(help: "Target platform, e.g. linux/amd64.")
-    var platform: String?
-
-    @Option(help: "Network for the build and run containers, e.g. host.")
-    var network: String?
-
-    @Option(help: "Base image of generated Dockerfiles (alias of --Repo2Docker.base_image=).")
-    var baseImage: String?
-
-    @Option(help: ArgumentHelp("Python for repositories that do not name one (default 3.10).", valueName: "X.Y"))
-    var defaultPythonVersion: String?
-
-    @Option(help: ArgumentHelp("Package index (PEP 503) for uv, pip and the uv download (default PyPI).", valueName: "url"))
-    var pythonIndexUrl: String?
-
-    @Option(help: ArgumentHelp("Mirror for the Python builds uv downloads when the base image lacks the version.", valueName: "url"))
-    var pythonDownloadMirror: String?
+    // Names and help come from the settings table (SettingsTable*.swift); `SettingsTableTests` checks each
+    // property against its row.
+    @Option(name: Settings.config.names, help: Settings.config.argumentHelp) var config: String?
+    @Flag(name: Settings.jsonLogs.names, help: Settings.jsonLogs.argumentHelp) var jsonLogs = false
+    @Option(name: Settings.imageName.names, help: Settings.imageName.argumentHelp) var imageName: String?
+    @Option(name: Settings.ref.names, help: Settings.ref.argumentHelp) var ref: String?
+    @Flag(name: Settings.debug.names, help: Settings.debug.argumentHelp) var debug = false
+    @Flag(name: Settings.build.names, inversion: .prefixedNo, help: Settings.build.argumentHelp) var build: Bool?
+    @Option(name: Settings.buildMemoryLimit.names, help: Settings.buildMemoryLimit.argumentHelp) var buildMemoryLimit: String?
+    @Flag(name: Settings.run.names, inversion: .prefixedNo, help: Settings.run.argumentHelp) var run: Bool?
+    @Option(name: Settings.publish.names, help: Settings.publish.argumentHelp) var publish: [String] = []
+    @Flag(name: Settings.publishAll.names, help: Settings.publishAll.argumentHelp) var publishAll = false
+    @Flag(name: Settings.clean.names, inversion: .prefixedNo, help: Settings.clean.argumentHelp) var clean: Bool?
+    @Flag(name: Settings.push.names, inversion: .prefixedNo, help: Settings.push.argumentHelp) var push: Bool?
+    @Option(name: Settings.volume.names, help: Settings.volume.argumentHelp) var volume: [String] = []
+    @Option(name: Settings.userID.names, help: Settings.userID.argumentHelp) var userId: Int?
+    @Option(name: Settings.userName.names, help: Settings.userName.argumentHelp) var userName: String?
+    @Option(name: Settings.environment.names, help: Settings.environment.argumentHelp) var env: [String] = []
+    @Flag(name: Settings.editable.names, help: Settings.editable.argumentHelp) var editable = false
+    @Option(name: Settings.targetRepoDir.names, help: Settings.targetRepoDir.argumentHelp) var targetRepoDir: String?
+    @Option(name: Settings.appendix.names, help: Settings.appendix.argumentHelp) var appendix: String?
+    @Option(name: Settings.labels.names, help: Settings.labels.argumentHelp) var label: [String] = []
+    @Option(name: Settings.buildArguments.names, help: Settings.buildArguments.argumentHelp) var buildArg: [String] = []
+    @Flag(name: Settings.allowLocalSubmodules.names, help: Settings.allowLocalSubmodules.argumentHelp) var allowLocalSubmodules = false
+    @Option(name: Settings.subdir.names, help: Settings.subdir.argumentHelp) var subdir: String?
+    @Option(name: Settings.cacheFrom.names, help: Settings.cacheFrom.argumentHelp) var cacheFrom: [String] = []
+    @Option(name: Settings.engine.names, help: Settings.engine.argumentHelp) var engine: String?
+    @Option(name: Settings.platform.names, help: Settings.platform.argumentHelp) var platform: String?
+    @Option(name: Settings.network.names, help: Settings.network.argumentHelp) var network: String?
+    @Option(name: Settings.baseImage.names, help: Settings.baseImage.argumentHelp) var baseImage: String?
+    @Option(name: Settings.defaultPythonVersion.names, help: Settings.defaultPythonVersion.argumentHelp) var defaultPythonVersion: String?
+    @Option(name: Settings.pythonIndexURL.names, help: Settings.pythonIndexURL.argumentHelp) var pythonIndexUrl: String?
+    @Option(name: Settings.pythonDownloadMirror.names, help: Settings.pythonDownloadMirror.argumentHelp) var pythonDownloadMirror: String?
 
     // Download locations of the conda, R, Julia and Nix pathways.
     @OptionGroup(title: "Download locations")

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import R2DCore
 
-/// Docs/cli.md, generated from the ArgumentParser definitions (their ToolInfo JSON) and the configuration file's
-/// known settings, so the reference cannot drift from the code. `swift-r2d __cli-reference` prints it.
+/// Docs/cli.md, generated from the settings table (build) and the ArgumentParser definitions (detect, through their
+/// ToolInfo JSON), so the reference cannot drift from the code. `swift-r2d __cli-reference` prints it.
 enum CLIReference {
     struct ToolInfo: Decodable { var command: Command }
     struct Command: Decodable {
@@ -35,8 +35,8 @@ enum CLIReference {
 
 
             """
-        for command in [BuildCommand._dumpHelp(), DetectCommand._dumpHelp()] {
-            guard let info = try? JSONDecoder().decode(ToolInfo.self, from: Data(command.utf8)) else { continue }
+        out += buildSection()
+        if let info = try? JSONDecoder().decode(ToolInfo.self, from: Data(DetectCommand._dumpHelp().utf8)) {
             out += section(info.command)
         }
         out += """
@@ -48,10 +48,7 @@ enum CLIReference {
 
 
             """
-        for className in ConfigurationFile.knownTraits.keys.sorted() {
-            let traits = ConfigurationFile.knownTraits[className, default: []].sorted()
-            out += "- **\(className)**: " + traits.map { "`\($0)`" }.joined(separator: ", ") + "\n"
-        }
+        out += traitList()
         out += """
 
             ## Environment variables
@@ -77,6 +74,42 @@ enum CLIReference {
             | N | the container ran and exited with status N |
 
             """
+        return out
+    }
+
+    /// `swift-r2d build`: one line per row of the settings table that has a flag, in the table's order.
+    static func buildSection() -> String {
+        let command = BuildCommand.configuration
+        var out = "## `swift-r2d build`\n\n" + command.abstract + "\n\n" + command.discussion + "\n\n"
+        out += "| Option | Value | Setting | Description |\n|---|---|---|---|\n"
+        out += "| `<repo>` | | | \(BuildCommand.repoHelp) |\n"
+        for setting in Settings.all where !setting.hidden {
+            guard let flag = setting.flag else { continue }
+            var names = ["--" + flag] + setting.aliases.map { "--" + $0 } + (setting.shortName.map { ["-" + String($0)] } ?? [])
+            if setting.form == .invertible { names.append("--no-" + flag) }
+            let value: String
+            switch setting.form {
+            case .flag, .invertible: value = ""
+            case .option: value = "`<\(setting.valueName ?? "value")>`"
+            case .repeatable: value = "`<\(setting.valueName ?? "value")>` (repeatable)"
+            }
+            let traits = setting.traits.map { "`\($0)`" }.joined(separator: ", ")
+            let help = setting.help.replacingOccurrences(of: "|", with: "\\|")
+            out += "| " + names.map { "`\($0)`" }.joined(separator: ", ") + " | \(value) | \(traits) | \(help) |\n"
+        }
+        return out + "\n"
+    }
+
+    /// Every `Class.trait` name, by class; the ones without effect here are marked.
+    static func traitList() -> String {
+        var out = ""
+        let known = Settings.knownTraits
+        for className in known.keys.sorted() {
+            let traits = known[className, default: []].sorted().map { trait in
+                Settings.ignoredTraits.contains(TraitName(className: className, trait: trait)) ? "`\(trait)` (ignored)" : "`\(trait)`"
+            }
+            out += "- **\(className)**: " + traits.joined(separator: ", ") + "\n"
+        }
         return out
     }
 

@@ -9,16 +9,20 @@ import R2DRedaction
 /// every error once as one line (or one JSON `failed` line), and returns the exit status. Everything it prints
 /// goes through `StandardStream`, so output that cannot be written ends the run with status 1, not a trap.
 public enum CommandLineEntry {
-    static let repo2dockerNames: Set<String> = ["jupyter-repo2docker", "repo2docker"]
-
     /// `rawArguments` are the bytes of the process arguments, when known: a program name, path or value that
     /// is not UTF-8 cannot be passed on faithfully (Swift strings repair it), so it is refused up front.
+    /// Returns the status to exit with, after the JSON guard (if any) has flushed.
     public static func main(arguments: [String], environment: [String: String], rawArguments: [[UInt8]] = []) async -> Int32 {
-        let status = await dispatch(arguments: arguments, environment: environment, rawArguments: rawArguments)
+        let route = Route(arguments)
+        // The command line alone says how to report until the configuration file is read (build reads it).
+        let early = OutputOptions.resolve(ArgumentSplitter.split(route.arguments))
+        var status = await dispatch(route, early: early, environment: environment, rawArguments: rawArguments)
         // Background start-up work (libgit2's) must be over before the process exits.
         Pipeline.finishBackgroundWork()
         // Help and version have no reporter of their own; build and detect have checked with theirs already.
-        return checkingOutput(status, reporter: Reporter(json: arguments.contains("--json-logs"), debug: false))
+        status = checkingOutput(status, reporter: (OutputOptions.current ?? early).reporter)
+        JSONOutputGuard.finish()
+        return exitStatus(status)
     }
 
     /// Call first in `main`: SIGPIPE ignored, closed standard descriptors held (see `StandardStream`).
@@ -44,38 +48,50 @@ public enum CommandLineEntry {
         Redaction.redactingCredentials(in: String(describing: error))
     }
 
-    static func dispatch(arguments: [String], environment: [String: String], rawArguments: [[UInt8]]) async -> Int32 {
+    static func dispatch(_ route: Route, early: OutputOptions, environment: [String: String], rawArguments: [[UInt8]]) async -> Int32 {
         if let bad = rawArguments.dropFirst().first(where: { String(validating: $0, as: UTF8.self) == nil }) {
             let shown = String(decoding: bad, as: UTF8.self)
-            Reporter(json: arguments.contains("--json-logs"), debug: false).failure(
+            early.reporter.failure(
                 "The argument \(shown.quotedSingleLine) is not valid UTF-8; swift-r2d needs UTF-8 paths and values: rename it, or reach it through a symbolic link with a UTF-8 name.")
             return 2
         }
-        let program = (arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent }) ?? "swift-r2d"
-        var rest = Array(arguments.dropFirst())
-        if !repo2dockerNames.contains(program) {
-            switch rest.first {
-            case "build": rest.removeFirst()
-            case "detect": return detect(Array(rest.dropFirst()), environment: environment)
-            case "__crash-for-tests":
-                // Lets the tests check that a crash under --json-logs still ends in JSON and a failed line.
-                fatalError("deliberate crash requested by __crash-for-tests")
-            case "__cli-reference":
-                StandardStream.output.write(CLIReference.markdown())
-                return 0
-            case "help", "-h", "--help":
-                StandardStream.output.write(SwiftR2DCommand.helpMessage() + "\n")
-                return 0
-            case nil:
-                StandardStream.error.write(SwiftR2DCommand.helpMessage() + "\n")
-                return 2
-            default: break
-            }
+        switch route {
+        case .build(let arguments): return await build(arguments, early: early, environment: environment)
+        case .detect(let arguments): return detect(arguments, environment: environment)
+        case .crashForTests:
+            // Lets the tests check that a crash under --json-logs still ends in JSON and a failed line.
+            early.activate()
+            fatalError("deliberate crash requested by __crash-for-tests")
+        case .cliReference:
+            StandardStream.output.write(CLIReference.markdown())
+            return 0
+        case .manual:
+            StandardStream.output.write(ManualPage.roff())
+            return 0
+        case .completionScript(let shell):
+            return completionScript(shell, reporter: early.reporter)
+        case .help:
+            StandardStream.output.write(SwiftR2DCommand.helpMessage() + "\n")
+            return 0
+        case .usage:
+            StandardStream.error.write(SwiftR2DCommand.helpMessage() + "\n")
+            return 2
         }
-        return await build(rest, environment: environment)
     }
 
-    static func build(_ arguments: [String], environment: [String: String]) async -> Int32 {
+    /// `--generate-completion-script <shell>` for the root command, so `swift-r2d build …` and
+    /// `swift-r2d detect …` both complete.
+    static func completionScript(_ shell: String?, reporter: Reporter) -> Int32 {
+        let known = CompletionShell.allCases.map(\.rawValue)
+        guard let name = shell ?? CompletionShell.autodetected()?.rawValue, let chosen = CompletionShell(rawValue: name) else {
+            reporter.failure("--generate-completion-script needs a shell: one of \(known.joined(separator: ", ")).")
+            return 2
+        }
+        StandardStream.output.write(SwiftR2DCommand.completionScript(for: chosen))
+        return 0
+    }
+
+    static func build(_ arguments: [String], early: OutputOptions, environment: [String: String]) async -> Int32 {
         let split = ArgumentSplitter.split(arguments)
         // repo2docker answers these before parsing, so they work without a repository.
         if split.has("--version") {
@@ -86,16 +102,13 @@ public enum CommandLineEntry {
             StandardStream.output.write(BuildCommand.helpMessage() + "\n")
             return 0
         }
-        // libgit2's start-up (it parses the system's CA bundle) overlaps parsing the command line; a dry run
-        // (`--no-build`) needs no git for a local directory, and gets it on demand for a clone.
-        if !split.has("--no-build") { Pipeline.prepareInBackground() }
         // Until the configuration file is read, the command line alone says how to report (its errors included).
-        var reporter = OutputOptions.resolve(split).reporter
+        var reporter = early.reporter
         var warnings: [String] = []
         let configured: [TraitSetting]
         do {
             configured = try ConfigurationFile.load(
-                option: configOption(split.options), currentDirectory: FileManager.default.currentDirectoryPath,
+                option: split.lastValue(of: Settings.config), currentDirectory: FileManager.default.currentDirectoryPath,
                 repository: split.repo, warn: { warnings.append($0) })
         } catch let failure as CommandLineFailure {
             reporter.failure(failure.description)
@@ -104,7 +117,13 @@ public enum CommandLineEntry {
             reporter.failure(rendered(error))
             return 2
         }
-        reporter = OutputOptions.resolve(split, configured: configured).reporter
+        // The one decision on output: it builds the reporter and, for JSON, the guard of stderr.
+        let output = OutputOptions.resolve(split, configured: configured)
+        output.activate()
+        reporter = output.reporter
+        // libgit2's start-up (it parses the system's CA bundle) overlaps parsing the command line; a dry run
+        // (`--no-build`) needs no git for a local directory, and gets it on demand for a clone.
+        if !split.has("--no-build") { Pipeline.prepareInBackground() }
         warnings.forEach { reporter.log($0) }
         return await build(split, configured: configured, reporter: reporter, environment: environment)
     }
@@ -134,16 +153,6 @@ public enum CommandLineEntry {
         }
         let status = await runInterruptibly(reporter: reporter) { try await pipeline.run().exitCode }
         return checkingOutput(status, reporter: reporter)
-    }
-
-    /// The value of `--config` / `--config=…`, if given.
-    static func configOption(_ options: [String]) -> String? {
-        var value: String?
-        for (index, option) in options.enumerated() {
-            if option == "--config", index + 1 < options.count { value = options[index + 1] }
-            if option.hasPrefix("--config=") { value = String(option.dropFirst("--config=".count)) }
-        }
-        return value
     }
 
     static func detect(_ arguments: [String], environment: [String: String]) -> Int32 {

@@ -1,5 +1,4 @@
 import Foundation
-import R2DContentProviders
 import R2DBuildpacks
 
 /// repo2docker's configuration in its JSON form: `{"Repo2Docker": {…}, "DockerEngine": {…}}`. Every key becomes
@@ -197,18 +196,6 @@ enum ConfigurationFile {
         return row[b.count]
     }
 
-    /// The settings repo2docker knows (repo2docker's `app.py` traits). Those swift-r2d cannot use are accepted with a warning.
-    static let knownTraits: [String: Set<String>] = [
-        "Repo2Docker": Set(DownloadLocations.traitNames).union(ProviderSettings.traitNames).union([
-            "all_ports", "appendix", "base_image", "build_memory_limit", "buildpacks", "cache_from", "cleanup_checkout",
-            "config_file", "content_providers", "default_buildpack", "dry_run", "editable", "engine", "environment",
-            "extra_build_args", "extra_build_kwargs", "extra_run_kwargs", "git_workdir", "json_logs", "labels",
-            "log_datefmt", "log_format", "log_level", "output_image_spec", "platform", "ports", "push", "ref", "repo",
-            "repo_type", "run", "run_cmd", "subdir", "swh_token", "target_repo_dir", "user_id", "user_name", "volumes",
-            // swift-r2d's own settings, also flags.
-            "network", "default_python_version", "python_index_url", "python_download_mirror", "registry_certs_dir",
-        ]),
-        "DockerEngine": ["extra_buildx_build_args", "extra_init_args", "registry_credentials", "string_output"],
-        "ContainerEngine": ["registry_credentials", "string_output"],
-    ]
+    /// The settings repo2docker knows, by class (the settings table's traits and the ignored ones).
+    static var knownTraits: [String: Set<String>] { Settings.knownTraits }
 }

@@ -18,9 +18,9 @@ public enum JSONOutputGuard {
         "{\"message\":\"swift-r2d crashed (a bug): the lines above say where; please report it.\\n\",\"phase\":\"failed\"}\n".utf8)
     nonisolated(unsafe) private static var drainBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 65536)
 
-    /// Installs the guard when the arguments ask for JSON logs; call `finish()` before exiting.
-    public static func installIfRequested(arguments: [String]) {
-        guard arguments.contains("--json-logs") || arguments.contains(where: { $0.hasPrefix("--Repo2Docker.json_logs=") }) else { return }
+    /// Installs the guard (once; `OutputOptions.activate` calls it under JSON); call `finish()` before exiting.
+    static func install() {
+        guard reader == nil else { return }
         var fds: [Int32] = [-1, -1]
         let saved = dup(2)
         guard saved >= 0, pipe(&fds) == 0, dup2(fds[1], 2) >= 0 else { return }
@@ -36,7 +36,7 @@ public enum JSONOutputGuard {
     }
 
     /// Flushes everything written so far and puts stderr back.
-    public static func finish() {
+    static func finish() {
         guard realStderr >= 0, reader != nil else { return }
         fflush(nil)   // every C stream, stderr included
         dup2(realStderr, 2)   // closes the pipe's last write end: the reader sees end of file

@@ -44,17 +44,11 @@ public struct ProviderSettings: Sendable, Equatable {
 
     public init() {}
 
-    /// The settings also accepted as `--Repo2Docker.<trait>=` and in the configuration file: (trait, flag).
-    public static let traits: [(trait: String, flag: String)] = [
-        ("doi_resolver_url", "doi-resolver-url"), ("zenodo_url", "zenodo-url"), ("invenio_url", "invenio-url"),
-        ("figshare_url", "figshare-url"), ("figshare_api_url", "figshare-api-url"),
-        ("dataverse_installations_url", "dataverse-installations-url"), ("dataverse_url", "dataverse-url"),
-        ("hydroshare_url", "hydroshare-url"), ("swh_api_url", "swh-api-url"), ("hg_program", "hg-program"),
-        ("fetch_timeout", "fetch-timeout"), ("swh_token", ""),
+    /// The setting names `set(trait:value:)` accepts (R2DCommands' settings table gives them their flags).
+    public static let traitNames: [String] = [
+        "doi_resolver_url", "zenodo_url", "invenio_url", "figshare_url", "figshare_api_url", "dataverse_installations_url",
+        "dataverse_url", "hydroshare_url", "swh_api_url", "hg_program", "fetch_timeout", "swh_token",
     ]
-
-    /// The trait names, for the configuration file's list of known settings.
-    public static var traitNames: [String] { traits.map(\.trait) }
 
     /// Applies one trait setting; false when the name is not one of ours. Lists (`invenio_url`,
     /// `dataverse_url`) grow by one entry per call.

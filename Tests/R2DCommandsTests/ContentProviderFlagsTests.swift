@@ -64,7 +64,8 @@ struct ContentProviderFlagsTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let traits = try ConfigurationFile.parse(path: path)
         var request = BuildRequest(repo: "x", userID: 1000, userName: "me")
-        try RequestBuilder(environment: [:], warn: { _ in }).apply(traits, to: &request)
+        var context = SettingContext(command: [], warn: { _ in })
+        try RequestBuilder(environment: [:], warn: { _ in }).apply(traits, to: &request, context: &context)
         #expect(request.contentProviders.swhAPIURL == "http://swh.test/api/1")
         #expect(request.contentProviders.invenioURLs == ["http://a.test", "http://b.test"])
         #expect(request.contentProviders.swhToken == "s")
@@ -76,13 +77,15 @@ struct ContentProviderFlagsTests {
         #expect(throws: CommandLineFailure.self) { try request(["--Repo2Docker.fetch_timeout=-1", "repo"]) }
     }
 
-    @Test("every setting with a flag is a value option")
-    func everySettingHasAFlag() {
-        for setting in ProviderSettings.traits where !setting.flag.isEmpty {
-            #expect(ArgumentSplitter.valueOptions.contains("--" + setting.flag), "--\(setting.flag)")
-        }
-        for setting in ProviderSettings.traits {
-            #expect(ConfigurationFile.knownTraits["Repo2Docker"]?.contains(setting.trait) == true, "\(setting.trait)")
+    @Test("every provider setting has a row; every row but the token's has a value flag")
+    func everySettingHasARow() {
+        for trait in ProviderSettings.traitNames {
+            let row = Settings.byTrait[.repo2docker(trait)]
+            #expect(row?.apply != nil, "\(trait)")
+            if trait != "swh_token" {
+                #expect(row?.flag.map { ArgumentSplitter.valueOptions.contains("--" + $0) } == true, "\(trait)")
+            }
+            #expect(ConfigurationFile.knownTraits["Repo2Docker"]?.contains(trait) == true, "\(trait)")
         }
     }
 }

@@ -59,11 +59,12 @@ struct DownloadLocationFlagsTests {
         #expect(warnings.isEmpty, "\(warnings)")
     }
 
-    @Test("every documented setting has a flag")
+    @Test("every download location has a row with a value flag")
     func everySettingHasAFlag() {
-        for setting in DownloadLocations.settings {
-            #expect(ArgumentSplitter.valueOptions.contains("--" + setting.flag), "--\(setting.flag)")
+        for trait in DownloadLocations.traitNames {
+            let row = Settings.byTrait[.repo2docker(trait)]
+            #expect(row?.flag.map { ArgumentSplitter.valueOptions.contains("--" + $0) } == true, "\(trait)")
         }
-        #expect(DownloadLocations.settings.count == 11)
+        #expect(DownloadLocations.traitNames.count == 11)
     }
 }

@@ -35,7 +35,7 @@ struct OutputOptionsTests {
 
     @Test("a log level that is not one is refused, naming the setting", arguments: ["LOUD", "99", "-1", ""])
     func badLevel(value: String) {
-        #expect(throws: CommandLineFailure.self) { try OutputOptions.logLevelIsDebug(Self.setting("log_level", value)) }
+        #expect(throws: CommandLineFailure.self) { try OutputOptions.logLevelIsDebug(.trait(Self.setting("log_level", value))) }
     }
 
     /// The run fails after parsing (root as the image user), so every line it writes must be JSON, the last one
