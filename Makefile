@@ -8,7 +8,7 @@ BASE_IMAGE ?= swift-r2d/test-base:bookworm
 # the start of every run (dladdr and symbol lookups scan them).
 RELEASE_FLAGS ?= -c release --static-swift-stdlib -Xlinker --no-export-dynamic
 
-.PHONY: deps build test demo clean-images install docs image
+.PHONY: deps build test demo clean-images install docs image format check-shape
 
 deps:
 	scripts/install-deps.sh
@@ -22,12 +22,22 @@ build:
 # Two runs of the same test build: the unit and stub-engine tests first, then the integration tests against the
 # real daemons. The integration tests block threads while builds run, which would starve async tests beside them
 # on two cores. Both runs always happen; either failing fails the target.
-test: deps
+test: deps check-shape
 	$(SWIFT) build --build-tests
 	status=0; \
 	$(SWIFT) test --skip-build --skip R2DIntegrationTests || status=1; \
 	$(SWIFT) test --skip-build --filter R2DIntegrationTests || status=1; \
 	exit $$status
+
+# The code's shape, checked before the tests: swift-format's layout (.swift-format; `make format` applies it)
+# and no function in Sources longer than 60 lines (the longest five are printed).
+FORMATTED = Sources Tests Package.swift
+format:
+	$(SWIFT) format format --in-place --parallel --recursive $(FORMATTED)
+
+check-shape:
+	$(SWIFT) format lint --strict --parallel --recursive $(FORMATTED)
+	scripts/function-lengths.py --max 60 Sources
 
 demo: deps
 	$(SWIFT) build $(RELEASE_FLAGS)

@@ -20,11 +20,14 @@ let package = Package(
         .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
+        // The leaf every module may share: one-line message text, UTC timestamps, hex, temporary directories.
+        .target(name: "R2DBasics", exclude: ["README.md"]),
+
         // The one redaction of secrets in messages, logs and labels; pure Swift, no dependencies (see its README).
         .target(name: "R2DRedaction", exclude: ["README.md"]),
 
         // Swift faces of the C libraries.
-        .target(name: "R2DGit", dependencies: ["CLibGit2", "R2DRedaction"], exclude: ["README.md"]),
+        .target(name: "R2DGit", dependencies: ["CLibGit2", "R2DBasics", "R2DRedaction"], exclude: ["README.md"]),
         .target(name: "R2DArchive", dependencies: ["CLibArchive"], exclude: ["README.md"]),
         .target(name: "R2DYAML", dependencies: ["CLibYAML"], exclude: ["README.md"]),
         // TOML 1.0, pure Swift (see its README for why not TOMLKit).
@@ -32,7 +35,7 @@ let package = Package(
 
         // The reproducible build context: ignore rules, tree walk, tar stream, digest.
         .target(name: "R2DBuildContext", dependencies: [
-            "R2DArchive",
+            "R2DArchive", "R2DBasics",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["README.md"]),
 
@@ -47,7 +50,7 @@ let package = Package(
 
         // Pure detection and rendering: reads the checkout, nothing else.
         // YAML through libyaml (R2DYAML), TOML through R2DTOML.
-        .target(name: "R2DBuildpacks", dependencies: ["R2DBuildpackAssets", "R2DYAML", "R2DTOML"], exclude: ["README.md"]),
+        .target(name: "R2DBuildpacks", dependencies: ["R2DBasics", "R2DBuildpackAssets", "R2DYAML", "R2DTOML"], exclude: ["README.md"]),
 
         // Docker / Podman Engine API client.
         .target(name: "R2DEngine", dependencies: [
@@ -60,6 +63,7 @@ let package = Package(
         // Registry credentials (config.json, helpers, CONTAINER_ENGINE_REGISTRY_CREDENTIALS) and the
         // "is this tag already pushed?" check against the registry's v2 API.
         .target(name: "R2DRegistry", dependencies: [
+            "R2DBasics",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -76,13 +80,14 @@ let package = Package(
 
         // Orchestration: fetch → detect → render → context → build → tag → push → run.
         .target(name: "R2DCore", dependencies: [
-            "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders", "R2DRedaction",
+            "R2DBasics", "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders",
+            "R2DRedaction",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["README.md"]),
 
         // Command line (ArgumentParser) and the one-file executable.
         .target(name: "R2DCommands", dependencies: [
-            "R2DCore", "R2DBuildpacks", "R2DContentProviders", "R2DRedaction",
+            "R2DBasics", "R2DCore", "R2DBuildpacks", "R2DContentProviders", "R2DRedaction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "swift-r2d", dependencies: ["R2DCommands"]),
@@ -99,15 +104,16 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["README.md"]),
 
+        .testTarget(name: "R2DBasicsTests", dependencies: ["R2DBasics"]),
         .testTarget(name: "R2DRedactionTests", dependencies: ["R2DRedaction"]),
         .testTarget(name: "R2DYAMLTests", dependencies: ["R2DYAML"]),
         .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DGitTestSupport", "R2DTestSupport"]),
         .testTarget(name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DArchiveTestSupport", "R2DTestSupport"]),
-        .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBuildpacks", "R2DYAML", "R2DTOML", "R2DTestSupport"], exclude: ["Golden", "Forms"]),
+        .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBasics", "R2DBuildpacks", "R2DYAML", "R2DTOML", "R2DTestSupport"], exclude: ["Golden", "Forms"]),
         .testTarget(name: "R2DEngineTests", dependencies: ["R2DEngine", "R2DTestSupport"]),
-        .testTarget(name: "R2DRegistryTests", dependencies: ["R2DRegistry", "R2DTestSupport"]),
+        .testTarget(name: "R2DRegistryTests", dependencies: ["R2DBasics", "R2DRegistry", "R2DTestSupport"]),
         .testTarget(name: "R2DContentProvidersTests", dependencies: ["R2DContentProviders", "R2DArchive", "R2DTestSupport"]),
-        .testTarget(name: "R2DCoreTests", dependencies: ["R2DCore", "R2DTestSupport"]),
+        .testTarget(name: "R2DCoreTests", dependencies: ["R2DBasics", "R2DCore", "R2DTestSupport"]),
         .testTarget(name: "R2DCommandsTests", dependencies: ["R2DCommands", "R2DTestSupport"]),
         .testTarget(name: "R2DIntegrationTests", dependencies: ["R2DCore", "R2DEngine", "R2DGit", "R2DGitTestSupport", "R2DRegistry", "R2DTestSupport"],
                     exclude: ["Support"]),

@@ -1,4 +1,5 @@
 import Crypto
+import R2DBasics
 import R2DArchive
 
 /// Packs a directory into the deterministic tar Docker's `POST /build` expects, without a temporary copy.
@@ -99,10 +100,6 @@ struct StreamHasher {
     }
 
     mutating func finish() -> (sha256: String, bytes: Int64) {
-        let hex = hasher.finalize().map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
-        return (hex, count)
+        (Hex.encode(hasher.finalize()), count)
     }
 }

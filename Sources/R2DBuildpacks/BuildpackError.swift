@@ -1,3 +1,4 @@
+import R2DBasics
 import R2DYAML
 
 /// Errors found while reading a repository's environment files. Each renders as one line for the user.
@@ -91,32 +92,4 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
             return "The \(buildpack) buildpack cannot render a Dockerfile yet in this version of swift-r2d; add a Dockerfile (or binder/Dockerfile) to the repository to build it."
         }
     }
-}
-
-extension String {
-    /// The text with line breaks and other control characters escaped (`\n`, `\u{2028}`), so that a value read
-    /// from a repository file cannot split an error message over several lines.
-    public var singleLine: String {
-        func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-            switch scalar.properties.generalCategory {
-            case .control, .lineSeparator, .paragraphSeparator: return true
-            default: return false
-            }
-        }
-        guard unicodeScalars.contains(where: needsEscape) else { return self }
-        var out = ""
-        for scalar in unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where needsEscape(scalar): out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// The text in double quotes, on one line (see ``singleLine``).
-    public var quotedSingleLine: String { "\"" + singleLine + "\"" }
 }

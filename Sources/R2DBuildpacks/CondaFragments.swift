@@ -29,25 +29,7 @@ enum CondaFragments {
             throw BuildpackError.unsupportedCondaPython(file: file, version: pythonVersion, platform: platform)
         }
         var f = Fragments()
-        f.buildEnvironment = [
-            ("CONDA_DIR", "${APP_BASE}/conda"),
-            ("NB_PYTHON_PREFIX", "${CONDA_DIR}/envs/notebook"),
-            ("NPM_DIR", "${APP_BASE}/npm"),
-            ("NPM_CONFIG_GLOBALCONFIG", "${NPM_DIR}/npmrc"),
-            ("NB_ENVIRONMENT_FILE", "/tmp/env/environment.txt"),
-            ("MAMBA_ROOT_PREFIX", "${CONDA_DIR}"),
-            ("MAMBA_EXE", "${CONDA_DIR}/bin/mamba"),
-            ("CONDA_PLATFORM", platform),
-        ]
-        if separate {
-            f.buildEnvironment += [("KERNEL_PYTHON_PREFIX", "${CONDA_DIR}/envs/kernel"),
-                                   ("KERNEL_ENVIRONMENT_FILE", "/tmp/env/kernel-environment.txt")]
-        } else {
-            f.buildEnvironment.append(("KERNEL_PYTHON_PREFIX", "${NB_PYTHON_PREFIX}"))
-        }
-        // pip caches would stay in the image's layers.
-        f.buildEnvironment.append(("PIP_NO_CACHE_DIR", "1"))
-        if let index = options.pythonIndexURL { f.buildEnvironment.append(("PIP_INDEX_URL", try DockerfileText.word(index))) }
+        f.buildEnvironment = try baseEnvironment(platform: platform, separateKernel: separate, options: options)
         f.pathEntries = ["${NB_PYTHON_PREFIX}/bin"] + (separate ? ["${KERNEL_PYTHON_PREFIX}/bin"] : []) + ["${CONDA_DIR}/bin", "${NPM_DIR}/bin"]
         f.buildScriptFiles = [
             BuildScriptFile(name: "activate-conda.sh", destination: "/etc/profile.d/activate-conda.sh", contents: BuildpackAssets.activateConda),
@@ -68,6 +50,30 @@ enum CondaFragments {
         ]
         f.environment = [("CONDA_DEFAULT_ENV", "${KERNEL_PYTHON_PREFIX}")]
         return f
+    }
+
+    /// The base image's variables: where conda, the notebook (and kernel) environments and npm live.
+    static func baseEnvironment(platform: String, separateKernel separate: Bool, options: RenderOptions) throws -> [(String, String)] {
+        var environment: [(String, String)] = [
+            ("CONDA_DIR", "${APP_BASE}/conda"),
+            ("NB_PYTHON_PREFIX", "${CONDA_DIR}/envs/notebook"),
+            ("NPM_DIR", "${APP_BASE}/npm"),
+            ("NPM_CONFIG_GLOBALCONFIG", "${NPM_DIR}/npmrc"),
+            ("NB_ENVIRONMENT_FILE", "/tmp/env/environment.txt"),
+            ("MAMBA_ROOT_PREFIX", "${CONDA_DIR}"),
+            ("MAMBA_EXE", "${CONDA_DIR}/bin/mamba"),
+            ("CONDA_PLATFORM", platform),
+        ]
+        if separate {
+            environment += [("KERNEL_PYTHON_PREFIX", "${CONDA_DIR}/envs/kernel"),
+                                   ("KERNEL_ENVIRONMENT_FILE", "/tmp/env/kernel-environment.txt")]
+        } else {
+            environment.append(("KERNEL_PYTHON_PREFIX", "${NB_PYTHON_PREFIX}"))
+        }
+        // pip caches would stay in the image's layers.
+        environment.append(("PIP_NO_CACHE_DIR", "1"))
+        if let index = options.pythonIndexURL { environment.append(("PIP_INDEX_URL", try DockerfileText.word(index))) }
+        return environment
     }
 
     /// R and Julia images are Python images too: the conda base (its Python from runtime.txt), environment.yml,

@@ -1,3 +1,4 @@
+import R2DBasics
 import Foundation
 
 /// A PEP 440 version, as `packaging.version.Version` reads it (case-insensitive, `v` prefix, separators `.-_`),

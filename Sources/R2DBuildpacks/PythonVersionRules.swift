@@ -1,3 +1,4 @@
+import R2DBasics
 import Foundation
 
 /// How repo2docker picks the Python version for each Python-family buildpack (repo2docker's `buildpacks/python`, repo2docker's `buildpacks/pipfile`).

@@ -1,3 +1,4 @@
+import R2DBasics
 import Foundation
 
 /// R from Posit's builds with a dated Posit Package Manager snapshot, RStudio Server, Shiny Server and

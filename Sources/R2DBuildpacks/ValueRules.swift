@@ -1,3 +1,4 @@
+import R2DBasics
 /// The kinds of value that reach a generated Dockerfile (or the shell of its `RUN`s) from outside swift-r2d:
 /// flags, configuration files and repository files. Each kind has one grammar, checked once where the value's
 /// source is known (so the message can name the flag, setting or file:line); a value that passed is then
@@ -200,12 +201,4 @@ public enum DockerfileText {
         default: return false
         }
     }
-}
-
-extension String {
-    /// A value shown in a message: at most 80 characters, on one line, in double quotes.
-    public var shortQuoted: String { "\"" + shortSingleLine + "\"" }
-
-    /// At most 80 characters (then "…"), on one line: repository content echoed in a message stays short.
-    public var shortSingleLine: String { (count > 80 ? String(prefix(80)) + "…" : self).singleLine }
 }

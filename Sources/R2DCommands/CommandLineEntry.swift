@@ -1,3 +1,4 @@
+import R2DBasics
 import ArgumentParser
 import Dispatch
 import Foundation

@@ -1,3 +1,4 @@
+import R2DBasics
 import Foundation
 import R2DBuildpacks
 

@@ -1,3 +1,4 @@
+import R2DBasics
 import R2DBuildpacks
 
 /// The command line's use of the value rules (`R2DBuildpacks/ValueRules.swift`): each check names the value's

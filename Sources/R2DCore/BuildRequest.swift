@@ -1,3 +1,4 @@
+import R2DBasics
 import R2DBuildpacks
 import R2DContentProviders
 
@@ -75,36 +76,6 @@ public struct PortMapping: Sendable, Equatable {
         self.proto = proto
     }
 
-    /// Parses a `-p` value; the error names the flag and the accepted forms.
-    public static func parse(_ spec: String) throws -> PortMapping {
-        func invalid() -> CoreError {
-            .invalidOption(flag: "--publish", message: "Port specification \(spec.quotedSingleLine) is invalid; use PORT, HOSTPORT:CONTAINERPORT or HOSTIP:HOSTPORT:CONTAINERPORT[/tcp|udp] with ports 1-65535")
-        }
-        var body = Substring(spec)
-        var proto = "tcp"
-        if let slash = body.lastIndex(of: "/") {
-            proto = String(body[body.index(after: slash)...])
-            body = body[..<slash]
-            guard proto == "tcp" || proto == "udp" else { throw invalid() }
-        }
-        let parts = body.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        func port(_ text: String) throws -> Int {
-            guard let value = Int(text), (1...65535).contains(value) else { throw invalid() }
-            return value
-        }
-        switch parts.count {
-        case 1:
-            let p = try port(parts[0])
-            return PortMapping(hostPort: p, containerPort: p, proto: proto)
-        case 2:
-            return PortMapping(hostPort: try port(parts[0]), containerPort: try port(parts[1]), proto: proto)
-        case 3:
-            guard !parts[0].isEmpty else { throw invalid() }
-            return PortMapping(hostIP: parts[0], hostPort: try port(parts[1]), containerPort: try port(parts[2]), proto: proto)
-        default:
-            throw invalid()
-        }
-    }
 }
 
 /// `-v src:dest`: a bind mount for the run container.
@@ -115,13 +86,5 @@ public struct VolumeMapping: Sendable, Equatable {
     public init(source: String, destination: String) {
         self.source = source
         self.destination = destination
-    }
-
-    public static func parse(_ spec: String) throws -> VolumeMapping {
-        let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw CoreError.invalidOption(flag: "--volume", message: "Volume specification \(spec.quotedSingleLine) is invalid; use SOURCE:DESTINATION")
-        }
-        return VolumeMapping(source: parts[0], destination: parts[1])
     }
 }

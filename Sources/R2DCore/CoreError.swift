@@ -1,9 +1,9 @@
+import R2DBasics
 import R2DBuildpacks
 
 /// Errors of the orchestration layer. Each description is one line for the user.
 public enum CoreError: Error, CustomStringConvertible, Equatable {
     /// A flag or option value that cannot be used (exit 1, as repo2docker's checks after parsing).
-    case invalidOption(flag: String, message: String)
     case subdirectoryMissing(subdir: String, repo: String)
     case subdirectoryOutside(subdir: String, repo: String)
     case repositoryMissing(String)
@@ -17,7 +17,6 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .invalidOption(_, let message): return message
         case .subdirectoryMissing(let subdir, let repo):
             return "Subdirectory \(subdir.singleLine) does not exist in \(repo.singleLine); check --subdir."
         case .subdirectoryOutside(let subdir, let repo):

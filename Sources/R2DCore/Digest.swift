@@ -1,10 +1,8 @@
 import Crypto
+import R2DBasics
 
 enum Digest {
     static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        Hex.encode(SHA256.hash(data: bytes))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import R2DBasics
 
 /// The image a run builds or reuses, computed once: the reference it is looked up, tagged and pushed
 /// under, and the revision its `org.opencontainers.image.revision` label records.
@@ -8,12 +9,15 @@ struct ImageIdentity: Equatable, Sendable {
     /// The name's repository and tag parts, as the daemon's tag call takes them.
     let repository: String
     let tag: String
+    /// A digest the name pins (such a name cannot be tagged).
+    let digest: String?
     /// The commit, the data repository's content id, or the build context's sha256.
     let revision: String
 
     init(request: BuildRequest, tag: String, revision: String) {
         name = request.imageName ?? ImageName.defaultRepository(repo: request.repo, subdir: request.subdir) + ":" + tag
-        (repository, self.tag) = ImageName.split(name)
+        let reference = ImageReference(parsing: name)
+        (repository, self.tag, digest) = (reference.name, reference.tag, reference.digest)
         self.revision = revision
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import R2DBuildpacks
+import R2DBasics
 
 /// Image names: repo2docker's default escaped name, and its `--image-name` validation.
 public enum ImageName {
@@ -36,14 +36,4 @@ public enum ImageName {
     /// repo2docker's stricter-than-Docker reference check (the grammar lives with the value's type,
     /// `ImageReference`, so that `--base-image` and `--image-name` follow one rule).
     public static func isValid(_ name: String) -> Bool { ImageReference.isValid(name) }
-
-    /// Splits `name[:tag]` into repository and tag ("latest" when absent). The tag is after the last `:`
-    /// that follows the last `/` (a registry port is not a tag).
-    public static func split(_ reference: String) -> (repository: String, tag: String) {
-        let lastSlash = reference.lastIndex(of: "/") ?? reference.startIndex
-        if let colon = reference[lastSlash...].lastIndex(of: ":") {
-            return (String(reference[..<colon]), String(reference[reference.index(after: colon)...]))
-        }
-        return (reference, "latest")
-    }
 }

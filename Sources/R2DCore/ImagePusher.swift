@@ -1,3 +1,4 @@
+import R2DBasics
 import Foundation
 import R2DEngine
 import R2DRegistry
@@ -13,11 +14,11 @@ struct ImagePusher: Sendable {
     var retryDelay: Duration = .seconds(2)
 
     func push(_ imageName: String) async throws {
-        let (repository, tag) = ImageName.split(imageName)
-        let reference = RegistryReference(parsing: imageName)
+        let reference = ImageReference(parsing: imageName)
+        let (repository, tag) = (reference.name, reference.tag)
         let auth = try credentials.credential(for: reference.registry).map {
             RegistryAuth(username: $0.username, password: $0.password, identityToken: $0.identityToken,
-                         serverAddress: reference.registry == RegistryReference.dockerHub ? RegistryReference.dockerHubConfigKey : reference.registry)
+                         serverAddress: reference.registry == ImageReference.dockerHub ? ImageReference.dockerHubConfigKey : reference.registry)
         }
         reporter.log("Pushing image \(imageName)\n", phase: .pushing)
         var attempt = 1

@@ -111,7 +111,7 @@ extension Pipeline {
         let (plan, dockerfile) = (planned.plan, planned.rendered.dockerfile)
         reporter.debug(dockerfile.hasSuffix("\n") ? dockerfile : dockerfile + "\n", phase: .building)
         reporter.log("Using \(plan.kind.className) builder\n", phase: .building)
-        guard !identity.repository.contains("@") else { throw CoreError.cannotTagDigest(identity.name) }
+        guard identity.digest == nil else { throw CoreError.cannotTagDigest(identity.name) }
 
         var options = BuildOptions()
         options.dockerfile = plan.kind == .docker ? (plan.dockerfile ?? "Dockerfile") : "Dockerfile"

@@ -1,3 +1,4 @@
+import R2DBasics
 import Foundation
 import R2DBuildContext
 import R2DBuildpacks
@@ -15,7 +16,7 @@ public struct PipelineOutcome: Sendable {
 /// Asks a registry whether it already has a tag (`--push` skips done work). RegistryClient in a run; a
 /// test answers it itself.
 protocol RegistryManifestLookup: Sendable {
-    func manifestExists(_ reference: RegistryReference, credential: RegistryCredential?) async throws -> Bool
+    func manifestExists(_ reference: ImageReference, credential: RegistryCredential?) async throws -> Bool
 }
 
 extension RegistryClient: RegistryManifestLookup {}
@@ -144,7 +145,7 @@ public struct Pipeline: Sendable {
     /// Whether the registry already has the tag. Credentials it rejects end the run (the push would fail
     /// too); a registry that cannot be asked only costs a rebuild.
     func registryHasImage(_ imageName: String) async throws -> Bool {
-        let reference = RegistryReference(parsing: imageName)
+        let reference = ImageReference(parsing: imageName)
         let credential = try credentialStore.credential(for: reference.registry)
         do {
             return try await registry.manifestExists(reference, credential: credential)

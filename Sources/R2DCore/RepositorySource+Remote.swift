@@ -1,4 +1,5 @@
 import Foundation
+import R2DBasics
 import R2DContentProviders
 import R2DGit
 import R2DRedaction
@@ -74,13 +75,12 @@ extension RepositorySource {
 
     /// A new `swift-r2d-XXXXXX` directory under `temporaryParent`, $TMPDIR or /tmp.
     func makeTemporaryDirectory() throws -> String {
-        let base = temporaryParent
-            ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array((base + "/swift-r2d-XXXXXX").utf8CString)
-        guard let result = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
-            throw CoreError.fileSystem("Cannot create a temporary directory in \(base): \(String(cString: strerror(errno))); set TMPDIR to a writable directory.")
+        let base = temporaryParent ?? TemporaryDirectory.systemParent(environment: ProcessInfo.processInfo.environment)
+        do {
+            return try TemporaryDirectory.create(in: base, prefix: "swift-r2d-")
+        } catch {
+            throw CoreError.fileSystem("Cannot create a temporary directory in \(base): \(error.reason); set TMPDIR to a writable directory.")
         }
-        return String(cString: result)
     }
 }
 

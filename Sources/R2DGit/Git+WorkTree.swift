@@ -1,5 +1,6 @@
 import CLibGit2
 import Foundation
+import R2DBasics
 
 /// What a local directory's git metadata says about it.
 public struct WorkTreeState: Sendable, Equatable {
@@ -167,15 +168,12 @@ extension Git {
 
     /// A new, empty, private directory under the system temporary directory.
     static func makeTemporaryDirectory(prefix: String) throws -> String {
-        let template = (NSTemporaryDirectory() as NSString).appendingPathComponent(prefix + "XXXXXX")
-        var bytes = Array(template.utf8CString)
-        let created = bytes.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
+        let parent = (NSTemporaryDirectory() as NSString).standardizingPath
+        do {
+            return try TemporaryDirectory.create(in: parent, prefix: prefix)
+        } catch {
+            throw GitError.libgit2(operation: "creating a temporary directory from \(parent)/\(prefix)XXXXXX", message: error.reason)
         }
-        guard let created else {
-            throw GitError.libgit2(operation: "creating a temporary directory from \(template)", message: String(cString: strerror(errno)))
-        }
-        return created
     }
 
     /// `path` with symlinks resolved and no trailing slash, for comparing directories.

@@ -1,3 +1,4 @@
+import R2DBasics
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -27,7 +28,7 @@ public struct RegistryClient: Sendable {
     ].joined(separator: ", ")
 
     /// true when the registry has `reference`'s tag, false when it answers "unknown".
-    public func manifestExists(_ reference: RegistryReference, credential: RegistryCredential?) async throws -> Bool {
+    public func manifestExists(_ reference: ImageReference, credential: RegistryCredential?) async throws -> Bool {
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: try configuration(for: reference))
         do {
             let found = try await check(reference, credential: credential, http: http)
@@ -39,7 +40,7 @@ public struct RegistryClient: Sendable {
         }
     }
 
-    private func configuration(for reference: RegistryReference) throws -> HTTPClient.Configuration {
+    private func configuration(for reference: ImageReference) throws -> HTTPClient.Configuration {
         var tls = TLSConfiguration.makeClientConfiguration()
         let caFile = certificatesDirectory + "/" + reference.registry + "/ca.crt"
         if FileManager.default.fileExists(atPath: caFile) {
@@ -51,7 +52,7 @@ public struct RegistryClient: Sendable {
         return configuration
     }
 
-    private func check(_ reference: RegistryReference, credential: RegistryCredential?, http: HTTPClient) async throws -> Bool {
+    private func check(_ reference: ImageReference, credential: RegistryCredential?, http: HTTPClient) async throws -> Bool {
         var scheme = "https"
         let path = "/v2/\(reference.repository)/manifests/\(reference.tag)"
         var response: Answer
@@ -81,7 +82,7 @@ public struct RegistryClient: Sendable {
         case 404: return false
         case 401, 403:
             // Docker Hub answers 401 for a repository that does not exist (BinderHub's not_found_401).
-            if reference.registry == RegistryReference.dockerHub { return false }
+            if reference.registry == ImageReference.dockerHub { return false }
             throw RegistryError.unauthorized(registry: reference.registry, credentialSource: credential?.source)
         default:
             throw RegistryError.unexpectedStatus(registry: reference.registry, status: response.status, message: response.message)

@@ -1,3 +1,4 @@
+import R2DBasics
 import Foundation
 
 /// A user name and secret for one registry, and where it came from (for messages; never the secret).
@@ -47,16 +48,16 @@ public struct RegistryCredentialStore: Sendable {
         _ = try explicitCredential()
     }
 
-    /// The credential for `registry` (a host as in `RegistryReference.registry`), or nil when none is known.
+    /// The credential for `registry` (a host as in `ImageReference.registry`), or nil when none is known.
     public func credential(for registry: String) throws -> RegistryCredential? {
-        let host = RegistryReference.normalizedHost(registry)
+        let host = ImageReference.normalizedHost(registry)
         if let explicit = try explicitCredential(), explicit.registry == host { return explicit.credential }
         guard let config = try readConfig() else { return nil }
-        let serverURL = host == RegistryReference.dockerHub ? RegistryReference.dockerHubConfigKey : host
-        if let helper = config.credHelpers?.first(where: { RegistryReference.normalizedHost($0.key) == host })?.value {
+        let serverURL = host == ImageReference.dockerHub ? ImageReference.dockerHubConfigKey : host
+        if let helper = config.credHelpers?.first(where: { ImageReference.normalizedHost($0.key) == host })?.value {
             return try Self.runHelper(helper, serverURL: serverURL, environment: environment)
         }
-        if let entry = config.auths?.first(where: { RegistryReference.normalizedHost($0.key) == host })?.value,
+        if let entry = config.auths?.first(where: { ImageReference.normalizedHost($0.key) == host })?.value,
            let credential = try decode(entry) {
             return credential
         }
@@ -94,7 +95,7 @@ public struct RegistryCredentialStore: Sendable {
         guard missing.isEmpty else {
             throw RegistryError.invalidCredentialsVariable("missing \(missing.map { "\"\($0)\"" }.joined(separator: ", "))")
         }
-        return (RegistryReference.normalizedHost(fields["registry"] ?? ""),
+        return (ImageReference.normalizedHost(fields["registry"] ?? ""),
                 RegistryCredential(username: fields["username"] ?? "", password: fields["password"] ?? "", source: source))
     }
 

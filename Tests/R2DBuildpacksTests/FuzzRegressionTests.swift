@@ -1,3 +1,4 @@
+import R2DBasics
 import Foundation
 import Testing
 @testable import R2DBuildpacks

@@ -1,4 +1,5 @@
 import Foundation
+import R2DBasics
 import Testing
 @testable import R2DCore
 
@@ -77,36 +78,12 @@ struct ImageNameTests {
         ("image:v1", "image", "v1"),
         ("localhost:5000/image", "localhost:5000/image", "latest"),
         ("localhost:5000/team/image:abc", "localhost:5000/team/image", "abc"),
+        ("team/image:abc@sha256:0123", "team/image", "abc"),
     ])
     func split(reference: String, repository: String, tag: String) {
-        let parts = ImageName.split(reference)
-        #expect(parts.repository == repository)
+        let parts = ImageReference(parsing: reference)
+        #expect(parts.name == repository)
         #expect(parts.tag == tag)
-    }
-}
-
-@Suite("Port and volume specifications")
-struct RunSpecTests {
-    @Test("valid -p values", arguments: [
-        ("8000", PortMapping(hostPort: 8000, containerPort: 8000)),
-        ("8000:9000", PortMapping(hostPort: 8000, containerPort: 9000)),
-        ("127.0.0.1:8000:9000", PortMapping(hostIP: "127.0.0.1", hostPort: 8000, containerPort: 9000)),
-        ("8000:9000/udp", PortMapping(hostPort: 8000, containerPort: 9000, proto: "udp")),
-    ])
-    func validPorts(spec: String, mapping: PortMapping) throws {
-        #expect(try PortMapping.parse(spec) == mapping)
-    }
-
-    @Test("invalid -p values", arguments: ["0", "65536", "abc", "80:90/sctp", "1:2:3:4", ":80:90", "80:", ""])
-    func invalidPorts(spec: String) {
-        #expect(throws: CoreError.self) { try PortMapping.parse(spec) }
-    }
-
-    @Test("volumes")
-    func volumes() throws {
-        #expect(try VolumeMapping.parse("/a:/b") == VolumeMapping(source: "/a", destination: "/b"))
-        #expect(throws: CoreError.self) { try VolumeMapping.parse("/a:/b:ro") }
-        #expect(throws: CoreError.self) { try VolumeMapping.parse("/a") }
     }
 }
 
@@ -132,7 +109,7 @@ final class LinesBox: @unchecked Sendable {
     private(set) var lines: [String] = []
     func append(_ line: String) { lines.append(line) }
 
-    /// The hand-written check against the regular expression it replaced (reference §7.3), on names drawn
+    /// The hand-written check against the regular expression it replaced (repo2docker's `__main__.py`, `validate_image_name`), on names drawn
     /// from the characters that matter to it.
     @Test("validation agrees with repo2docker's regular expression on random names")
     func validationMatchesRegex() throws {

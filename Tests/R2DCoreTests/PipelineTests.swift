@@ -1,3 +1,4 @@
+import R2DBasics
 import Foundation
 import R2DEngine
 import R2DRegistry
@@ -32,7 +33,7 @@ struct PipelineTests {
     /// A registry that answers "has it?" with a fixed value.
     struct FakeRegistry: RegistryManifestLookup {
         let hasTag: Bool
-        func manifestExists(_ reference: RegistryReference, credential: RegistryCredential?) async throws -> Bool { hasTag }
+        func manifestExists(_ reference: ImageReference, credential: RegistryCredential?) async throws -> Bool { hasTag }
     }
 
     /// A committed repository the default (Python) buildpack builds, and a directory for temporary checkouts.

@@ -1,10 +1,11 @@
+import R2DBasics
 import Foundation
 import R2DTestSupport
 import Testing
 @testable import R2DRegistry
 
 @Suite("Registry references")
-struct RegistryReferenceTests {
+struct ImageReferenceTests {
     @Test(arguments: [
         ("python", "docker.io", "library/python", "latest"),
         ("jupyter/base:2024", "docker.io", "jupyter/base", "2024"),
@@ -14,8 +15,10 @@ struct RegistryReferenceTests {
         ("gcr.io/proj/img:tag", "gcr.io", "proj/img", "tag"),
     ])
     func parses(_ input: String, _ registry: String, _ repository: String, _ tag: String) {
-        let reference = RegistryReference(parsing: input)
-        #expect(reference == RegistryReference(registry: registry, repository: repository, tag: tag))
+        let reference = ImageReference(parsing: input)
+        #expect(reference.registry == registry)
+        #expect(reference.repository == repository)
+        #expect(reference.tag == tag)
     }
 
     @Test(arguments: [
@@ -25,13 +28,13 @@ struct RegistryReferenceTests {
         ("Registry.Example.org:443", "registry.example.org:443"),
     ])
     func normalizesHosts(_ input: String, _ expected: String) {
-        #expect(RegistryReference.normalizedHost(input) == expected)
+        #expect(ImageReference.normalizedHost(input) == expected)
     }
 
     @Test func loopback() {
-        #expect(RegistryReference(parsing: "127.0.0.1:5000/a:b").isLoopback)
-        #expect(RegistryReference(parsing: "localhost:5000/a:b").isLoopback)
-        #expect(!RegistryReference(parsing: "example.org/a:b").isLoopback)
+        #expect(ImageReference(parsing: "127.0.0.1:5000/a:b").isLoopback)
+        #expect(ImageReference(parsing: "localhost:5000/a:b").isLoopback)
+        #expect(!ImageReference(parsing: "example.org/a:b").isLoopback)
     }
 
     @Test func parsesChallenges() {
@@ -150,13 +153,13 @@ struct RegistryClientTests {
         defer { Task { await server.stop() } }
         let client = RegistryClient(attempts: 1)
         let credential = RegistryCredential(username: "u", password: "p", source: "test")
-        #expect(try await client.manifestExists(RegistryReference(parsing: server.socketPath + "/a/b:present"), credential: credential))
-        #expect(try await !client.manifestExists(RegistryReference(parsing: server.socketPath + "/a/b:absent"), credential: credential))
+        #expect(try await client.manifestExists(ImageReference(parsing: server.socketPath + "/a/b:present"), credential: credential))
+        #expect(try await !client.manifestExists(ImageReference(parsing: server.socketPath + "/a/b:absent"), credential: credential))
         let token = server.requests.first { $0.path == "/token" }
         #expect(token?.queryValues("scope") == ["repository:a/b:pull"])
         #expect(token?.queryValues("service") == ["stub"])
         await #expect(throws: RegistryError.unauthorized(registry: server.socketPath, credentialSource: "test")) {
-            _ = try await client.manifestExists(RegistryReference(parsing: server.socketPath + "/a/b:present"),
+            _ = try await client.manifestExists(ImageReference(parsing: server.socketPath + "/a/b:present"),
                                                 credential: RegistryCredential(username: "u", password: "wrong", source: "test"))
         }
     }
@@ -172,12 +175,12 @@ struct RegistryClientTests {
         }
         defer { Task { await server.stop() } }
         let found = try await RegistryClient(attempts: 3).manifestExists(
-            RegistryReference(parsing: server.socketPath + "/x:1"), credential: RegistryCredential(username: "u", password: "p", source: "t"))
+            ImageReference(parsing: server.socketPath + "/x:1"), credential: RegistryCredential(username: "u", password: "p", source: "t"))
         #expect(found)
         #expect(server.requests.count == 4)
         #expect(server.requests.allSatisfy { $0.header("Accept")?.contains("application/vnd.oci.image.manifest.v1+json") == true })
         await #expect(throws: RegistryError.unauthorized(registry: server.socketPath, credentialSource: nil)) {
-            _ = try await RegistryClient(attempts: 1).manifestExists(RegistryReference(parsing: server.socketPath + "/x:1"), credential: nil)
+            _ = try await RegistryClient(attempts: 1).manifestExists(ImageReference(parsing: server.socketPath + "/x:1"), credential: nil)
         }
     }
 }

@@ -1,6 +1,7 @@
+import R2DBasics
 import Foundation
 import Testing
-@testable import R2DBuildpacks
+@testable import R2DBasics
 
 @Suite("UTC timestamps")
 struct UTCTimestampTests {

@@ -1,5 +1,55 @@
-/// Image references (`FROM` of generated Dockerfiles, `--image-name`), in repo2docker's grammar.
-public enum ImageReference {
+/// An image reference, parsed once: `[host[:port]/]path[:tag][@digest]`. The daemon's tag and push calls
+/// take `name` and `tag`; the registry API takes `registry` and `repository`; `isValid` is repo2docker's grammar
+/// for `--image-name` and `FROM`.
+public struct ImageReference: Sendable, Equatable {
+    /// The reference before its tag and digest, as written (`registry.example.org/team/i`, `python`).
+    public var name: String
+    /// The registry host (with port), e.g. "registry.example.org:5000"; "docker.io" for Docker Hub.
+    public var registry: String
+    /// The repository path inside the registry, e.g. "library/python" or "binder/i-abc".
+    public var repository: String
+    /// "latest" when the reference names none.
+    public var tag: String
+    /// `sha256:…` when the reference pins one.
+    public var digest: String?
+
+    public init(registry: String, repository: String, tag: String) {
+        self.registry = registry
+        self.repository = repository
+        self.tag = tag
+        name = registry == Self.dockerHub ? repository : registry + "/" + repository
+    }
+
+    /// Docker Hub's canonical host and the key `docker login` writes into config.json for it.
+    public static let dockerHub = "docker.io"
+    public static let dockerHubConfigKey = "https://index.docker.io/v1/"
+
+    /// Parses `[host[:port]/]path[:tag][@digest]`. The tag is after the last `:` that follows the last `/` (a
+    /// registry port is not a tag). The first component is a host when it contains "." or ":" or is
+    /// "localhost" (Docker's rule); otherwise the image lives on Docker Hub.
+    public init(parsing reference: String) {
+        var name = Substring(reference)
+        if let at = name.firstIndex(of: "@") {
+            digest = String(name[name.index(after: at)...])
+            name = name[..<at]
+        }
+        tag = "latest"
+        let lastSlash = name.lastIndex(of: "/") ?? name.startIndex
+        if let colon = name[lastSlash...].lastIndex(of: ":") {
+            tag = String(name[name.index(after: colon)...])
+            name = name[..<colon]
+        }
+        self.name = String(name)
+        let parts = name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        if parts.count == 2, parts[0].contains(".") || parts[0].contains(":") || parts[0] == "localhost" {
+            registry = String(parts[0])
+            repository = String(parts[1])
+        } else {
+            registry = Self.dockerHub
+            repository = parts.count == 1 ? "library/" + name : String(name)
+        }
+    }
+
     /// repo2docker's stricter-than-Docker reference check (repo2docker's `__main__.py`, `validate_image_name`):
     /// `[registry/]component(/component)*[:tag][@digest]`, where the registry is `domain(.domain)*[:port]`
     /// (the first domain lower-case), a component is lower-case alphanumerics joined by `.`, `_`, `__` or
@@ -96,5 +146,4 @@ public enum ImageReference {
         }
         return !algorithm.isEmpty && !expectLetter
     }
-
 }
