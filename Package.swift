@@ -5,7 +5,7 @@ let package = Package(
     name: "swift-r2d",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "swift-r2d", targets: ["swift-r2d"]),
+        .executable(name: "swift-r2d", targets: ["swift-r2d"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -34,10 +34,12 @@ let package = Package(
         .target(name: "R2DTOML", exclude: ["README.md"]),
 
         // The reproducible build context: ignore rules, tree walk, tar stream, digest.
-        .target(name: "R2DBuildContext", dependencies: [
-            "R2DArchive", "R2DBasics",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ], exclude: ["README.md"]),
+        .target(
+            name: "R2DBuildContext",
+            dependencies: [
+                "R2DArchive", "R2DBasics",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ], exclude: ["README.md"]),
 
         // Files the generated Dockerfiles copy into images (entrypoint, uv installer, Jupyter locks),
         // compiled into the binary as string literals in Buildpacks/EmbeddedFiles.swift (written by
@@ -53,43 +55,53 @@ let package = Package(
         .target(name: "R2DBuildpacks", dependencies: ["R2DBasics", "R2DBuildpackAssets", "R2DYAML", "R2DTOML"], exclude: ["README.md"]),
 
         // Docker / Podman Engine API client.
-        .target(name: "R2DEngine", dependencies: [
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ], exclude: ["README.md"]),
+        .target(
+            name: "R2DEngine",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ], exclude: ["README.md"]),
 
         // Registry credentials (config.json, helpers, CONTAINER_ENGINE_REGISTRY_CREDENTIALS) and the
         // "is this tag already pushed?" check against the registry's v2 API.
-        .target(name: "R2DRegistry", dependencies: [
-            "R2DBasics",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ], exclude: ["README.md"]),
+        .target(
+            name: "R2DRegistry",
+            dependencies: [
+                "R2DBasics",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ], exclude: ["README.md"]),
 
         // Data repositories (Zenodo, Figshare, Dataverse, HydroShare, CKAN, Software Heritage) and Mercurial.
-        .target(name: "R2DContentProviders", dependencies: [
-            "R2DArchive",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ], exclude: ["README.md"]),
+        .target(
+            name: "R2DContentProviders",
+            dependencies: [
+                "R2DArchive",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ], exclude: ["README.md"]),
 
         // Orchestration: fetch → detect → render → context → build → tag → push → run.
-        .target(name: "R2DCore", dependencies: [
-            "R2DBasics", "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders",
-            "R2DRedaction",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ], exclude: ["README.md"]),
+        .target(
+            name: "R2DCore",
+            dependencies: [
+                "R2DBasics", "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders",
+                "R2DRedaction",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ], exclude: ["README.md"]),
 
         // Command line (ArgumentParser) and the one-file executable.
-        .target(name: "R2DCommands", dependencies: [
-            "R2DBasics", "R2DCore", "R2DBuildpacks", "R2DContentProviders", "R2DRedaction",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], exclude: ["README.md"]),
+        .target(
+            name: "R2DCommands",
+            dependencies: [
+                "R2DBasics", "R2DCore", "R2DBuildpacks", "R2DContentProviders", "R2DRedaction",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ], exclude: ["README.md"]),
         .executableTarget(name: "swift-r2d", dependencies: ["R2DCommands"]),
 
         // Test-only, never linked into swift-r2d: libgit2 authoring (init, commit, branch, tag) and the tar reader.
@@ -97,25 +109,32 @@ let package = Package(
         .target(name: "R2DArchiveTestSupport", dependencies: ["CLibArchive", "R2DArchive"], exclude: ["README.md"]),
 
         // Shared test helpers (temporary git repositories, fixtures, stub engine server, scripted engine).
-        .target(name: "R2DTestSupport", dependencies: [
-            "R2DGit", "R2DGitTestSupport", "R2DEngine",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ], exclude: ["README.md"]),
+        .target(
+            name: "R2DTestSupport",
+            dependencies: [
+                "R2DGit", "R2DGitTestSupport", "R2DEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ], exclude: ["README.md"]),
 
         .testTarget(name: "R2DBasicsTests", dependencies: ["R2DBasics"]),
         .testTarget(name: "R2DRedactionTests", dependencies: ["R2DRedaction"]),
         .testTarget(name: "R2DYAMLTests", dependencies: ["R2DYAML"]),
         .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DGitTestSupport", "R2DTestSupport"]),
-        .testTarget(name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DArchiveTestSupport", "R2DTestSupport"]),
-        .testTarget(name: "R2DBuildpacksTests", dependencies: ["R2DBasics", "R2DBuildpacks", "R2DYAML", "R2DTOML", "R2DTestSupport"], exclude: ["Golden", "Forms"]),
+        .testTarget(
+            name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DArchiveTestSupport", "R2DTestSupport"]),
+        .testTarget(
+            name: "R2DBuildpacksTests", dependencies: ["R2DBasics", "R2DBuildpacks", "R2DYAML", "R2DTOML", "R2DTestSupport"],
+            exclude: ["Golden", "Forms"]),
         .testTarget(name: "R2DEngineTests", dependencies: ["R2DEngine", "R2DTestSupport"]),
         .testTarget(name: "R2DRegistryTests", dependencies: ["R2DBasics", "R2DRegistry", "R2DTestSupport"]),
         .testTarget(name: "R2DContentProvidersTests", dependencies: ["R2DContentProviders", "R2DArchive", "R2DTestSupport"]),
         .testTarget(name: "R2DCoreTests", dependencies: ["R2DBasics", "R2DCore", "R2DTestSupport"]),
         .testTarget(name: "R2DCommandsTests", dependencies: ["R2DCommands", "R2DTestSupport"]),
-        .testTarget(name: "R2DIntegrationTests", dependencies: ["R2DCore", "R2DEngine", "R2DGit", "R2DGitTestSupport", "R2DRegistry", "R2DTestSupport"],
-                    exclude: ["Support"]),
+        .testTarget(
+            name: "R2DIntegrationTests",
+            dependencies: ["R2DCore", "R2DEngine", "R2DGit", "R2DGitTestSupport", "R2DRegistry", "R2DTestSupport"],
+            exclude: ["Support"]),
     ]
 )

@@ -28,7 +28,8 @@ public enum ExtractionRefusal: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .absolutePath(let archive, let entry):
-            return "Refusing to extract \(archive): entry \(entry) has an absolute path; the archive is unsafe, ask its author for a clean one."
+            return
+                "Refusing to extract \(archive): entry \(entry) has an absolute path; the archive is unsafe, ask its author for a clean one."
         case .parentComponent(let archive, let entry):
             return "Refusing to extract \(archive): entry \(entry) contains '..'; the archive is unsafe, ask its author for a clean one."
         case .escapingLink(let archive, let entry, let target):
@@ -53,8 +54,10 @@ public enum ArchiveExtractor {
     /// Extracts `archivePath` into the existing directory `directory`; returns the entry paths written.
     /// On a refusal the entries already written stay inside `directory` (the caller discards it).
     @discardableResult
-    public static func extract(archiveAt archivePath: String, into directory: String,
-                               limits: ExtractionLimits = ExtractionLimits()) throws -> [String] {
+    public static func extract(
+        archiveAt archivePath: String, into directory: String,
+        limits: ExtractionLimits = ExtractionLimits()
+    ) throws -> [String] {
         guard let archive = archive_read_new() else {
             throw ArchiveError(message: "libarchive could not allocate a reader for \(archivePath)")
         }

@@ -1,9 +1,9 @@
 import CLibArchive
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Writes an uncompressed tar (pax restricted: ustar unless a longer name/size needs a pax header; no atime/ctime, deterministic) to a sink.

@@ -93,7 +93,8 @@ public struct ImageReference: Sendable, Equatable {
             var end = index
             while end < bytes.count && !isLowerAlphanumeric(bytes[end]) { end += 1 }
             let separator = bytes[index..<end]
-            let valid = separator.elementsEqual([UInt8(ascii: ".")]) || separator.elementsEqual([UInt8(ascii: "_")])
+            let valid =
+                separator.elementsEqual([UInt8(ascii: ".")]) || separator.elementsEqual([UInt8(ascii: "_")])
                 || separator.elementsEqual([UInt8(ascii: "_"), UInt8(ascii: "_")])
                 || separator.allSatisfy { $0 == UInt8(ascii: "-") }
             guard valid else { return false }
@@ -115,7 +116,8 @@ public struct ImageReference: Sendable, Equatable {
             let bytes = Array(domain.utf8)
             func allowed(_ byte: UInt8) -> Bool { position == 0 ? isLowerAlphanumeric(byte) : isAlphanumeric(byte) }
             guard let first = bytes.first, let last = bytes.last, allowed(first), allowed(last),
-                  bytes.allSatisfy({ allowed($0) || $0 == UInt8(ascii: "-") }) else { return false }
+                bytes.allSatisfy({ allowed($0) || $0 == UInt8(ascii: "-") })
+            else { return false }
         }
         return true
     }
@@ -131,12 +133,18 @@ public struct ImageReference: Sendable, Equatable {
     private static func isDigest(_ text: Substring) -> Bool {
         guard let colon = text.firstIndex(of: ":") else { return false }
         let hex = text[text.index(after: colon)...].utf8
-        guard hex.count >= 32, hex.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }) else { return false }
+        guard hex.count >= 32,
+            hex.allSatisfy({
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0)
+            })
+        else { return false }
         let algorithm = Array(text[..<colon].utf8)
         var expectLetter = true
         for byte in algorithm {
             if expectLetter {
-                guard (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) else { return false }
+                guard (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                else { return false }
                 expectLetter = false
             } else if [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: ".")].contains(byte) {
                 expectLetter = true

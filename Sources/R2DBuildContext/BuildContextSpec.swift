@@ -88,7 +88,8 @@ public enum BuildContextError: Error, CustomStringConvertible {
         case .unreadable(let path, let reason):
             return "cannot read \(path) for the build context: \(reason); fix its permissions or list it in .dockerignore"
         case .vanished(let path):
-            return "\(path) disappeared or changed type while the build context was being packed; retry when the directory is not being modified"
+            return
+                "\(path) disappeared or changed type while the build context was being packed; retry when the directory is not being modified"
         case .changedWhileReading(let path):
             return "\(path) changed size while it was being packed into the build context; retry when it is not being written"
         case .nonUTF8Name(let path):

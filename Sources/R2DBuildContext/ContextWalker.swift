@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// One entry of the context, in the order it is stored.
@@ -154,7 +154,8 @@ struct ContextWalker {
             }
 
             if let file = child.virtualFile {
-                if case .skip = item {} else {
+                if case .skip = item {
+                } else {
                     Self.release(item)
                     throw BuildContextError.duplicateEntry(path: contextPath)
                 }

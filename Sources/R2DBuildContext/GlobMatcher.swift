@@ -173,7 +173,8 @@ struct GlobMatcher: Sendable {
             case .oneExceptSlash:
                 result = pathIndex < path.count && path[pathIndex] != "/" && attempt(tokenIndex + 1, pathIndex + 1)
             case .characterClass(let characterClass):
-                result = pathIndex < path.count && characterClass.contains(path[pathIndex])
+                result =
+                    pathIndex < path.count && characterClass.contains(path[pathIndex])
                     && attempt(tokenIndex + 1, pathIndex + 1)
             case .runExceptSlash:
                 var end = pathIndex

@@ -18,8 +18,10 @@ public enum BuildpackChain {
 
     /// Detects the buildpack for `snapshot`. With `allowDefault` false, a repository that matches nothing fails
     /// (`--Repo2Docker.default_buildpack=None`).
-    public static func detect(_ snapshot: RepoSnapshot, allowDefault: Bool = true,
-                              defaultPython: String = PythonVersionRules.defaultVersion) throws -> BuildPlan {
+    public static func detect(
+        _ snapshot: RepoSnapshot, allowDefault: Bool = true,
+        defaultPython: String = PythonVersionRules.defaultVersion
+    ) throws -> BuildPlan {
         try checkLegacyDockerfile(snapshot)
         let runtime = try snapshot.readText(snapshot.binderPath("runtime.txt")).map {
             try RuntimeSpec.parse($0, file: snapshot.binderPath("runtime.txt"))

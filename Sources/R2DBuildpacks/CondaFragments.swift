@@ -25,28 +25,36 @@ enum CondaFragments {
         let separate = usesSeparateKernel(pythonVersion)
         let notebookPython = separate ? serverPython : pythonVersion
         guard let notebookSpec = BuildpackAssets.condaNotebookSpec(python: notebookPython),
-              !separate || BuildpackAssets.condaKernelSpec(python: pythonVersion) != nil else {
+            !separate || BuildpackAssets.condaKernelSpec(python: pythonVersion) != nil
+        else {
             throw BuildpackError.unsupportedCondaPython(file: file, version: pythonVersion, platform: platform)
         }
         var f = Fragments()
         f.buildEnvironment = try baseEnvironment(platform: platform, separateKernel: separate, options: options)
-        f.pathEntries = ["${NB_PYTHON_PREFIX}/bin"] + (separate ? ["${KERNEL_PYTHON_PREFIX}/bin"] : []) + ["${CONDA_DIR}/bin", "${NPM_DIR}/bin"]
+        f.pathEntries =
+            ["${NB_PYTHON_PREFIX}/bin"] + (separate ? ["${KERNEL_PYTHON_PREFIX}/bin"] : []) + ["${CONDA_DIR}/bin", "${NPM_DIR}/bin"]
         f.buildScriptFiles = [
-            BuildScriptFile(name: "activate-conda.sh", destination: "/etc/profile.d/activate-conda.sh", contents: BuildpackAssets.activateConda),
+            BuildScriptFile(
+                name: "activate-conda.sh", destination: "/etc/profile.d/activate-conda.sh", contents: BuildpackAssets.activateConda),
             BuildScriptFile(name: "environment.txt", destination: "/tmp/env/environment.txt", contents: notebookSpec),
-            BuildScriptFile(name: "install-base-env.bash", destination: "/tmp/install-base-env.bash", contents: BuildpackAssets.installBaseEnv, mode: 0o755),
+            BuildScriptFile(
+                name: "install-base-env.bash", destination: "/tmp/install-base-env.bash", contents: BuildpackAssets.installBaseEnv,
+                mode: 0o755),
         ]
         if separate, let kernelSpec = BuildpackAssets.condaKernelSpec(python: pythonVersion) {
-            f.buildScriptFiles.append(BuildScriptFile(name: "kernel-environment.txt", destination: "/tmp/env/kernel-environment.txt", contents: kernelSpec))
+            f.buildScriptFiles.append(
+                BuildScriptFile(name: "kernel-environment.txt", destination: "/tmp/env/kernel-environment.txt", contents: kernelSpec))
         }
         let locations = options.downloads
         f.buildSteps = [
-            BuildStep(.root, """
+            BuildStep(
+                .root,
+                """
                 install -o ${NB_USER} -g ${NB_USER} -d ${NPM_DIR}
                 MICROMAMBA_URL=\(try DockerfileText.word(locations.micromambaURL)) CONDA_CHANNELS=\(try DockerfileText.word(locations.condaChannels.joined(separator: " "))) /tmp/install-base-env.bash
                 rm -rf /tmp/install-base-env.bash /tmp/env
                 chown -R ${NB_USER}:${NB_USER} ${NPM_DIR}
-                """),
+                """)
         ]
         f.environment = [("CONDA_DEFAULT_ENV", "${KERNEL_PYTHON_PREFIX}")]
         return f
@@ -65,8 +73,10 @@ enum CondaFragments {
             ("CONDA_PLATFORM", platform),
         ]
         if separate {
-            environment += [("KERNEL_PYTHON_PREFIX", "${CONDA_DIR}/envs/kernel"),
-                                   ("KERNEL_ENVIRONMENT_FILE", "/tmp/env/kernel-environment.txt")]
+            environment += [
+                ("KERNEL_PYTHON_PREFIX", "${CONDA_DIR}/envs/kernel"),
+                ("KERNEL_ENVIRONMENT_FILE", "/tmp/env/kernel-environment.txt"),
+            ]
         } else {
             environment.append(("KERNEL_PYTHON_PREFIX", "${NB_PYTHON_PREFIX}"))
         }
@@ -98,30 +108,43 @@ enum CondaFragments {
         guard let file = environmentFilePath(s), let bytes = try s.readBytes(file) else { return f }
         let env = try CondaEnvironmentFile.parse(bytes, file: file)
         let prefix = userPrefix(pythonVersion)
-        var steps = [BuildStep(.notebookUser, """
-            TIMEFORMAT='time: %3R' bash -c 'time ${MAMBA_EXE} env update -p \(prefix) --file "\(file)" && time ${MAMBA_EXE} clean --all -f -y && ${MAMBA_EXE} list -p \(prefix)'
-            """)]
+        var steps = [
+            BuildStep(
+                .notebookUser,
+                """
+                TIMEFORMAT='time: %3R' bash -c 'time ${MAMBA_EXE} env update -p \(prefix) --file "\(file)" && time ${MAMBA_EXE} clean --all -f -y && ${MAMBA_EXE} list -p \(prefix)'
+                """)
+        ]
         if env.wantsR {
             let rBase = env.rBaseVersion.map { "r-base=\($0)" } ?? "r-base"
-            steps.append(BuildStep(.notebookUser, """
-                ${MAMBA_EXE} install -p \(prefix) \(rBase) r-irkernel r-devtools -y
-                ${MAMBA_EXE} clean --all -f -y
-                ${MAMBA_EXE} list -p \(prefix)
-                """))
+            steps.append(
+                BuildStep(
+                    .notebookUser,
+                    """
+                    ${MAMBA_EXE} install -p \(prefix) \(rBase) r-irkernel r-devtools -y
+                    ${MAMBA_EXE} clean --all -f -y
+                    ${MAMBA_EXE} list -p \(prefix)
+                    """))
             // Posit builds RStudio Server and Shiny Server for amd64 only.
             if c.architecture?.positArchitecture != nil {
                 steps += try RFragments.rstudioSteps(c.options.downloads)
             }
-            steps.append(BuildStep(.root, """
-                echo "export PATH=\\"\\${PATH}:${CONDA_DIR}/bin\\"" >> /etc/profile.d/00-rstudio.sh
-                mkdir -p /etc/rstudio
-                printf '%s\\n' auth-none=1 auth-minimum-user-id=0 "rsession-which-r=\(prefix)/bin/R" "rsession-ld-library-path=\(prefix)/lib" www-frame-origin=same "server-user=${NB_USER}" server-daemonize=0 >> /etc/rstudio/rserver.conf
-                install -o ${NB_USER} -g ${NB_USER} -d /var/lib/rstudio-server
-                chown -R ${NB_USER}:${NB_USER} /etc/rstudio /var/lib/rstudio-server
-                """))
-            steps.append(BuildStep(.notebookUser, """
-                \(prefix)/bin/R --quiet -e "IRkernel::installspec(prefix='${NB_PYTHON_PREFIX}')"
-                """))
+            steps.append(
+                BuildStep(
+                    .root,
+                    """
+                    echo "export PATH=\\"\\${PATH}:${CONDA_DIR}/bin\\"" >> /etc/profile.d/00-rstudio.sh
+                    mkdir -p /etc/rstudio
+                    printf '%s\\n' auth-none=1 auth-minimum-user-id=0 "rsession-which-r=\(prefix)/bin/R" "rsession-ld-library-path=\(prefix)/lib" www-frame-origin=same "server-user=${NB_USER}" server-daemonize=0 >> /etc/rstudio/rserver.conf
+                    install -o ${NB_USER} -g ${NB_USER} -d /var/lib/rstudio-server
+                    chown -R ${NB_USER}:${NB_USER} /etc/rstudio /var/lib/rstudio-server
+                    """))
+            steps.append(
+                BuildStep(
+                    .notebookUser,
+                    """
+                    \(prefix)/bin/R --quiet -e "IRkernel::installspec(prefix='${NB_PYTHON_PREFIX}')"
+                    """))
         }
         if env.hasLocalPipRequirement {
             f.assembleSteps = steps
@@ -181,10 +204,12 @@ enum CondaFragments {
         }
         let directory = s.binderDirectory.isEmpty ? "." : s.binderDirectory
         let lockOption = s.binderFileExists("Pipfile.lock") ? "--ignore-pipfile" : "--skip-lock"
-        f.assembleSteps.append(BuildStep(.notebookUser, """
-            (cd \(directory) && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv install \(lockOption) --system --dev && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv --clear)
-            """))
+        f.assembleSteps.append(
+            BuildStep(
+                .notebookUser,
+                """
+                (cd \(directory) && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv install \(lockOption) --system --dev && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv --clear)
+                """))
         return f
     }
 }
-

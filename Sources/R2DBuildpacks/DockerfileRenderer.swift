@@ -17,9 +17,11 @@ public struct RenderOptions: Sendable, Equatable {
     /// "Today" for an R repository without a snapshot date (its snapshot is two days earlier).
     public var today: Date
 
-    public init(baseImage: String = "docker.io/library/buildpack-deps:24.04", appendix: String = "", platform: String = "linux/amd64",
-                userID: Int = 1000, pythonIndexURL: String? = nil, pythonDownloadMirror: String? = nil,
-                downloads: DownloadLocations = DownloadLocations(), today: Date = Date()) {
+    public init(
+        baseImage: String = "docker.io/library/buildpack-deps:24.04", appendix: String = "", platform: String = "linux/amd64",
+        userID: Int = 1000, pythonIndexURL: String? = nil, pythonDownloadMirror: String? = nil,
+        downloads: DownloadLocations = DownloadLocations(), today: Date = Date()
+    ) {
         self.downloads = downloads
         self.today = today
         self.baseImage = baseImage
@@ -93,9 +95,11 @@ public enum DockerfileRenderer {
         postBuildLayer(&d, plan: plan)
         entrypointLayer(&d, plan: plan)
         appendixLayer(&d, options: options)
-        let files = entrypointFiles + f.buildScriptFiles.map {
-            GeneratedFile(path: "build_script_files/\($0.name)", contents: $0.contents, mode: $0.mode)
-        }
+        let files =
+            entrypointFiles
+            + f.buildScriptFiles.map {
+                GeneratedFile(path: "build_script_files/\($0.name)", contents: $0.contents, mode: $0.mode)
+            }
         return RenderedBuild(dockerfile: d.lines.joined(separator: "\n") + "\n", files: files, isGenerated: true)
     }
 
@@ -117,11 +121,14 @@ public enum DockerfileRenderer {
         d.lines.append("ENV DEBIAN_FRONTEND=noninteractive")
         d.lines.append("")
         d.lines.append("# Locales")
-        d.lines.append("RUN " + shellBlock("""
-            \(aptInstall(["locales"], recommends: false))
-            echo "en_US.UTF-8 UTF-8" > /etc/locale.gen
-            locale-gen
-            """))
+        d.lines.append(
+            "RUN "
+                + shellBlock(
+                    """
+                    \(aptInstall(["locales"], recommends: false))
+                    echo "en_US.UTF-8 UTF-8" > /etc/locale.gen
+                    locale-gen
+                    """))
         d.lines += ["ENV LC_ALL=en_US.UTF-8", "ENV LANG=en_US.UTF-8", "ENV LANGUAGE=en_US.UTF-8", "", "ENV SHELL=/bin/bash", ""]
     }
 
@@ -129,14 +136,17 @@ public enum DockerfileRenderer {
     static func userLayer(_ d: inout DockerfileLines) {
         d.lines.append("# The image user; a base image that already has this uid (Ubuntu 24.04's ubuntu) gets it renamed.")
         d.lines += ["ARG NB_USER", "ARG NB_UID", "ENV USER=${NB_USER}", "ENV HOME=/home/${NB_USER}"]
-        d.lines.append("RUN " + shellBlock("""
-            old_group="$(getent group ${NB_UID} | cut -d: -f1)"
-            if [ -n "$old_group" ] && [ "$old_group" != "${NB_USER}" ]; then groupmod --new-name ${NB_USER} "$old_group"; fi
-            if [ -z "$old_group" ]; then groupadd --gid ${NB_UID} ${NB_USER}; fi
-            old_user="$(getent passwd ${NB_UID} | cut -d: -f1)"
-            if [ -n "$old_user" ] && [ "$old_user" != "${NB_USER}" ]; then usermod --home /home/${NB_USER} --login ${NB_USER} --move-home "$old_user"; fi
-            if [ -z "$old_user" ]; then useradd --comment "Default user" --create-home --gid ${NB_UID} --no-log-init --shell /bin/bash --uid ${NB_UID} ${NB_USER}; fi
-            """))
+        d.lines.append(
+            "RUN "
+                + shellBlock(
+                    """
+                    old_group="$(getent group ${NB_UID} | cut -d: -f1)"
+                    if [ -n "$old_group" ] && [ "$old_group" != "${NB_USER}" ]; then groupmod --new-name ${NB_USER} "$old_group"; fi
+                    if [ -z "$old_group" ]; then groupadd --gid ${NB_UID} ${NB_USER}; fi
+                    old_user="$(getent passwd ${NB_UID} | cut -d: -f1)"
+                    if [ -n "$old_user" ] && [ "$old_user" != "${NB_USER}" ]; then usermod --home /home/${NB_USER} --login ${NB_USER} --move-home "$old_user"; fi
+                    if [ -z "$old_user" ]; then useradd --comment "Default user" --create-home --gid ${NB_UID} --no-log-init --shell /bin/bash --uid ${NB_UID} ${NB_USER}; fi
+                    """))
         d.lines.append("")
     }
 

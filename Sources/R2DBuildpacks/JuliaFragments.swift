@@ -21,20 +21,26 @@ enum JuliaFragments {
         f.environment = [("JULIA_PROJECT", project)]
         // ${JULIA_VERSION%[.-]*} is the release's major.minor directory, computed by the shell.
         f.buildSteps = [
-            BuildStep(.root, """
+            BuildStep(
+                .root,
+                """
                 mkdir -p ${JULIA_PATH}
                 curl --fail --silent --show-error --location --retry 3 --output /tmp/julia.tar.gz \(try DockerfileText.word(locations.juliaDownloadURL))/"linux/${JULIA_ARCH_SHORT}/${JULIA_VERSION%[.-]*}/julia-${JULIA_VERSION}-linux-${JULIA_ARCH}.tar.gz"
                 tar -xzf /tmp/julia.tar.gz -C ${JULIA_PATH} --strip-components 1
                 rm /tmp/julia.tar.gz
                 install -o ${NB_USER} -g ${NB_USER} -d ${JULIA_DEPOT_PATH}
-                """),
+                """)
         ]
         // Project.toml is not copied early: everything Julia happens after the full copy, as in repo2docker.
         f.assembleSteps = [
-            BuildStep(.notebookUser, """
+            BuildStep(
+                .notebookUser,
+                """
                 JULIA_PROJECT="" julia -e "using Pkg; Pkg.add(\\"IJulia\\"); using IJulia; installkernel(\\"Julia\\", \\"--project=\(project)\\");"
                 """),
-            BuildStep(.notebookUser, """
+            BuildStep(
+                .notebookUser,
+                """
                 julia --project=\(project) -e "using Pkg; Pkg.instantiate(); Pkg.resolve(); Pkg.instantiate()"
                 """),
         ]

@@ -76,7 +76,9 @@ public enum JuliaCompat {
         let op = operators.first { spec.hasPrefix($0) } ?? ""
         let versionText = String(spec.dropFirst(op.count)).trimmingCharacters(in: .whitespaces)
         // Parts past a million are no Julia version, and bumping Int.max would trap.
-        let given = versionText.split(separator: ".", omittingEmptySubsequences: false).map { Int($0).flatMap { $0 < 1_000_000 ? $0 : nil } }
+        let given = versionText.split(separator: ".", omittingEmptySubsequences: false).map {
+            Int($0).flatMap { $0 < 1_000_000 ? $0 : nil }
+        }
         guard !given.isEmpty, given.count <= 3, given.allSatisfy({ $0 != nil }) else {
             throw BuildpackError.invalidJuliaCompat(file: file, compat: whole)
         }

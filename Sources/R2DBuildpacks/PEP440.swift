@@ -45,14 +45,18 @@ struct PEP440Version: Comparable, Sendable {
         for (label, rank) in [("alpha", 0), ("beta", 1), ("preview", 2), ("pre", 2), ("rc", 2), ("a", 0), ("b", 1), ("c", 2)] {
             if let n = s.label(label, separatorBefore: true) { pre = (rank, n); break }
         }
-        if s.take("-"), let n = s.number() { post = n } else {
+        if s.take("-"), let n = s.number() {
+            post = n
+        } else {
             for label in ["post", "rev", "r"] { if let n = s.label(label, separatorBefore: true) { post = n; break } }
         }
         if let n = s.label("dev", separatorBefore: true) { dev = n }
         if s.take("+") {
             let rest = s.rest
-            guard !rest.isEmpty, rest.split(omittingEmptySubsequences: false, whereSeparator: { "-_.".contains($0) })
-                .allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }) else { return nil }
+            guard !rest.isEmpty,
+                rest.split(omittingEmptySubsequences: false, whereSeparator: { "-_.".contains($0) })
+                    .allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } })
+            else { return nil }
             local = rest
             s.skipAll()
         }
@@ -133,7 +137,9 @@ struct PythonSpecifierSet: Sendable {
         }
         let version = raw.dropFirst(op.count).trimmingCharacters(in: .whitespaces)
         if op == "===" {
-            guard !version.isEmpty, !version.contains(where: \.isWhitespace) else { throw SpecifierError(reason: "\(raw.shortQuoted) has no version") }
+            guard !version.isEmpty, !version.contains(where: \.isWhitespace) else {
+                throw SpecifierError(reason: "\(raw.shortQuoted) has no version")
+            }
             return Clause(op: op, version: version)
         }
         let wildcard = version.hasSuffix(".*")
@@ -163,7 +169,8 @@ struct PythonSpecifierSet: Sendable {
             let prefix = PEP440Version(String(clause.version.dropLast(2)))?.release ?? []
             var release = v.release
             while release.count < prefix.count { release.append(0) }
-            let matches = v.epoch == (PEP440Version(String(clause.version.dropLast(2)))?.epoch ?? 0) && Array(release.prefix(prefix.count)) == prefix
+            let matches =
+                v.epoch == (PEP440Version(String(clause.version.dropLast(2)))?.epoch ?? 0) && Array(release.prefix(prefix.count)) == prefix
             return clause.op == "==" ? matches : !matches
         }
         guard let spec = PEP440Version(clause.version) else { return false }

@@ -11,8 +11,10 @@ enum PythonFragments {
     /// The Python family's image (Python, Pipfile, REQUIRE): uv for the Pythons with a Jupyter lock, with the
     /// repository's `uv` fragments; conda-forge for the older ones (2.7, 3.5–3.7), as in repo2docker, with its
     /// `conda` fragments for the version. `versionFile` names where that version came from, for errors.
-    static func environment(_ c: RenderContext, versionFile: String, uv: () throws -> Fragments,
-                            conda: (String) throws -> Fragments) throws -> Fragments {
+    static func environment(
+        _ c: RenderContext, versionFile: String, uv: () throws -> Fragments,
+        conda: (String) throws -> Fragments
+    ) throws -> Fragments {
         guard let version = c.plan.pythonVersion else { throw BuildpackError.notYetSupported(buildpack: c.plan.kind.rawValue) }
         guard BuildpackAssets.jupyterLockPythons.contains(version) else {
             var f = try CondaFragments.base(pythonVersion: version, file: versionFile, context: c)
@@ -28,7 +30,8 @@ enum PythonFragments {
     static func base(pythonVersion: String, context c: RenderContext) throws -> Fragments {
         let options = c.options
         guard let architecture = c.architecture,
-              let lock = BuildpackAssets.jupyterLock(python: pythonVersion, platform: architecture.dockerPlatform) else {
+            let lock = BuildpackAssets.jupyterLock(python: pythonVersion, platform: architecture.dockerPlatform)
+        else {
             throw BuildpackError.unsupportedPythonVersion(file: "runtime.txt", version: pythonVersion)
         }
         var f = Fragments()
@@ -56,16 +59,21 @@ enum PythonFragments {
         f.buildScriptFiles = [
             BuildScriptFile(name: "install-uv.bash", destination: "/tmp/install-uv.bash", contents: BuildpackAssets.installUV, mode: 0o755),
             BuildScriptFile(name: "jupyter.lock", destination: "/tmp/env/jupyter.lock", contents: lock),
-            BuildScriptFile(name: "activate-venv.sh", destination: "/etc/profile.d/activate-venv.sh", contents: BuildpackAssets.activateVenv),
+            BuildScriptFile(
+                name: "activate-venv.sh", destination: "/etc/profile.d/activate-venv.sh", contents: BuildpackAssets.activateVenv),
         ]
         let uvIndex = try options.pythonIndexURL.map { "UV_INDEX_URL=\(try DockerfileText.word($0)) " } ?? ""
         f.buildSteps = [
-            BuildStep(.root, """
+            BuildStep(
+                .root,
+                """
                 \(uvIndex)bash /tmp/install-uv.bash
                 rm /tmp/install-uv.bash
                 install -o ${NB_USER} -g ${NB_USER} -d ${NB_PYTHON_PREFIX} ${NPM_DIR} ${UV_PYTHON_INSTALL_DIR}
                 """),
-            BuildStep(.notebookUser, """
+            BuildStep(
+                .notebookUser,
+                """
                 uv venv --python \(pythonVersion) ${NB_PYTHON_PREFIX}
                 uv pip install --python ${NB_PYTHON_PREFIX} --require-hashes --no-deps -r /tmp/env/jupyter.lock
                 rm -rf /tmp/env
@@ -102,12 +110,18 @@ enum PythonFragments {
         var f = Fragments()
         f.preassembleFiles = ["Pipfile", "Pipfile.lock"].map(s.binderPath).filter(s.fileExists)
         // pipenv 2022.1.8 imports pkg_resources, which uv environments do not carry and recent setuptools dropped.
-        f.preassembleSteps = [BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} pipenv==\(pipenvVersion) \"setuptools<70\"")]
+        f.preassembleSteps = [
+            BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} pipenv==\(pipenvVersion) \"setuptools<70\"")
+        ]
         let directory = s.binderDirectory.isEmpty ? "." : s.binderDirectory
         let lockOption = s.binderFileExists("Pipfile.lock") ? "--ignore-pipfile" : "--skip-lock"
-        f.assembleSteps = [BuildStep(.notebookUser, """
-            (cd \(directory) && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv install \(lockOption) --system --dev && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv --clear)
-            """)]
+        f.assembleSteps = [
+            BuildStep(
+                .notebookUser,
+                """
+                (cd \(directory) && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv install \(lockOption) --system --dev && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv --clear)
+                """)
+        ]
         return f
     }
 }

@@ -24,16 +24,18 @@ public enum PythonVersionRules {
             case 1: version = majorDefault(String(parts[0]), defaultPython: defaultPython) ?? requested
             case 2: (version, fromRuntime) = (requested, true)
             default:
-                throw BuildpackError.invalidRuntime(file: runtimeFile, content: "python-\(requested)",
-                                                    reason: "the Python version must be given as X.Y")
+                throw BuildpackError.invalidRuntime(
+                    file: runtimeFile, content: "python-\(requested)",
+                    reason: "the Python version must be given as X.Y")
             }
         }
         if let specifier = try Pyproject.requiresPython(s) {
             let allowed = try specifierSet(specifier)
             if !allowed.contains(version) {
                 guard !fromRuntime else {
-                    throw BuildpackError.invalidRuntime(file: runtimeFile, content: "python-\(version)",
-                                                        reason: "version not allowed by requires-python \(specifier.shortQuoted) in pyproject.toml")
+                    throw BuildpackError.invalidRuntime(
+                        file: runtimeFile, content: "python-\(version)",
+                        reason: "version not allowed by requires-python \(specifier.shortQuoted) in pyproject.toml")
                 }
                 guard let best = pyprojectCandidates.last(where: allowed.contains) else {
                     throw BuildpackError.noPythonForRequiresPython(file: "pyproject.toml", specifier: specifier)
@@ -62,8 +64,9 @@ public enum PythonVersionRules {
         var candidates: [String] = []
         // Only `_meta` is parsed: a lock file may be tens of megabytes of hashes.
         if let lock = try s.readBytes(s.binderPath("Pipfile.lock")), let metaBytes = JSONTopLevel.member("_meta", in: lock),
-           let meta = try? JSONSerialization.jsonObject(with: Data(metaBytes)) as? [String: Any],
-           let requires = meta["requires"] as? [String: Any] {
+            let meta = try? JSONSerialization.jsonObject(with: Data(metaBytes)) as? [String: Any],
+            let requires = meta["requires"] as? [String: Any]
+        {
             candidates += ["python_full_version", "python_version"].compactMap { requires[$0] as? String }
         }
         if let pipfile = try TOMLFile.read(s.binderPath("Pipfile"), in: s, reader: .toml), try pipfile.table(["requires"]) != nil {
@@ -137,9 +140,12 @@ enum VersionNotes {
     /// runtime.txt asks for one.
     static func runtimeNotFollowed(_ plan: BuildPlan, snapshot s: RepoSnapshot, source: String) -> [String] {
         guard let python = plan.pythonVersion, let runtime = plan.runtime, runtime.name == "python",
-              let asked = runtime.version else { return [] }
+            let asked = runtime.version
+        else { return [] }
         let runtimeFile = s.binderPath("runtime.txt")
-        return ["\(runtimeFile) asks for python-\(asked), but the \(plan.kind.rawValue) pathway takes Python from \(source) (\(python)); \(runtimeFile) is not used for the version, as in repo2docker."]
+        return [
+            "\(runtimeFile) asks for python-\(asked), but the \(plan.kind.rawValue) pathway takes Python from \(source) (\(python)); \(runtimeFile) is not used for the version, as in repo2docker."
+        ]
     }
 
     /// For the pathways that follow requires-python (Python, R, Julia) when it replaced the default.
@@ -147,6 +153,8 @@ enum VersionNotes {
         guard let python = plan.pythonVersion else { return [] }
         let versionWasDefault = plan.runtime?.version.map { !$0.contains(".") } ?? true
         guard versionWasDefault, python != defaultPython, let specifier = try Pyproject.requiresPython(s) else { return [] }
-        return ["pyproject.toml requires-python \(specifier.shortQuoted) does not allow the default Python \(defaultPython): using \(python), the highest supported version it allows."]
+        return [
+            "pyproject.toml requires-python \(specifier.shortQuoted) does not allow the default Python \(defaultPython): using \(python), the highest supported version it allows."
+        ]
     }
 }

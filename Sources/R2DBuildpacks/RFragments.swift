@@ -44,18 +44,24 @@ enum RFragments {
         f.buildSteps += try rstudioSteps(locations)
         f.buildSteps += [
             BuildStep(.root, "install -o ${NB_USER} -g ${NB_USER} -d ${R_LIBS_USER}"),
-            BuildStep(.root, """
+            BuildStep(
+                .root,
+                """
                 sed -i -e '/^R_LIBS_USER=/s/^/#/' \(rHome)/etc/Renviron
                 echo "R_LIBS_USER=${R_LIBS_USER}" >> \(rHome)/etc/Renviron
                 """),
-            BuildStep(.root, """
+            BuildStep(
+                .root,
+                """
                 R RHOME
                 . /etc/os-release && echo "options(repos = c(CRAN = \\"\(cran)\\"))" > \(rHome)/etc/Rprofile.site
                 mkdir -p /etc/rstudio
                 . /etc/os-release && echo "r-cran-repos=\(cran)" > /etc/rstudio/rsession.conf
                 """),
             BuildStep(.root, "printf '%s\\n' '[*]' log-level=info logger-type=stderr > /etc/rstudio/logging.conf"),
-            BuildStep(.notebookUser, """
+            BuildStep(
+                .notebookUser,
+                """
                 R \(rFlags) -e "install.packages(c('remotes', 'devtools', 'IRkernel', 'shiny'))"
                 R \(rFlags) -e "IRkernel::installspec(prefix='${NB_PYTHON_PREFIX}')"
                 rm -rf /tmp/downloaded_packages
@@ -68,7 +74,9 @@ enum RFragments {
 
     /// Posit's build of R `version` for the image's distribution, linked onto PATH.
     static func rInstallStep(version: String, debianArchitecture: String, locations: DownloadLocations) throws -> BuildStep {
-        BuildStep(.root, """
+        BuildStep(
+            .root,
+            """
             apt-get -qq update > /dev/null
             apt-get -qq install --yes --no-install-recommends libclang-dev libzmq3-dev > /dev/null
             . /etc/os-release && case "$ID" in ubuntu) distro="ubuntu-$(echo "$VERSION_ID" | tr -d .)" ;; debian) distro="debian-$VERSION_ID" ;; *) echo "R: no Posit build of R for $ID" >&2; exit 1 ;; esac
@@ -92,19 +100,29 @@ enum RFragments {
             f.preassembleFiles = [installR]
             // A first attempt before the full copy keeps the packages cached across edits; install.R may need
             // repository files, so a failure only defers it to after the copy.
-            f.preassembleSteps = [BuildStep(.notebookUser, """
-                Rscript \(installR) && touch /tmp/.preassembled || true
-                rm -rf /tmp/downloaded_packages
-                """)]
-            f.assembleSteps.append(BuildStep(.notebookUser, """
-                if [ ! -f /tmp/.preassembled ]; then Rscript \(installR); rm -rf /tmp/downloaded_packages; fi
-                """))
+            f.preassembleSteps = [
+                BuildStep(
+                    .notebookUser,
+                    """
+                    Rscript \(installR) && touch /tmp/.preassembled || true
+                    rm -rf /tmp/downloaded_packages
+                    """)
+            ]
+            f.assembleSteps.append(
+                BuildStep(
+                    .notebookUser,
+                    """
+                    if [ ! -f /tmp/.preassembled ]; then Rscript \(installR); rm -rf /tmp/downloaded_packages; fi
+                    """))
         }
         if s.binderDirectory.isEmpty && s.fileExists("DESCRIPTION") {
-            f.assembleSteps.append(BuildStep(.notebookUser, """
-                R \(rFlags) -e "remotes::install_local()"
-                rm -rf /tmp/downloaded_packages
-                """))
+            f.assembleSteps.append(
+                BuildStep(
+                    .notebookUser,
+                    """
+                    R \(rFlags) -e "remotes::install_local()"
+                    rm -rf /tmp/downloaded_packages
+                    """))
         }
     }
 
@@ -112,7 +130,9 @@ enum RFragments {
     /// proxies, and the directories they write to. Shared by R images and conda environments with R.
     static func rstudioSteps(_ locations: DownloadLocations) throws -> [BuildStep] {
         [
-            BuildStep(.root, """
+            BuildStep(
+                .root,
+                """
                 apt-get -qq update > /dev/null
                 if apt-cache search libssl3 | grep -q libssl3; then RSTUDIO_URL=\(try DockerfileText.word(locations.rstudioServerURL)); RSTUDIO_SHA256=\(rstudioSHA256); else RSTUDIO_URL=\(try DockerfileText.word(locations.rstudioServerLegacyURL)); RSTUDIO_SHA256=\(rstudioLegacySHA256); fi
                 curl --fail --silent --show-error --location --retry 3 --output /tmp/rstudio.deb "$RSTUDIO_URL"
@@ -125,10 +145,14 @@ enum RFragments {
                 apt-get -qq clean
                 rm -rf /var/lib/apt/lists/*
                 """),
-            BuildStep(.notebookUser, """
+            BuildStep(
+                .notebookUser,
+                """
                 ${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir jupyter-rsession-proxy==\(rsessionProxyVersion) jupyter-shiny-proxy==\(shinyProxyVersion)
                 """),
-            BuildStep(.root, """
+            BuildStep(
+                .root,
+                """
                 install -o ${NB_USER} -g ${NB_USER} -d /var/log/shiny-server /var/lib/shiny-server
                 install -o ${NB_USER} -g ${NB_USER} /dev/null /var/log/shiny-server.log
                 install -o ${NB_USER} -g ${NB_USER} /dev/null /var/run/shiny-server.pid

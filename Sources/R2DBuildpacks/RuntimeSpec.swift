@@ -17,7 +17,8 @@ public struct RuntimeSpec: Sendable, Equatable {
         let content = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = content.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard [2, 4, 5].contains(parts.count), !parts.contains(where: \.isEmpty) else {
-            throw BuildpackError.invalidRuntime(file: file, content: content, reason: "expected name-version, name-YYYY-MM-DD or name-version-YYYY-MM-DD")
+            throw BuildpackError.invalidRuntime(
+                file: file, content: content, reason: "expected name-version, name-YYYY-MM-DD or name-version-YYYY-MM-DD")
         }
         switch parts.count {
         case 2:
@@ -34,8 +35,8 @@ public struct RuntimeSpec: Sendable, Equatable {
         let digits = parts.map { $0.allSatisfy(\.isASCIIDigit) }
         let lengths = parts.map(\.count)
         guard digits.allSatisfy({ $0 }), lengths == [4, 2, 2],
-              let year = Int(parts[parts.startIndex]), let month = Int(parts[parts.startIndex + 1]),
-              let day = Int(parts[parts.startIndex + 2]), isValidDay(year: year, month: month, day: day)
+            let year = Int(parts[parts.startIndex]), let month = Int(parts[parts.startIndex + 1]),
+            let day = Int(parts[parts.startIndex + 2]), isValidDay(year: year, month: month, day: day)
         else {
             throw BuildpackError.invalidRuntime(file: file, content: content, reason: "invalid date \(date)")
         }

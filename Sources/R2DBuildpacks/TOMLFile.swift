@@ -16,8 +16,10 @@ struct TOMLFile {
     init(bytes: [UInt8], file: String, reader: Reader = .tomllib) throws {
         self.file = file
         if reader == .tomllib, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-            throw BuildpackError.invalidTOML(file: file, line: 1, column: 1,
-                                             problem: "a byte-order mark, which tomllib (repo2docker's reader for this file) refuses; save the file as UTF-8 without BOM")
+            throw BuildpackError.invalidTOML(
+                file: file, line: 1, column: 1,
+                problem: "a byte-order mark, which tomllib (repo2docker's reader for this file) refuses; save the file as UTF-8 without BOM"
+            )
         }
         do {
             root = try TOMLDocument.parse(bytes)
@@ -96,7 +98,8 @@ enum Pyproject {
     /// `[project] requires-python`, when there is no binder directory.
     static func requiresPython(_ s: RepoSnapshot) throws -> String? {
         guard s.binderDirectory.isEmpty, let pyproject = try s.rootPyproject(),
-              try pyproject.table(["project"]) != nil else { return nil }
+            try pyproject.table(["project"]) != nil
+        else { return nil }
         return try pyproject.string(["project", "requires-python"])
     }
 }

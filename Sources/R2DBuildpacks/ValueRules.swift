@@ -35,13 +35,17 @@ public enum ValueRule: String, Sendable, CaseIterable {
     /// What a value of this kind must look like, for "… must be <grammar>" messages.
     public var grammar: String {
         switch self {
-        case .imageReference: return "an image reference such as debian:bookworm or registry.example.org:5000/team/base:1.2 (lower-case name, optional :tag and @sha256:digest)"
+        case .imageReference:
+            return
+                "an image reference such as debian:bookworm or registry.example.org:5000/team/base:1.2 (lower-case name, optional :tag and @sha256:digest)"
         case .url: return "an http:// or https:// URL without credentials, spaces, quotes, backslashes, backquotes or $"
         case .condaChannel: return "a channel name such as conda-forge (letters, digits, '.', '_', '-', '/') or an http(s) URL"
         case .userName: return "a login name of up to 32 lower-case letters, digits, '.', '_' and '-', starting with a letter or '_'"
-        case .containerPath: return "an absolute path of letters, digits and '.', '_', '-', '+', '@', '/' (no '..', spaces or shell characters)"
+        case .containerPath:
+            return "an absolute path of letters, digits and '.', '_', '-', '+', '@', '/' (no '..', spaces or shell characters)"
         case .platform: return "os/arch[/variant], e.g. linux/amd64 or linux/arm64"
-        case .aptPackage: return "a Debian package name (lower-case letters, digits, '+', '-', '.'), optionally with :arch, =version or /release"
+        case .aptPackage:
+            return "a Debian package name (lower-case letters, digits, '+', '-', '.'), optionally with :arch, =version or /release"
         case .buildArgumentName: return "a name of letters, digits and '_' not starting with a digit"
         case .labelKey: return "letters, digits, '.', '_', '-' and '/', starting with a letter or digit"
         case .gitRef: return "a branch, tag or commit name without spaces or control characters, not starting with '-'"
@@ -65,9 +69,11 @@ public enum ValueRule: String, Sendable, CaseIterable {
         case .containerPath: return Self.isContainerPath(bytes)
         case .platform:
             let parts = value.split(separator: "/", omittingEmptySubsequences: false)
-            return (2...3).contains(parts.count) && parts.allSatisfy { part in
-                !part.isEmpty && part.count <= 32 && part.utf8.allSatisfy { ASCII.isLower($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") }
-            }
+            return (2...3).contains(parts.count)
+                && parts.allSatisfy { part in
+                    !part.isEmpty && part.count <= 32
+                        && part.utf8.allSatisfy { ASCII.isLower($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") }
+                }
         case .aptPackage: return AptToken.isValid(bytes)
         case .buildArgumentName:
             guard let first = bytes.first, !ASCII.isDigit(first), bytes.count <= 128 else { return false }
@@ -90,7 +96,9 @@ public enum ValueRule: String, Sendable, CaseIterable {
         guard bytes.first == UInt8(ascii: "/"), bytes.count <= 1024 else { return false }
         guard bytes.allSatisfy({ ASCII.isAlphanumeric($0) || "._-+@/".utf8.contains($0) }) else { return false }
         let components = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
-        return components.allSatisfy { !$0.elementsEqual([UInt8(ascii: ".")]) && !$0.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) }
+        return components.allSatisfy {
+            !$0.elementsEqual([UInt8(ascii: ".")]) && !$0.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")])
+        }
     }
 }
 
@@ -125,9 +133,13 @@ public enum URLValue {
         guard bytes.count <= 2048, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !forbidden.contains($0) }) else { return false }
         let text = String(decoding: bytes, as: UTF8.self)
         let rest: Substring
-        if text.lowercased().hasPrefix("https://") { rest = text.dropFirst(8) } else if text.lowercased().hasPrefix("http://") {
+        if text.lowercased().hasPrefix("https://") {
+            rest = text.dropFirst(8)
+        } else if text.lowercased().hasPrefix("http://") {
             rest = text.dropFirst(7)
-        } else { return false }
+        } else {
+            return false
+        }
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         guard !authority.isEmpty, !authority.contains("@") else { return false }
         let host = authority.hasPrefix("[") ? authority : authority.prefix { $0 != ":" }
@@ -154,11 +166,14 @@ enum AptToken {
         }
         if let colon = name.firstIndex(of: UInt8(ascii: ":")) {
             let arch = name[(colon + 1)...]
-            guard !arch.isEmpty, arch.allSatisfy({ ASCII.isLower($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "-") }) else { return false }
+            guard !arch.isEmpty, arch.allSatisfy({ ASCII.isLower($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "-") }) else {
+                return false
+            }
             name = name[..<colon]
         }
         guard name.count >= 2, let first = name.first, ASCII.isLower(first) || ASCII.isDigit(first),
-              name.allSatisfy({ ASCII.isLower($0) || ASCII.isDigit($0) || "+-.".utf8.contains($0) }) else { return false }
+            name.allSatisfy({ ASCII.isLower($0) || ASCII.isDigit($0) || "+-.".utf8.contains($0) })
+        else { return false }
         guard let marker = suffix.first else { return true }
         let value = suffix.dropFirst()
         guard let head = value.first else { return false }

@@ -108,7 +108,7 @@ enum ArgumentSplitter {
         let name = token[token.index(token.startIndex, offsetBy: 2)..<equals]
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let first = parts[0].first, first.isUppercase,
-              parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })
+            parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })
         else { return nil }
         var value = String(token[token.index(after: equals)...])
         // traitlets reads values as Python literals: a quoted string loses its quotes.

@@ -10,9 +10,9 @@ struct BuildCommand: ParsableCommand {
         abstract: "Build a repository into a container image that runs Jupyter, and optionally run it.",
         usage: "swift-r2d build [options] [--Repo2Docker.<trait>=<value> ...] <repo> [--] [cmd ...]",
         discussion: """
-        The same binary invoked as jupyter-repo2docker, or as swift-r2d without a subcommand, behaves as this command. \
-        Everything after <repo> is the command to run in the container.
-        """)
+            The same binary invoked as jupyter-repo2docker, or as swift-r2d without a subcommand, behaves as this command. \
+            Everything after <repo> is the command to run in the container.
+            """)
 
     static let repoHelp = "A local directory, a git or Mercurial URL, a DOI, a Zenodo/Figshare/Dataverse/HydroShare/CKAN URL or a SWHID."
 
@@ -62,11 +62,14 @@ struct BuildCommand: ParsableCommand {
     var providers: ContentProviderFlags
 
     func validate() throws {
-        if let version = defaultPythonVersion, version.split(separator: ".").count != 2 || !version.allSatisfy({ $0.isNumber || $0 == "." }) {
+        if let version = defaultPythonVersion, version.split(separator: ".").count != 2 || !version.allSatisfy({ $0.isNumber || $0 == "." })
+        {
             throw ValidationError("--default-python-version must be X.Y, e.g. 3.11 (got '\(version)').")
         }
         if let imageName, !ImageName.isValid(imageName) {
-            throw ValidationError("\(imageName) is not a valid docker image name. Image name can contain only lowercase characters, digits, '.', '_' and '-', with an optional registry host, ':tag' and '@digest'.")
+            throw ValidationError(
+                "\(imageName) is not a valid docker image name. Image name can contain only lowercase characters, digits, '.', '_' and '-', with an optional registry host, ':tag' and '@digest'."
+            )
         }
         for item in label + buildArg where !item.contains("=") {
             throw ValidationError("'\(item)' must have the form name=value (--label, --build-arg).")

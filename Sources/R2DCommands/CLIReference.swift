@@ -127,15 +127,18 @@ enum CLIReference {
             }
             // An inverted flag pair (--run / --no-run) shares one row.
             if argument.kind == "flag", let long = argument.names?.first(where: { $0.kind == "long" }), long.name.hasPrefix("no-"),
-               let previous = rows.last, previous.argument.abstract == argument.abstract,
-               previous.argument.names?.contains(where: { $0.name == String(long.name.dropFirst(3)) }) ?? false {
+                let previous = rows.last, previous.argument.abstract == argument.abstract,
+                previous.argument.names?.contains(where: { $0.name == String(long.name.dropFirst(3)) }) ?? false
+            {
                 rows[rows.count - 1].label += " / " + names.joined(separator: ", ")
                 continue
             }
             rows.append((names.joined(separator: ", "), argument))
         }
         for (label, argument) in rows {
-            let value = argument.kind == "option" ? "`<\(argument.valueName ?? "value")>`" + ((argument.isRepeating ?? false) ? " (repeatable)" : "") : ""
+            let value =
+                argument.kind == "option"
+                ? "`<\(argument.valueName ?? "value")>`" + ((argument.isRepeating ?? false) ? " (repeatable)" : "") : ""
             let description = (argument.abstract ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
             out += "| \(label) | \(value) | \(argument.defaultValue.map { "`\($0)`" } ?? "") | \(description) |\n"
         }

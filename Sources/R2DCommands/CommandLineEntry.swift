@@ -53,7 +53,8 @@ public enum CommandLineEntry {
         if let bad = rawArguments.dropFirst().first(where: { String(validating: $0, as: UTF8.self) == nil }) {
             let shown = String(decoding: bad, as: UTF8.self)
             early.reporter.failure(
-                "The argument \(shown.quotedSingleLine) is not valid UTF-8; swift-r2d needs UTF-8 paths and values: rename it, or reach it through a symbolic link with a UTF-8 name.")
+                "The argument \(shown.quotedSingleLine) is not valid UTF-8; swift-r2d needs UTF-8 paths and values: rename it, or reach it through a symbolic link with a UTF-8 name."
+            )
             return 2
         }
         switch route {
@@ -129,8 +130,10 @@ public enum CommandLineEntry {
         return await build(split, configured: configured, reporter: reporter, environment: environment)
     }
 
-    static func build(_ split: SplitArguments, configured: [TraitSetting], reporter: Reporter,
-                      environment: [String: String]) async -> Int32 {
+    static func build(
+        _ split: SplitArguments, configured: [TraitSetting], reporter: Reporter,
+        environment: [String: String]
+    ) async -> Int32 {
         let flags: BuildCommand
         do {
             flags = try BuildCommand.parse(split.options + (split.repo.map { ["--", $0] } ?? []))
@@ -170,8 +173,9 @@ public enum CommandLineEntry {
             StandardStream.error.write(text)
         }
         do {
-            let plan = try Detection.plan(repo: command.repo, ref: command.ref, subdir: command.subdir ?? "",
-                                          allowDefault: !command.noDefaultBuildpack, environment: environment, reporter: quiet)
+            let plan = try Detection.plan(
+                repo: command.repo, ref: command.ref, subdir: command.subdir ?? "",
+                allowDefault: !command.noDefaultBuildpack, environment: environment, reporter: quiet)
             StandardStream.output.write(command.json ? Detection.json(plan) + "\n" : Detection.text(plan))
             return checkingOutput(0, reporter: reporter)
         } catch {

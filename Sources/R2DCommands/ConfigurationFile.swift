@@ -10,14 +10,17 @@ enum ConfigurationFile {
 
     /// The settings of the file `--config` names (or the default file when present); nil when there is none.
     /// `warn` receives the note about a Python file found by the default lookup.
-    static func load(option: String?, currentDirectory: String, repository: String? = nil, warn: (String) -> Void) throws -> [TraitSetting] {
+    static func load(option: String?, currentDirectory: String, repository: String? = nil, warn: (String) -> Void) throws -> [TraitSetting]
+    {
         let fileManager = FileManager.default
         func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : currentDirectory + "/" + path }
         guard let option else {
             let json = absolute(defaultBase + ".json")
             if fileManager.fileExists(atPath: json) { return try implicitSettings(path: json, repository: repository, warn: warn) }
             if fileManager.fileExists(atPath: absolute(defaultBase + ".py")) {
-                warn("\(defaultBase).py is a Python configuration file, which swift-r2d does not read; write its settings as JSON to \(defaultBase).json.\n")
+                warn(
+                    "\(defaultBase).py is a Python configuration file, which swift-r2d does not read; write its settings as JSON to \(defaultBase).json.\n"
+                )
             }
             return []
         }
@@ -26,7 +29,8 @@ enum ConfigurationFile {
         let base = path.hasSuffix(".py") || path.hasSuffix(".json") ? String(path[..<(path.lastIndex(of: ".") ?? path.endIndex)]) : path
         var pathIsDirectory: ObjCBool = false
         if fileManager.fileExists(atPath: path, isDirectory: &pathIsDirectory), pathIsDirectory.boolValue {
-            throw CommandLineFailure(description: "--config: \(option.singleLine) is a directory; pass the path of a JSON configuration file.", exitCode: 2)
+            throw CommandLineFailure(
+                description: "--config: \(option.singleLine) is a directory; pass the path of a JSON configuration file.", exitCode: 2)
         }
         for candidate in [path.hasSuffix(".py") ? nil : path, base + ".json"].compactMap({ $0 }) {
             var isDirectory: ObjCBool = false
@@ -40,7 +44,8 @@ enum ConfigurationFile {
                     + "Write {\"Repo2Docker\": {\"<trait>\": <value>}} to \(base).json and pass that.",
                 exitCode: 2)
         }
-        throw CommandLineFailure(description: "--config: \(option.singleLine) does not exist; pass the path of a JSON configuration file.", exitCode: 2)
+        throw CommandLineFailure(
+            description: "--config: \(option.singleLine) does not exist; pass the path of a JSON configuration file.", exitCode: 2)
     }
 
     /// Settings that reach the host when the image runs: a file nobody named must not set them.
@@ -57,7 +62,9 @@ enum ConfigurationFile {
         }
         return try parse(path: path).filter { setting in
             guard setting.className == "Repo2Docker", hostSettings.contains(setting.trait) else { return true }
-            warn("Ignoring \(setting.className).\(setting.trait) in \(path): it reaches the host, so it is taken only from the command line or an explicit --config.\n")
+            warn(
+                "Ignoring \(setting.className).\(setting.trait) in \(path): it reaches the host, so it is taken only from the command line or an explicit --config.\n"
+            )
             return false
         }
     }
@@ -131,8 +138,10 @@ enum ConfigurationFile {
         return data
     }
 
-    static func setting(_ className: String, _ trait: String, _ value: Any, origin: String,
-                        failure: (String) -> CommandLineFailure) throws -> TraitSetting {
+    static func setting(
+        _ className: String, _ trait: String, _ value: Any, origin: String,
+        failure: (String) -> CommandLineFailure
+    ) throws -> TraitSetting {
         var setting = TraitSetting(className: className, trait: trait, value: "", origin: origin)
         if let list = value as? [Any] {
             setting.list = try list.map { item in
@@ -147,7 +156,8 @@ enum ConfigurationFile {
                 strings[key] = text
             }
             setting.map = strings
-            setting.value = String(decoding: (try? JSONSerialization.data(withJSONObject: map, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+            setting.value = String(
+                decoding: (try? JSONSerialization.data(withJSONObject: map, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
         } else if let text = scalar(value) {
             setting.value = text
         } else {

@@ -10,7 +10,8 @@ struct ContentProviderFlags: ParsableArguments {
     @Option(name: row("invenio_url").names, help: row("invenio_url").argumentHelp) var invenioUrl: [String] = []
     @Option(name: row("figshare_url").names, help: row("figshare_url").argumentHelp) var figshareUrl: String?
     @Option(name: row("figshare_api_url").names, help: row("figshare_api_url").argumentHelp) var figshareApiUrl: String?
-    @Option(name: row("dataverse_installations_url").names, help: row("dataverse_installations_url").argumentHelp) var dataverseInstallationsUrl: String?
+    @Option(name: row("dataverse_installations_url").names, help: row("dataverse_installations_url").argumentHelp)
+    var dataverseInstallationsUrl: String?
     @Option(name: row("dataverse_url").names, help: row("dataverse_url").argumentHelp) var dataverseUrl: [String] = []
     @Option(name: row("hydroshare_url").names, help: row("hydroshare_url").argumentHelp) var hydroshareUrl: String?
     @Option(name: row("swh_api_url").names, help: row("swh_api_url").argumentHelp) var swhApiUrl: String?

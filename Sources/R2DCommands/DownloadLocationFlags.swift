@@ -7,7 +7,8 @@ struct DownloadLocationFlags: ParsableArguments {
 
     @Option(name: row("micromamba_url").names, help: row("micromamba_url").argumentHelp) var micromambaUrl: String?
     @Option(name: row("conda_channel").names, help: row("conda_channel").argumentHelp) var condaChannel: [String] = []
-    @Option(name: row("posit_package_manager_url").names, help: row("posit_package_manager_url").argumentHelp) var positPackageManagerUrl: String?
+    @Option(name: row("posit_package_manager_url").names, help: row("posit_package_manager_url").argumentHelp) var positPackageManagerUrl:
+        String?
     @Option(name: row("r_binary_url").names, help: row("r_binary_url").argumentHelp) var rBinaryUrl: String?
     @Option(name: row("rstudio_url").names, help: row("rstudio_url").argumentHelp) var rstudioUrl: String?
     @Option(name: row("rstudio_legacy_url").names, help: row("rstudio_legacy_url").argumentHelp) var rstudioLegacyUrl: String?

@@ -38,8 +38,8 @@ public enum JSONOutputGuard {
     /// Flushes everything written so far and puts stderr back.
     static func finish() {
         guard realStderr >= 0, reader != nil else { return }
-        fflush(nil)   // every C stream, stderr included
-        dup2(realStderr, 2)   // closes the pipe's last write end: the reader sees end of file
+        fflush(nil)  // every C stream, stderr included
+        dup2(realStderr, 2)  // closes the pipe's last write end: the reader sees end of file
         finished.wait()
         reader = nil
     }

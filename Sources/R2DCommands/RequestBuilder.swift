@@ -66,11 +66,14 @@ struct RequestBuilder {
             if !ValueRule.userName.accepts(request.userName) {
                 // Only the login name can be left unchecked here: the flag and the setting were checked already.
                 throw CommandLineFailure(
-                    description: "Your login name \(request.userName.shortQuoted) cannot name the image's user (\(ValueRule.userName.grammar)); pass --user-name.",
+                    description:
+                        "Your login name \(request.userName.shortQuoted) cannot name the image's user (\(ValueRule.userName.grammar)); pass --user-name.",
                     exitCode: 2)
             }
             if request.build && request.userID == 0 {
-                throw CommandLineFailure(description: "Root as the image user is not permitted; pass --user-id with a non-zero uid (and --user-name).", exitCode: 1)
+                throw CommandLineFailure(
+                    description: "Root as the image user is not permitted; pass --user-id with a non-zero uid (and --user-name).",
+                    exitCode: 1)
             }
         case .ports, .run, .value:
             break

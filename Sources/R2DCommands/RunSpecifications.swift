@@ -7,7 +7,10 @@ extension PortMapping {
     /// Parses a `-p` value; the error names the flag and the accepted forms.
     static func parse(_ spec: String) throws -> PortMapping {
         func invalid() -> CommandLineFailure {
-            CommandLineFailure(description: "Port specification \(spec.quotedSingleLine) is invalid; use PORT, HOSTPORT:CONTAINERPORT or HOSTIP:HOSTPORT:CONTAINERPORT[/tcp|udp] with ports 1-65535", exitCode: 1)
+            CommandLineFailure(
+                description:
+                    "Port specification \(spec.quotedSingleLine) is invalid; use PORT, HOSTPORT:CONTAINERPORT or HOSTIP:HOSTPORT:CONTAINERPORT[/tcp|udp] with ports 1-65535",
+                exitCode: 1)
         }
         var body = Substring(spec)
         var proto = "tcp"
@@ -41,7 +44,8 @@ extension VolumeMapping {
     static func parse(_ spec: String) throws -> VolumeMapping {
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw CommandLineFailure(description: "Volume specification \(spec.quotedSingleLine) is invalid; use SOURCE:DESTINATION", exitCode: 1)
+            throw CommandLineFailure(
+                description: "Volume specification \(spec.quotedSingleLine) is invalid; use SOURCE:DESTINATION", exitCode: 1)
         }
         return VolumeMapping(source: parts[0], destination: parts[1])
     }

@@ -105,8 +105,9 @@ struct SettingValue {
     }
 
     static func trait(_ setting: TraitSetting) -> SettingValue {
-        SettingValue(origin: .trait, text: setting.value, list: setting.list, map: setting.map,
-                     source: setting.displayName, setting: setting)
+        SettingValue(
+            origin: .trait, text: setting.value, list: setting.list, map: setting.map,
+            source: setting.displayName, setting: setting)
     }
 
     /// "<setting>=<value>: expected <what>." for a trait, "<flag>: expected <what>." for a flag (exit 2).

@@ -5,7 +5,8 @@ import R2DCore
 extension Settings {
     static let allowLocalSubmodules: Setting = Setting(
         flag: "allow-local-submodules", form: .flag,
-        help: "Let submodules of a remote repository be cloned from local paths or file:// URLs (refused by default: they would build the host's files into the image).",
+        help:
+            "Let submodules of a remote repository be cloned from local paths or file:// URLs (refused by default: they would build the host's files into the image).",
         read: { $0.allowLocalSubmodules ? ["True"] : nil }, apply: { _, request, _ in request.allowLocalSubmodules = true })
 
     static let labels: Setting = Setting(
@@ -31,18 +32,25 @@ extension Settings {
     /// Settings repo2docker has as traits only, and swift-r2d's registry settings.
     static let traitOnly: [Setting] = [
         allowLocalSubmodules, labels, buildArguments,
-        Setting(flag: nil, traits: [.repo2docker("default_buildpack")], apply: { value, request, context in
-            if value.text == "None" { request.allowDefaultBuildpack = false } else { context.warnIgnored(value.source) }
-        }),
+        Setting(
+            flag: nil, traits: [.repo2docker("default_buildpack")],
+            apply: { value, request, context in
+                if value.text == "None" { request.allowDefaultBuildpack = false } else { context.warnIgnored(value.source) }
+            }),
         Setting(flag: nil, traits: [.repo2docker("run_cmd")], apply: { value, request, _ in request.runCommand = value.values }),
-        Setting(flag: nil, traits: [.repo2docker("registry_certs_dir")],
-                apply: { value, request, _ in request.registryCertificatesDirectory = value.text }),
-        Setting(flag: nil, traits: [.init(className: "DockerEngine", trait: "registry_credentials"),
-                                    .init(className: "ContainerEngine", trait: "registry_credentials")],
-                apply: { value, request, _ in
-                    guard let map = value.map else { throw value.invalid("a mapping with registry, username and password") }
-                    request.registryCredentials = map
-                }),
+        Setting(
+            flag: nil, traits: [.repo2docker("registry_certs_dir")],
+            apply: { value, request, _ in request.registryCertificatesDirectory = value.text }),
+        Setting(
+            flag: nil,
+            traits: [
+                .init(className: "DockerEngine", trait: "registry_credentials"),
+                .init(className: "ContainerEngine", trait: "registry_credentials"),
+            ],
+            apply: { value, request, _ in
+                guard let map = value.map else { throw value.invalid("a mapping with registry, username and password") }
+                request.registryCredentials = map
+            }),
         // Decided by OutputOptions; checked here so that a bad level is an error.
         Setting(flag: nil, traits: [.repo2docker("log_level")], apply: { value, _, _ in _ = try OutputOptions.logLevelIsDebug(value) }),
     ]
@@ -64,10 +72,12 @@ enum RunSettings {
             return
         }
         guard request.run else {
-            throw CommandLineFailure(description: "To publish user-defined port mappings, the container must also be run (-p needs --run).", exitCode: 1)
+            throw CommandLineFailure(
+                description: "To publish user-defined port mappings, the container must also be run (-p needs --run).", exitCode: 1)
         }
         if value.values.count > 1 && context.command.isEmpty {
-            throw CommandLineFailure(description: "To publish more than one port, also give the command to run after the repository.", exitCode: 1)
+            throw CommandLineFailure(
+                description: "To publish more than one port, also give the command to run after the repository.", exitCode: 1)
         }
         request.ports = try value.values.map(PortMapping.parse)
     }

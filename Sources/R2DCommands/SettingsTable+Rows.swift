@@ -30,7 +30,8 @@ extension Settings {
         flag: "build-memory-limit", traits: [.repo2docker("build_memory_limit")], hidden: true, group: .run,
         read: { $0.buildMemoryLimit.map { [$0] } },
         apply: { value, _, _ in
-            throw CommandLineFailure(description: "\(value.source) is no longer supported: limit memory on the container engine instead.", exitCode: 255)
+            throw CommandLineFailure(
+                description: "\(value.source) is no longer supported: limit memory on the container engine instead.", exitCode: 255)
         })
 
     static let environment: Setting = Setting(
@@ -39,7 +40,8 @@ extension Settings {
         read: { $0.env.isEmpty ? nil : $0.env },
         apply: { value, request, _ in
             if value.origin == .flag && !request.run {
-                throw CommandLineFailure(description: "To specify environment variables, the container must also be run (-e needs --run).", exitCode: 1)
+                throw CommandLineFailure(
+                    description: "To specify environment variables, the container must also be run (-e needs --run).", exitCode: 1)
             }
             request.environment += value.values
         })
@@ -53,8 +55,9 @@ extension Settings {
 
     // MARK: Plain values, each checked by its value rule
 
-    static let subdir: Setting = checked("subdir", .singleLineText, help: "Build this subdirectory of the repository.",
-                                read: { $0.subdir }, set: { $0.subdir = $1 })
+    static let subdir: Setting = checked(
+        "subdir", .singleLineText, help: "Build this subdirectory of the repository.",
+        read: { $0.subdir }, set: { $0.subdir = $1 })
 
     static let cacheFrom: Setting = Setting(
         flag: "cache-from", form: .repeatable, traits: [.repo2docker("cache_from")],
@@ -87,8 +90,9 @@ extension Settings {
         flag: "appendix", traits: [.repo2docker("appendix")], help: "Dockerfile text appended to generated Dockerfiles.",
         read: { $0.appendix.map { [$0] } }, apply: { value, request, _ in request.appendix = value.text })
 
-    static let platform: Setting = checked("platform", .platform, help: "Target platform, e.g. linux/amd64.",
-                                  read: { $0.platform }, set: { $0.platform = $1 })
+    static let platform: Setting = checked(
+        "platform", .platform, help: "Target platform, e.g. linux/amd64.",
+        read: { $0.platform }, set: { $0.platform = $1 })
 
     static let network: Setting = Setting(
         flag: "network", traits: [.repo2docker("network")], help: "Network for the build and run containers, e.g. host.",
@@ -113,25 +117,33 @@ extension Settings {
         "python-download-mirror", help: "Mirror for the Python builds uv downloads when the base image lacks the version.",
         read: { $0.pythonDownloadMirror }, set: { $0.pythonDownloadMirror = $1 })
 
-    static let valueRows: [Setting] = [subdir, cacheFrom, engine, clean, targetRepoDir, ref, appendix, platform, network, baseImage,
-                         defaultPythonVersion, pythonIndexURL, pythonDownloadMirror]
+    static let valueRows: [Setting] = [
+        subdir, cacheFrom, engine, clean, targetRepoDir, ref, appendix, platform, network, baseImage,
+        defaultPythonVersion, pythonIndexURL, pythonDownloadMirror,
+    ]
 
     // MARK: Row builders
 
     /// A single-valued flag and its trait (named like the flag, with `_`), checked by `rule`.
-    static func checked(_ flag: String, _ rule: ValueRule, trait: String? = nil, help: String,
-                        read: @escaping @Sendable (BuildCommand) -> String?,
-                        set: @escaping @Sendable (inout BuildRequest, String) -> Void) -> Setting {
-        Setting(flag: flag, traits: [.repo2docker(trait ?? flag.replacingOccurrences(of: "-", with: "_"))], help: help,
-                read: { read($0).map { [$0] } },
-                apply: { value, request, _ in set(&request, try ValueCheck.check(value.text, rule, source: value.source)) })
+    static func checked(
+        _ flag: String, _ rule: ValueRule, trait: String? = nil, help: String,
+        read: @escaping @Sendable (BuildCommand) -> String?,
+        set: @escaping @Sendable (inout BuildRequest, String) -> Void
+    ) -> Setting {
+        Setting(
+            flag: flag, traits: [.repo2docker(trait ?? flag.replacingOccurrences(of: "-", with: "_"))], help: help,
+            read: { read($0).map { [$0] } },
+            apply: { value, request, _ in set(&request, try ValueCheck.check(value.text, rule, source: value.source)) })
     }
 
     /// A URL flag and its trait: credentials are refused (they would be written into the image).
-    static func url(_ flag: String, help: String, read: @escaping @Sendable (BuildCommand) -> String?,
-                    set: @escaping @Sendable (inout BuildRequest, String) -> Void) -> Setting {
-        Setting(flag: flag, traits: [.repo2docker(flag.replacingOccurrences(of: "-", with: "_"))], help: help, valueName: "url",
-                read: { read($0).map { [$0] } },
-                apply: { value, request, _ in set(&request, try ValueCheck.url(value.text, source: value.source)) })
+    static func url(
+        _ flag: String, help: String, read: @escaping @Sendable (BuildCommand) -> String?,
+        set: @escaping @Sendable (inout BuildRequest, String) -> Void
+    ) -> Setting {
+        Setting(
+            flag: flag, traits: [.repo2docker(flag.replacingOccurrences(of: "-", with: "_"))], help: help, valueName: "url",
+            read: { read($0).map { [$0] } },
+            apply: { value, request, _ in set(&request, try ValueCheck.url(value.text, source: value.source)) })
     }
 }

@@ -17,8 +17,10 @@ enum Settings {
 
     /// Settings repo2docker has that mean nothing here: accepted with a warning (repo2docker's `app.py` traits).
     static let ignoredTraits: Set<TraitName> = Set(
-        ["buildpacks", "config_file", "content_providers", "editable", "extra_build_kwargs", "extra_run_kwargs",
-         "git_workdir", "log_datefmt", "log_format", "repo", "repo_type"].map(TraitName.repo2docker)
+        [
+            "buildpacks", "config_file", "content_providers", "editable", "extra_build_kwargs", "extra_run_kwargs",
+            "git_workdir", "log_datefmt", "log_format", "repo", "repo_type",
+        ].map(TraitName.repo2docker)
     ).union([
         TraitName(className: "DockerEngine", trait: "extra_buildx_build_args"),
         TraitName(className: "DockerEngine", trait: "extra_init_args"),
@@ -40,7 +42,8 @@ enum Settings {
 
     static let config: Setting = Setting(
         flag: "config", traits: [],
-        help: "JSON configuration file ({\"Repo2Docker\": {…}, \"DockerEngine\": {…}}); the command line wins over it. Default: repo2docker_config.json in the working directory, when present.",
+        help:
+            "JSON configuration file ({\"Repo2Docker\": {…}, \"DockerEngine\": {…}}); the command line wins over it. Default: repo2docker_config.json in the working directory, when present.",
         valueName: "path", group: .mode, read: { $0.config.map { [$0] } })
 
     static let jsonLogs: Setting = Setting(
@@ -101,7 +104,8 @@ enum Settings {
         read: { $0.publishAll ? ["True"] : nil },
         apply: { value, request, _ in
             if value.origin == .flag && !request.run {
-                throw CommandLineFailure(description: "To publish user-defined port mappings, the container must also be run (-P needs --run).", exitCode: 1)
+                throw CommandLineFailure(
+                    description: "To publish user-defined port mappings, the container must also be run (-P needs --run).", exitCode: 1)
             }
             request.publishAll = try value.boolean()
         })

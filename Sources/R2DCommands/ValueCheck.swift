@@ -21,7 +21,8 @@ enum ValueCheck {
     static func url(_ value: String, source: String) throws -> String {
         if URLValue.hasCredentials(value) {
             throw CommandLineFailure(
-                description: "\(source): the URL holds credentials, which would be written into the image's environment and history; give the URL without them and keep the token out of the image (Docs/security.md).",
+                description:
+                    "\(source): the URL holds credentials, which would be written into the image's environment and history; give the URL without them and keep the token out of the image (Docs/security.md).",
                 exitCode: 2)
         }
         return try check(value, .url, source: source)
@@ -30,7 +31,9 @@ enum ValueCheck {
     static func downloadLocation(trait: String, value: String, source: String) throws {
         // An empty package server means Julia's default.
         if trait == "julia_pkg_server" && value.isEmpty { return }
-        if DownloadLocations.rule(forTrait: trait) == .url { _ = try url(value, source: source) } else {
+        if DownloadLocations.rule(forTrait: trait) == .url {
+            _ = try url(value, source: source)
+        } else {
             try check(value, .condaChannel, source: source)
         }
     }
@@ -53,7 +56,8 @@ enum ValueCheck {
         try check(name, .buildArgumentName, source: source)
         if reservedBuildArguments.contains(name) {
             let flag = name == "NB_UID" ? "--user-id" : name == "NB_USER" ? "--user-name" : "--target-repo-dir"
-            throw CommandLineFailure(description: "\(source): \(name) is set by swift-r2d and cannot be a build argument; use \(flag) instead.", exitCode: 2)
+            throw CommandLineFailure(
+                description: "\(source): \(name) is set by swift-r2d and cannot be a build argument; use \(flag) instead.", exitCode: 2)
         }
         try check(value, .singleLineText, source: source)
     }

@@ -6,14 +6,16 @@ public struct CKANProvider: ContentProvider {
 
     public func detect(_ input: String, ref: String?, session: ProviderSession) async throws -> (any DetectedSource)? {
         guard let components = URLComponents(string: input), let scheme = components.scheme, let host = components.host,
-              let range = components.path.range(of: "/dataset/") else { return nil }
+            let range = components.path.range(of: "/dataset/")
+        else { return nil }
         let prefix = String(components.path[..<range.lowerBound])
         let rest = components.path[range.upperBound...].split(separator: "/").map(String.init)
         guard let dataset = rest.first else { return nil }
         let api = "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "") + prefix + "/api/3/action/"
         // Any site can run CKAN: an input with /dataset/ is one only when its API answers.
         guard let status = try? await session.send(api + "status_show", headers: [("Accept", "application/json")], input: input),
-              status.status == 200 else { return nil }
+            status.status == 200
+        else { return nil }
         var activity: String?
         if let index = rest.firstIndex(of: "history"), index + 1 < rest.count { activity = rest[index + 1] }
         if activity == nil { activity = components.queryItems?.first { $0.name == "activity_id" }?.value }

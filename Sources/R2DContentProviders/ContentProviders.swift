@@ -37,8 +37,10 @@ public enum ContentProviders {
 enum FileFetch {
     /// Downloads `url` to `directory/name`; with `unzip`, a zip is extracted in place of the file and a single
     /// top-level directory is flattened.
-    static func fetch(url: String, name: String, into directory: String, unzip: Bool, input: String,
-                      session: ProviderSession, headers: [(String, String)] = []) async throws {
+    static func fetch(
+        url: String, name: String, into directory: String, unzip: Bool, input: String,
+        session: ProviderSession, headers: [(String, String)] = []
+    ) async throws {
         let components = try safeRelativePath(name, input: input)
         let path = directory + "/" + components
         session.log("Fetching file: \(name)\n")
@@ -59,7 +61,8 @@ enum FileFetch {
     static func safeRelativePath(_ name: String, input: String) throws -> String {
         let parts = name.split(separator: "/").map(String.init).filter { $0 != "." }
         guard !name.hasPrefix("/"), !parts.isEmpty, !parts.contains("..") else {
-            throw ProviderError.archive(input: input, message: "the service names a file \(name) outside the output directory; refusing it.")
+            throw ProviderError.archive(
+                input: input, message: "the service names a file \(name) outside the output directory; refusing it.")
         }
         return parts.joined(separator: "/")
     }
@@ -78,9 +81,10 @@ enum FileFetch {
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 DispatchQueue.global().async {
-                    continuation.resume(with: Result {
-                        _ = try ArchiveExtractor.extract(archiveAt: archive, into: directory, limits: limits)
-                    })
+                    continuation.resume(
+                        with: Result {
+                            _ = try ArchiveExtractor.extract(archiveAt: archive, into: directory, limits: limits)
+                        })
                 }
             }
         } catch let error as ExtractionRefusal {
@@ -99,7 +103,8 @@ enum FileFetch {
         var isDirectory: ObjCBool = false
         let attributes = try? manager.attributesOfItem(atPath: only)
         guard attributes?[.type] as? FileAttributeType == .typeDirectory,
-              manager.fileExists(atPath: only, isDirectory: &isDirectory), isDirectory.boolValue else { return }
+            manager.fileExists(atPath: only, isDirectory: &isDirectory), isDirectory.boolValue
+        else { return }
         try moveContents(of: only, to: directory)
     }
 

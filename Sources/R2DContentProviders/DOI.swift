@@ -11,8 +11,9 @@ public enum DOI {
     /// The bare `10.x/y` form of a DOI, or nil when the input is not one.
     public static func normalize(_ input: String) -> String? {
         guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]),
-              let match = regex.firstMatch(in: input, range: NSRange(input.startIndex..., in: input)),
-              let range = Range(match.range(at: 1), in: input) else { return nil }
+            let match = regex.firstMatch(in: input, range: NSRange(input.startIndex..., in: input)),
+            let range = Range(match.range(at: 1), in: input)
+        else { return nil }
         return String(input[range])
     }
 }
@@ -33,7 +34,8 @@ extension ProviderSession {
         case 200:
             let document = try decode(response, url: url, input: input)
             if let value = document["values"]?.array.first(where: { $0["type"]?.text == "URL" }),
-               let target = value[path: "data.value"]?.text {
+                let target = value[path: "data.value"]?.text
+            {
                 resolved = target
             } else {
                 log("DOI \(doi) resolves to no URL; using it as given.\n")

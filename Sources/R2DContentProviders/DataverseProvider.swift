@@ -41,7 +41,8 @@ public struct DataverseProvider: ContentProvider {
 
         func fetch(into directory: String, session: ProviderSession) async throws -> String {
             guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host,
-                  let shape = DataverseProvider.shape(of: url) else {
+                let shape = DataverseProvider.shape(of: url)
+            else {
                 throw ProviderError.unsupportedDataverseURL(url: url)
             }
             let base = "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
@@ -53,13 +54,15 @@ public struct DataverseProvider: ContentProvider {
             case .datafile(let id):
                 persistentID = try await datasetOfFile(base + "/api/files/\(id)?returnDatasetVersion=true", session)
             case .file(let id):
-                persistentID = try await datasetOfFile(base + "/api/files/:persistentId?persistentId=\(Self.escape(id))&returnDatasetVersion=true", session)
+                persistentID = try await datasetOfFile(
+                    base + "/api/files/:persistentId?persistentId=\(Self.escape(id))&returnDatasetVersion=true", session)
             }
             var datasetURL = base + "/api/datasets/:persistentId?persistentId=\(Self.escape(persistentID))"
             var response = try await session.send(datasetURL, headers: [("Accept", "application/json")], input: input)
             if response.status == 404 && ambiguous {
                 // A citation URL may name a file rather than a dataset.
-                persistentID = try await datasetOfFile(base + "/api/files/:persistentId?persistentId=\(Self.escape(persistentID))&returnDatasetVersion=true", session)
+                persistentID = try await datasetOfFile(
+                    base + "/api/files/:persistentId?persistentId=\(Self.escape(persistentID))&returnDatasetVersion=true", session)
                 datasetURL = base + "/api/datasets/:persistentId?persistentId=\(Self.escape(persistentID))"
                 response = try await session.send(datasetURL, headers: [("Accept", "application/json")], input: input)
             }
@@ -68,12 +71,14 @@ public struct DataverseProvider: ContentProvider {
             session.log("Fetching Dataverse dataset \(persistentID).\n")
             for file in dataset[path: "data.latestVersion.files"]?.array ?? [] {
                 guard let id = file[path: "dataFile.id"]?.text,
-                      var name = file[path: "dataFile.originalFileName"]?.text ?? file["label"]?.text else {
+                    var name = file[path: "dataFile.originalFileName"]?.text ?? file["label"]?.text
+                else {
                     throw ProviderError.unexpectedResponse(url: datasetURL, what: "a file without id or name", input: input)
                 }
                 if let folder = file["directoryLabel"]?.text, !folder.isEmpty { name = folder + "/" + name }
-                try await FileFetch.fetch(url: base + "/api/access/datafile/\(id)?format=original", name: name,
-                                          into: directory, unzip: false, input: input, session: session)
+                try await FileFetch.fetch(
+                    url: base + "/api/access/datafile/\(id)?format=original", name: name,
+                    into: directory, unzip: false, input: input, session: session)
             }
             // repo2docker means to flatten a single top-level directory but tests it against the working
             // directory; here it is tested where the files are.

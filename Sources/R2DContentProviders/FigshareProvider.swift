@@ -17,8 +17,9 @@ public struct FigshareProvider: ContentProvider {
     /// The article id and version (default "1") of an article URL.
     static func parse(_ url: String) -> (article: String, version: String)? {
         guard let regex = try? NSRegularExpression(pattern: articlePattern),
-              let match = regex.firstMatch(in: url, range: NSRange(url.startIndex..., in: url)),
-              let article = Range(match.range(at: 4), in: url) else { return nil }
+            let match = regex.firstMatch(in: url, range: NSRange(url.startIndex..., in: url)),
+            let article = Range(match.range(at: 4), in: url)
+        else { return nil }
         let version = Range(match.range(at: 6), in: url).map { String(url[$0]) } ?? "1"
         return (String(url[article]), version)
     }

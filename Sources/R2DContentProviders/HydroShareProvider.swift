@@ -24,7 +24,8 @@ public struct HydroShareProvider: ContentProvider {
         let metadataURL = session.settings.hydroshareURL + "/hsapi/resource/\(resource)/scimeta/elements"
         let metadata = try await session.json(metadataURL, input: input)
         guard let modified = metadata["dates"]?.array.first(where: { $0["type"]?.text == "modified" })?["start_date"]?.text,
-              let epoch = URLParts.epoch(modified) else {
+            let epoch = URLParts.epoch(modified)
+        else {
             throw ProviderError.unexpectedResponse(url: metadataURL, what: "no modification date", input: input)
         }
         return Source(input: input, resource: resource, version: epoch)

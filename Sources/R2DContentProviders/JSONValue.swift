@@ -22,7 +22,11 @@ public enum JSONValue: Sendable, Equatable {
         case let string as String: self = .string(string)
         case let number as NSNumber:
             // JSONSerialization gives booleans as NSNumber too; their Objective-C type code is "c".
-            if number.objCType.pointee == CChar(UInt8(ascii: "c")) { self = .bool(number.boolValue) } else { self = .number(number.doubleValue) }
+            if number.objCType.pointee == CChar(UInt8(ascii: "c")) {
+                self = .bool(number.boolValue)
+            } else {
+                self = .number(number.doubleValue)
+            }
         default: self = .null
         }
     }

@@ -34,14 +34,17 @@ public struct MercurialProvider: ContentProvider {
         guard input.hasPrefix("http://") || input.hasPrefix("https://") else { return false }
         let url = input + (input.contains("?") ? "&" : "?") + "cmd=capabilities"
         guard let response = try? await session.send(url, headers: [("Accept", "application/mercurial-0.1")], input: input, limit: 1 << 20),
-              response.status == 200 else { return false }
+            response.status == 200
+        else { return false }
         return response.headers.first(name: "Content-Type")?.hasPrefix("application/mercurial") == true
     }
 
     /// Runs a program on a thread of its own (waiting for it must not block Swift's few concurrency threads);
     /// returns its exit status and combined output.
-    static func run(_ program: String, _ arguments: [String], in directory: String? = nil,
-                    timeout: Double? = nil) async -> (status: Int32, output: String) {
+    static func run(
+        _ program: String, _ arguments: [String], in directory: String? = nil,
+        timeout: Double? = nil
+    ) async -> (status: Int32, output: String) {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: runBlocking(program, arguments, in: directory, timeout: timeout))
@@ -49,8 +52,10 @@ public struct MercurialProvider: ContentProvider {
         }
     }
 
-    static func runBlocking(_ program: String, _ arguments: [String], in directory: String?,
-                            timeout: Double?) -> (status: Int32, output: String) {
+    static func runBlocking(
+        _ program: String, _ arguments: [String], in directory: String?,
+        timeout: Double?
+    ) -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments

@@ -36,7 +36,8 @@ public enum ProviderError: Error, CustomStringConvertible, Equatable {
         case .unsupportedDataverseURL(let url):
             return "\(url) is not a Dataverse dataset, file or citation URL; use a DOI or a dataset.xhtml?persistentId= URL."
         case .mercurialNotInstalled(let input):
-            return "\(input) is a Mercurial repository, but Mercurial is not installed; install it (apt-get install mercurial mercurial-evolve)."
+            return
+                "\(input) is a Mercurial repository, but Mercurial is not installed; install it (apt-get install mercurial mercurial-evolve)."
         case .mercurialFailed(let input, let command, let output):
             return "Mercurial failed on \(input): \(command): \(output)"
         case .mercurialRefNotFound(let input, let ref):

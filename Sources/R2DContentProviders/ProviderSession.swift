@@ -46,8 +46,10 @@ public final class ProviderSession: Sendable {
 
     /// Sends a request, retrying connection failures and 502/503/504 answers, and reads at most
     /// `limit` bytes of the answer.
-    func send(_ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], input: String,
-              limit: Int = 64 << 20) async throws -> Response {
+    func send(
+        _ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], input: String,
+        limit: Int = 64 << 20
+    ) async throws -> Response {
         try await withRetries(url: url, input: input) {
             let response = try await self.execute(url, method: method, headers: headers, deadline: true, input: input)
             var body: [UInt8] = []
@@ -60,8 +62,9 @@ public final class ProviderSession: Sendable {
             if [502, 503, 504].contains(Int(response.status.code)) {
                 throw ProviderError.httpStatus(url: url, status: Int(response.status.code), input: input)
             }
-            return Response(status: Int(response.status.code), headers: response.headers, body: body,
-                            finalURL: response.url?.absoluteString ?? url)
+            return Response(
+                status: Int(response.status.code), headers: response.headers, body: body,
+                finalURL: response.url?.absoluteString ?? url)
         }
     }
 
@@ -82,8 +85,10 @@ public final class ProviderSession: Sendable {
     /// Streams `url` into `path`, logging progress. `accept` sees the final URL (after redirects) and the
     /// Content-Type, and may decline the answer, in which case nothing is written and false is returned.
     @discardableResult
-    func download(_ url: String, to path: String, headers: [(String, String)] = [], input: String,
-                  accept: @Sendable (String, String) -> Bool = { _, _ in true }) async throws -> Bool {
+    func download(
+        _ url: String, to path: String, headers: [(String, String)] = [], input: String,
+        accept: @Sendable (String, String) -> Bool = { _, _ in true }
+    ) async throws -> Bool {
         try await withRetries(url: url, input: input) {
             let response = try await self.execute(url, method: .GET, headers: headers, deadline: false, input: input)
             let finalURL = response.url?.absoluteString ?? url
@@ -93,7 +98,8 @@ public final class ProviderSession: Sendable {
             guard accept(finalURL, response.headers.first(name: "Content-Type") ?? "") else { return false }
             try self.makeParent(of: path)
             guard FileManager.default.createFile(atPath: path, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: path) else {
+                let handle = FileHandle(forWritingAtPath: path)
+            else {
                 throw ProviderError.fileSystem("Cannot write \(path) while fetching \(input); check the temporary directory (TMPDIR).")
             }
             defer { try? handle.close() }
@@ -120,12 +126,15 @@ public final class ProviderSession: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
-            throw ProviderError.fileSystem("Cannot create \(parent): \(error.localizedDescription); check the temporary directory (TMPDIR).")
+            throw ProviderError.fileSystem(
+                "Cannot create \(parent): \(error.localizedDescription); check the temporary directory (TMPDIR).")
         }
     }
 
-    private func execute(_ url: String, method: HTTPMethod, headers: [(String, String)], deadline: Bool,
-                         input: String) async throws -> HTTPClientResponse {
+    private func execute(
+        _ url: String, method: HTTPMethod, headers: [(String, String)], deadline: Bool,
+        input: String
+    ) async throws -> HTTPClientResponse {
         requested.withLock { $0.append(url) }
         var request = HTTPClientRequest(url: url)
         request.method = method

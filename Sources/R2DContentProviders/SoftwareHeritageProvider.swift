@@ -10,9 +10,10 @@ public struct SoftwareHeritageProvider: ContentProvider {
     static func parse(_ input: String) -> (type: String, hash: String)? {
         let core = String(input.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
         guard let regex = try? NSRegularExpression(pattern: pattern),
-              let match = regex.firstMatch(in: core, range: NSRange(core.startIndex..., in: core)),
-              let version = Range(match.range(at: 1), in: core), let type = Range(match.range(at: 2), in: core),
-              let hash = Range(match.range(at: 3), in: core) else { return nil }
+            let match = regex.firstMatch(in: core, range: NSRange(core.startIndex..., in: core)),
+            let version = Range(match.range(at: 1), in: core), let type = Range(match.range(at: 2), in: core),
+            let hash = Range(match.range(at: 3), in: core)
+        else { return nil }
         guard core[version] == "1", ["dir", "rev"].contains(String(core[type])) else { return nil }
         return (String(core[type]), String(core[hash]))
     }
@@ -29,7 +30,9 @@ public struct SoftwareHeritageProvider: ContentProvider {
         var providerName: String { "Swhid" }
 
         static func origin(_ url: String) -> String? {
-            guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+            guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else {
+                return nil
+            }
             return "\(scheme)://\(host):\(components.port ?? (scheme == "https" ? 443 : 80))"
         }
 

@@ -17,24 +17,31 @@ public struct ZenodoProvider: ContentProvider {
 
     static func hosts(_ settings: ProviderSettings) -> [Host] {
         func zenodoShaped(_ base: String) -> Host {
-            Host(prefixes: URLParts.prefixes(base, ["/record/", "/records/", "/doi/"]), api: base + "/api/records/",
-                 filesLink: "links.files", fileList: "entries", nameKey: "key", downloadKey: "links.content")
+            Host(
+                prefixes: URLParts.prefixes(base, ["/record/", "/records/", "/doi/"]), api: base + "/api/records/",
+                filesLink: "links.files", fileList: "entries", nameKey: "key", downloadKey: "links.content")
         }
         return [zenodoShaped("https://sandbox.zenodo.org"), zenodoShaped(settings.zenodoURL)]
             + settings.invenioURLs.map(zenodoShaped)
-            + [Host(prefixes: URLParts.prefixes("https://data.caltech.edu", ["/records/"]),
+            + [
+                Host(
+                    prefixes: URLParts.prefixes("https://data.caltech.edu", ["/records/"]),
                     api: "https://data.caltech.edu/api/record/", filesLink: nil,
                     fileList: "metadata.electronic_location_and_access", nameKey: "electronic_name.0",
-                    downloadKey: "uniform_resource_identifier")]
+                    downloadKey: "uniform_resource_identifier")
+            ]
     }
 
     public func detect(_ input: String, ref: String?, session: ProviderSession) async throws -> (any DetectedSource)? {
         let hosts = Self.hosts(session.settings)
         // Only a DOI or a URL of a known host can be a record: nothing else touches the network.
-        guard DOI.isDOI(input) || hosts.contains(where: { host in host.prefixes.contains(where: { input.hasPrefix($0) }) }) else { return nil }
+        guard DOI.isDOI(input) || hosts.contains(where: { host in host.prefixes.contains(where: { input.hasPrefix($0) }) }) else {
+            return nil
+        }
         let url = try await session.resolveDOI(input)
         guard let host = hosts.first(where: { host in host.prefixes.contains(where: { url.hasPrefix($0) }) }),
-              var record = URLParts.lastSegment(url) else { return nil }
+            var record = URLParts.lastSegment(url)
+        else { return nil }
         if record.hasPrefix("zenodo.") { record.removeFirst("zenodo.".count) }
         return Source(input: input, record: record, host: host)
     }
@@ -60,7 +67,8 @@ public struct ZenodoProvider: ContentProvider {
             let unzip = files.count == 1
             for file in files {
                 guard let name = file[path: host.nameKey]?.text, let url = file[path: host.downloadKey]?.text else {
-                    throw ProviderError.unexpectedResponse(url: recordURL, what: "a file without \(host.nameKey) or \(host.downloadKey)", input: input)
+                    throw ProviderError.unexpectedResponse(
+                        url: recordURL, what: "a file without \(host.nameKey) or \(host.downloadKey)", input: input)
                 }
                 try await FileFetch.fetch(url: url, name: name, into: directory, unzip: unzip, input: input, session: session)
             }

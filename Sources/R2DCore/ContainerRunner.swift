@@ -65,16 +65,20 @@ struct ContainerRunner {
         let workingDirectory = try await engine.inspectImage(image)?.workingDir ?? ""
         return volumes.map { volume in
             let source = RepositoryLocation.absolute(volume.source)
-            let destination = volume.destination.hasPrefix("/")
+            let destination =
+                volume.destination.hasPrefix("/")
                 ? volume.destination
-                : URL(fileURLWithPath: volume.destination, relativeTo: URL(fileURLWithPath: workingDirectory.isEmpty ? "/" : workingDirectory)).standardizedFileURL.path
+                : URL(
+                    fileURLWithPath: volume.destination, relativeTo: URL(fileURLWithPath: workingDirectory.isEmpty ? "/" : workingDirectory)
+                ).standardizedFileURL.path
             return BindMount(source: source, destination: destination, readOnly: false)
         }
     }
 
     func displayHost() -> String {
         guard let host = request.processEnvironment["DOCKER_HOST"], !host.hasPrefix("unix://"), !host.isEmpty,
-              let parsed = URL(string: host)?.host else { return "127.0.0.1" }
+            let parsed = URL(string: host)?.host
+        else { return "127.0.0.1" }
         return parsed
     }
 

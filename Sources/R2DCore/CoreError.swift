@@ -22,7 +22,8 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
         case .subdirectoryOutside(let subdir, let repo):
             return "--subdir \(subdir.singleLine) leads outside the repository \(repo.singleLine); name a directory inside it."
         case .repositoryMissing(let repo):
-            return "Repository \(repo.singleLine) does not exist; pass an existing directory, or a git URL (https://, ssh://, file://, user@host:path)."
+            return
+                "Repository \(repo.singleLine) does not exist; pass an existing directory, or a git URL (https://, ssh://, file://, user@host:path)."
         case .rootUser:
             return "Root as the image user is not permitted; pass --user-id with a non-zero uid (and --user-name)."
         case .unknownEngine(let name):

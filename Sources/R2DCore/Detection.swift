@@ -5,8 +5,10 @@ import R2DGit
 /// `swift-r2d detect`: which buildpack would build a repository, without a daemon.
 public enum Detection {
     /// Detects the plan for a local directory, or for a temporary clone that is removed afterwards.
-    public static func plan(repo: String, ref: String?, subdir: String, allowDefault: Bool, environment: [String: String],
-                            reporter: Reporter) throws -> BuildPlan {
+    public static func plan(
+        repo: String, ref: String?, subdir: String, allowDefault: Bool, environment: [String: String],
+        reporter: Reporter
+    ) throws -> BuildPlan {
         Git.initialize()
         var request = BuildRequest(repo: repo, userID: 1000, userName: "jovyan")
         request.ref = ref
@@ -32,7 +34,8 @@ public enum Detection {
         let notes: [String]
 
         enum CodingKeys: String, CodingKey {
-            case buildpack, python_version, r_version, julia_version, binder_dir, apt_packages, post_build, start, dockerfile, ignore_files, notes
+            case buildpack, python_version, r_version, julia_version, binder_dir, apt_packages, post_build, start, dockerfile, ignore_files,
+                notes
         }
 
         func encode(to encoder: Encoder) throws {
@@ -54,10 +57,11 @@ public enum Detection {
 
     /// One JSON object with the keys documented for `detect --json`.
     public static func json(_ plan: BuildPlan) -> String {
-        let report = Report(buildpack: plan.kind.rawValue, python_version: plan.pythonVersion, r_version: plan.rVersion,
-                            julia_version: plan.juliaVersion, binder_dir: plan.binderDirectory, apt_packages: plan.aptPackages,
-                            post_build: plan.postBuild, start: plan.start, dockerfile: plan.dockerfile, ignore_files: plan.ignoreFiles,
-                            notes: plan.notes)
+        let report = Report(
+            buildpack: plan.kind.rawValue, python_version: plan.pythonVersion, r_version: plan.rVersion,
+            julia_version: plan.juliaVersion, binder_dir: plan.binderDirectory, apt_packages: plan.aptPackages,
+            post_build: plan.postBuild, start: plan.start, dockerfile: plan.dockerfile, ignore_files: plan.ignoreFiles,
+            notes: plan.notes)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

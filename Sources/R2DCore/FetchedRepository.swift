@@ -18,8 +18,10 @@ final class FetchedRepository: Sendable {
     /// The temporary directory still to remove; nil for a local directory, once removed, or when kept.
     private let temporaryDirectory: Mutex<String?>
 
-    init(path: String, isLocal: Bool, temporaryDirectory: String?, commit: String?, commitTime: Int64?,
-         contentID: String? = nil) {
+    init(
+        path: String, isLocal: Bool, temporaryDirectory: String?, commit: String?, commitTime: Int64?,
+        contentID: String? = nil
+    ) {
         self.path = path
         self.isLocal = isLocal
         self.commit = commit

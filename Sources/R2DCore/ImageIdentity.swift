@@ -38,10 +38,11 @@ struct ImageIdentity: Equatable, Sendable {
     /// The image tag for a content id: the id itself, with each character a tag cannot hold (`:`, `/`, …)
     /// replaced by `-`, shortened with a hash suffix past Docker's 128 characters.
     static func tag(forContentID contentID: String) -> String {
-        var tag = String(contentID.unicodeScalars.map { scalar -> Character in
-            let allowed = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "_.-".unicodeScalars.contains(scalar))
-            return allowed ? Character(scalar) : "-"
-        })
+        var tag = String(
+            contentID.unicodeScalars.map { scalar -> Character in
+                let allowed = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "_.-".unicodeScalars.contains(scalar))
+                return allowed ? Character(scalar) : "-"
+            })
         if tag.first == "." || tag.first == "-" { tag = "_" + String(tag.dropFirst()) }
         guard tag.count > 128 else { return tag }
         return String(tag.prefix(121)) + "-" + String(Digest.sha256Hex(Array(contentID.utf8)).prefix(6))

@@ -17,8 +17,9 @@ struct ImagePusher: Sendable {
         let reference = ImageReference(parsing: imageName)
         let (repository, tag) = (reference.name, reference.tag)
         let auth = try credentials.credential(for: reference.registry).map {
-            RegistryAuth(username: $0.username, password: $0.password, identityToken: $0.identityToken,
-                         serverAddress: reference.registry == ImageReference.dockerHub ? ImageReference.dockerHubConfigKey : reference.registry)
+            RegistryAuth(
+                username: $0.username, password: $0.password, identityToken: $0.identityToken,
+                serverAddress: reference.registry == ImageReference.dockerHub ? ImageReference.dockerHubConfigKey : reference.registry)
         }
         reporter.log("Pushing image \(imageName)\n", phase: .pushing)
         var attempt = 1
@@ -49,8 +50,10 @@ struct ImagePusher: Sendable {
     static func isTransient(_ error: EngineError) -> Bool {
         guard case .pushFailed(let message) = error else { return false }
         let lowered = message.lowercased()
-        let permanent = ["unauthorized", "denied", "authentication required", "no basic auth credentials",
-                         "does not exist", "no such image", "invalid reference", "manifest invalid"]
+        let permanent = [
+            "unauthorized", "denied", "authentication required", "no basic auth credentials",
+            "does not exist", "no such image", "invalid reference", "manifest invalid",
+        ]
         return !permanent.contains { lowered.contains($0) }
     }
 }

@@ -75,8 +75,9 @@ extension Pipeline {
     /// Plan: the buildpack and its Dockerfile; the notes on which file chose a version are logged on the way.
     func plan(_ fetched: FetchedRepository, directory: String) throws -> PlannedBuild {
         let snapshot = try RepoSnapshot(root: directory, repositoryRoot: fetched.path)
-        let plan = try BuildpackChain.detect(snapshot, allowDefault: request.allowDefaultBuildpack,
-                                             defaultPython: request.defaultPythonVersion)
+        let plan = try BuildpackChain.detect(
+            snapshot, allowDefault: request.allowDefaultBuildpack,
+            defaultPython: request.defaultPythonVersion)
         plan.notes.forEach { reporter.log($0 + "\n") }
         let rendered = try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: renderOptions)
         return PlannedBuild(snapshot: snapshot, plan: plan, rendered: rendered, mtime: sourceDateEpoch ?? fetched.commitTime ?? 0)
@@ -106,8 +107,10 @@ extension Pipeline {
     /// Build and tag: the build is untagged, and the tag applied only once the daemon reports success, so a
     /// failed or interrupted build leaves no tag. Returns the image id.
     @discardableResult
-    func buildAndTag(engine: any ContainerEngine, planned: PlannedBuild, spec: BuildContextSpec,
-                     identity: ImageIdentity, isLocal: Bool) async throws -> String {
+    func buildAndTag(
+        engine: any ContainerEngine, planned: PlannedBuild, spec: BuildContextSpec,
+        identity: ImageIdentity, isLocal: Bool
+    ) async throws -> String {
         let (plan, dockerfile) = (planned.plan, planned.rendered.dockerfile)
         reporter.debug(dockerfile.hasSuffix("\n") ? dockerfile : dockerfile + "\n", phase: .building)
         reporter.log("Using \(plan.kind.className) builder\n", phase: .building)

@@ -38,8 +38,10 @@ public struct Pipeline: Sendable {
     /// The parent of temporary checkouts; nil means $TMPDIR, else /tmp. Tests watch their own.
     var temporaryParent: String?
 
-    public init(request: BuildRequest, reporter: Reporter, standardOutput: @escaping @Sendable (String) -> Void,
-                connect: @escaping @Sendable (BuildRequest) throws -> any ContainerEngine = { try Pipeline.engineClient(for: $0) }) {
+    public init(
+        request: BuildRequest, reporter: Reporter, standardOutput: @escaping @Sendable (String) -> Void,
+        connect: @escaping @Sendable (BuildRequest) throws -> any ContainerEngine = { try Pipeline.engineClient(for: $0) }
+    ) {
         self.request = request
         self.reporter = reporter
         self.standardOutput = standardOutput
@@ -120,8 +122,10 @@ public struct Pipeline: Sendable {
 
     /// The stages: those that need the checkout run inside its lifetime (Pipeline+Stages.swift), and the
     /// checkout is gone before the container starts.
-    private func run(_ source: RepositorySource, engine: (any ContainerEngine)?,
-                     workTreeState: Task<WorkTreeState?, any Error>?) async throws -> PipelineOutcome {
+    private func run(
+        _ source: RepositorySource, engine: (any ContainerEngine)?,
+        workTreeState: Task<WorkTreeState?, any Error>?
+    ) async throws -> PipelineOutcome {
         let image = try await source.withRepository(workTreeState: workTreeState) { fetched in
             try await prepareImage(fetched, engine: engine)
         }
@@ -131,11 +135,12 @@ public struct Pipeline: Sendable {
 
     /// The request's rendering settings.
     var renderOptions: RenderOptions {
-        RenderOptions(baseImage: request.baseImage, appendix: request.appendix, platform: request.platform ?? "linux/amd64",
-                      // A dry run as root still renders the image user's uid, as repo2docker's default.
-                      userID: request.userID == 0 ? 1000 : request.userID,
-                      pythonIndexURL: request.pythonIndexURL, pythonDownloadMirror: request.pythonDownloadMirror,
-                      downloads: request.downloadLocations)
+        RenderOptions(
+            baseImage: request.baseImage, appendix: request.appendix, platform: request.platform ?? "linux/amd64",
+            // A dry run as root still renders the image user's uid, as repo2docker's default.
+            userID: request.userID == 0 ? 1000 : request.userID,
+            pythonIndexURL: request.pythonIndexURL, pythonDownloadMirror: request.pythonDownloadMirror,
+            downloads: request.downloadLocations)
     }
 
     var credentialStore: RegistryCredentialStore {
@@ -175,7 +180,8 @@ public struct Pipeline: Sendable {
             "repo2docker.version": SwiftR2DVersion.string,
             "repo2docker.repo": isLocal ? request.repo : Redaction.redactingCredentials(in: request.repo),
             "repo2docker.ref": request.ref ?? "None",
-            "org.opencontainers.image.source": isLocal ? RepositoryLocation.absolute(request.repo) : Redaction.redactingCredentials(in: request.repo),
+            "org.opencontainers.image.source": isLocal
+                ? RepositoryLocation.absolute(request.repo) : Redaction.redactingCredentials(in: request.repo),
             "org.opencontainers.image.revision": revision,
             "org.opencontainers.image.created": Self.iso8601(mtime),
         ]
@@ -202,7 +208,8 @@ public struct Pipeline: Sendable {
                 root: snapshot.root, prefix: "", ignore: IgnoreRules(patterns: patterns), keepAlways: keep,
                 generatedFiles: [], replacements: replacements, uid: request.userID, mtime: mtime, emptyRootDirectory: false)
         }
-        let files = [ContextFile(path: "Dockerfile", contents: Array(rendered.dockerfile.utf8))]
+        let files =
+            [ContextFile(path: "Dockerfile", contents: Array(rendered.dockerfile.utf8))]
             + rendered.files.map { ContextFile(path: $0.path, contents: $0.contents, mode: $0.mode) }
         return BuildContextSpec(
             root: snapshot.root, prefix: "src/", ignore: IgnoreRules(patterns: patterns), keepAlways: ["Dockerfile"],

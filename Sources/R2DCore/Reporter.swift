@@ -47,14 +47,17 @@ public final class Reporter: Sendable {
         if json {
             // A layer's status is the daemon's text, which can name the registry's URL.
             let layers = layers.mapValues { $0.redacted() }
-            let line = Line(message: "Pushing image\n", phase: .pushing,
-                            progress: layers.mapValues { $0.progressDetail.map(ProgressValue.detail) ?? .status($0.status) },
-                            layers: layers)
-            let text = (try? Self.encoder.encode(line)).map { String(decoding: $0, as: UTF8.self) + "\n" }
+            let line = Line(
+                message: "Pushing image\n", phase: .pushing,
+                progress: layers.mapValues { $0.progressDetail.map(ProgressValue.detail) ?? .status($0.status) },
+                layers: layers)
+            let text =
+                (try? Self.encoder.encode(line)).map { String(decoding: $0, as: UTF8.self) + "\n" }
                 ?? Self.jsonLine(message: "Pushing image\n", phase: .pushing)
             lock.withLock { _ in sink(text) }
         } else {
-            let done = layers.values.filter { ["Pushed", "Layer already exists", "Mounted from"].contains(where: $0.status.hasPrefix) }.count
+            let done = layers.values.filter { ["Pushed", "Layer already exists", "Mounted from"].contains(where: $0.status.hasPrefix) }
+                .count
             let bytes = layers.values.compactMap { $0.progressDetail?.current }.reduce(0, +)
             log("Pushing image: \(done)/\(layers.count) layers done, \(bytes / 1_000_000) MB sent\n", phase: .pushing)
         }

@@ -12,7 +12,8 @@ extension RepositorySource {
         var settings = request.contentProviders
         // repo2docker's environment variable for the installations list, unless a setting chose one.
         if settings.dataverseInstallationsURL == ProviderSettings().dataverseInstallationsURL,
-           let url = request.processEnvironment["R2D_DATAVERSE_INSTALLATIONS_URL"], !url.isEmpty {
+            let url = request.processEnvironment["R2D_DATAVERSE_INSTALLATIONS_URL"], !url.isEmpty
+        {
             settings.dataverseInstallationsURL = url
         }
         let session = ProviderSession(settings: settings) { [reporter] in reporter.log($0, phase: .fetching) }
@@ -26,8 +27,10 @@ extension RepositorySource {
         }
     }
 
-    private func fetchDataRepository(_ input: String, from providers: [any ContentProvider],
-                                     session: ProviderSession) async throws -> FetchedRepository? {
+    private func fetchDataRepository(
+        _ input: String, from providers: [any ContentProvider],
+        session: ProviderSession
+    ) async throws -> FetchedRepository? {
         var detected: (any DetectedSource)?
         for provider in providers where detected == nil {
             detected = try await provider.detect(input, ref: request.ref, session: session)
@@ -40,8 +43,9 @@ extension RepositorySource {
             try FileManager.default.createDirectory(atPath: checkout, withIntermediateDirectories: true)
             let contentID = try await detected.fetch(into: checkout, session: session)
             reporter.log("Fetched \(request.repo): content id \(contentID)\n", phase: .fetching)
-            return FetchedRepository(path: checkout, isLocal: false, temporaryDirectory: temporary,
-                                     commit: nil, commitTime: nil, contentID: contentID)
+            return FetchedRepository(
+                path: checkout, isLocal: false, temporaryDirectory: temporary,
+                commit: nil, commitTime: nil, contentID: contentID)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             // A progress line, not a `failed` one: the error itself ends the run as its one `failed` line.
@@ -56,16 +60,21 @@ extension RepositorySource {
         let temporary = try makeTemporaryDirectory()
         let checkout = temporary + "/checkout"
         let credentials = request.processEnvironment["GIT_CREDENTIAL_ENV"].flatMap(GitCredentials.init(credentialEnv:))
-        reporter.log("Cloning \(Redaction.redactingCredentials(in: request.repo))" + (request.ref.map { " at ref \($0)" } ?? "") + "\n", phase: .fetching)
+        reporter.log(
+            "Cloning \(Redaction.redactingCredentials(in: request.repo))" + (request.ref.map { " at ref \($0)" } ?? "") + "\n",
+            phase: .fetching)
         let throttle = ProgressThrottle()
         do {
-            let result = try Git.cloneAndCheckout(url: request.repo, into: checkout, ref: request.ref, credentials: credentials,
-                                                  allowLocalSubmodules: request.allowLocalSubmodules) { [reporter] progress in
+            let result = try Git.cloneAndCheckout(
+                url: request.repo, into: checkout, ref: request.ref, credentials: credentials,
+                allowLocalSubmodules: request.allowLocalSubmodules
+            ) { [reporter] progress in
                 if let line = throttle.line(for: progress) { reporter.log(line, phase: .fetching) }
             }
             reporter.log("HEAD is now at \(result.commit)\n", phase: .fetching)
-            return FetchedRepository(path: checkout, isLocal: false, temporaryDirectory: temporary,
-                                     commit: result.commit, commitTime: result.commitTime)
+            return FetchedRepository(
+                path: checkout, isLocal: false, temporaryDirectory: temporary,
+                commit: result.commit, commitTime: result.commitTime)
         } catch {
             // The error itself is the one `failed` line ("Failed to check out ref …", as repo2docker words it).
             try? FileManager.default.removeItem(atPath: temporary)
@@ -79,7 +88,8 @@ extension RepositorySource {
         do {
             return try TemporaryDirectory.create(in: base, prefix: "swift-r2d-")
         } catch {
-            throw CoreError.fileSystem("Cannot create a temporary directory in \(base): \(error.reason); set TMPDIR to a writable directory.")
+            throw CoreError.fileSystem(
+                "Cannot create a temporary directory in \(base): \(error.reason); set TMPDIR to a writable directory.")
         }
     }
 }

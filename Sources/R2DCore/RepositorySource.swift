@@ -34,8 +34,10 @@ struct RepositorySource: Sendable {
 
     /// Fetches the repository, hands it to `body`, and removes its temporary directory afterwards, whether
     /// `body` returns or throws. `workTreeState` is a local directory's git state computed ahead (Pipeline.run).
-    func withRepository<Value>(workTreeState: Task<WorkTreeState?, any Error>?,
-                                _ body: (FetchedRepository) async throws -> Value) async throws -> Value {
+    func withRepository<Value>(
+        workTreeState: Task<WorkTreeState?, any Error>?,
+        _ body: (FetchedRepository) async throws -> Value
+    ) async throws -> Value {
         let fetched = try await fetch(workTreeState: workTreeState)
         do {
             let result = try await body(fetched)
@@ -98,10 +100,13 @@ struct RepositorySource: Sendable {
         reporter.log("Using local repo \(request.repo).\n", phase: .fetching)
         let clean = state?.isClean == true && state?.commit != nil
         if state != nil, !clean {
-            reporter.log("The git work tree at \(request.repo) has uncommitted or untracked files: naming the image by its content.\n", phase: .fetching)
+            reporter.log(
+                "The git work tree at \(request.repo) has uncommitted or untracked files: naming the image by its content.\n",
+                phase: .fetching)
         }
-        return FetchedRepository(path: path, isLocal: true, temporaryDirectory: nil,
-                                 commit: clean ? state?.commit : nil, commitTime: clean ? state?.commitTime : nil)
+        return FetchedRepository(
+            path: path, isLocal: true, temporaryDirectory: nil,
+            commit: clean ? state?.commit : nil, commitTime: clean ? state?.commitTime : nil)
     }
 
     /// A fresh checkout, kept past the run only with `--no-clean` (repo2docker's default cleans it).

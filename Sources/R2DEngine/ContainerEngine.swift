@@ -15,11 +15,15 @@ public protocol ContainerEngine: Sendable {
     func tagImage(_ source: String, repository: String, tag: String) async throws
     func removeImage(_ reference: String, force: Bool, prune: Bool) async throws
     @discardableResult
-    func pushImage(repository: String, tag: String, auth: RegistryAuth?,
-                   onProgress: @escaping @Sendable (PushProgress) -> Void) async throws -> String?
+    func pushImage(
+        repository: String, tag: String, auth: RegistryAuth?,
+        onProgress: @escaping @Sendable (PushProgress) -> Void
+    ) async throws -> String?
     /// Creates, starts and follows a container until it exits, removes it, and returns its exit code.
-    func runContainer(_ options: RunOptions,
-                      onOutput: @escaping @Sendable (EngineClient.OutputStream, String) -> Void) async throws -> Int32
+    func runContainer(
+        _ options: RunOptions,
+        onOutput: @escaping @Sendable (EngineClient.OutputStream, String) -> Void
+    ) async throws -> Int32
     /// Closes connections; called once when the run is done with the engine.
     func shutdown() async
 }

@@ -94,8 +94,10 @@ extension EngineClient {
     /// Pushes repository:tag to its registry, reporting the daemon's progress; returns the manifest digest
     /// when the daemon reports one. The stream's error message becomes `.pushFailed`.
     @discardableResult
-    public func pushImage(repository: String, tag: String, auth: RegistryAuth?,
-                          onProgress: @escaping @Sendable (PushProgress) -> Void) async throws -> String? {
+    public func pushImage(
+        repository: String, tag: String, auth: RegistryAuth?,
+        onProgress: @escaping @Sendable (PushProgress) -> Void
+    ) async throws -> String? {
         let header = try RegistryAuth.headerValue(auth)
         let response = try await send(
             .POST, "/images/\(Self.pathComponent(repository))/push", query: [("tag", tag)],
@@ -113,8 +115,10 @@ extension EngineClient {
             }
             if let found = message.aux?.Digest { digest = found }
             if let status = message.status {
-                onProgress(PushProgress(layer: message.id, status: status, current: message.progressDetail?.current,
-                                        total: message.progressDetail?.total))
+                onProgress(
+                    PushProgress(
+                        layer: message.id, status: status, current: message.progressDetail?.current,
+                        total: message.progressDetail?.total))
             }
         }
         return digest

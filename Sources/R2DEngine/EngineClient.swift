@@ -135,7 +135,9 @@ public final class EngineClient: Sendable {
             pathAndQuery = "/v\(version)" + path
         }
         if !query.isEmpty {
-            pathAndQuery += "?" + query.map { "\(percentEncode($0.0, allowing: []))=\(percentEncode($0.1, allowing: []))" }
+            pathAndQuery +=
+                "?"
+                + query.map { "\(percentEncode($0.0, allowing: []))=\(percentEncode($0.1, allowing: []))" }
                 .joined(separator: "&")
         }
         var request = HTTPClientRequest(url: endpoint.url(forPath: pathAndQuery))

@@ -104,7 +104,9 @@ public struct EngineEndpoint: Sendable, CustomStringConvertible, Equatable {
             guard let close = hostPort.firstIndex(of: "]") else { throw invalid("unclosed [ in the IPv6 address") }
             host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
             let after = hostPort[hostPort.index(after: close)...]
-            if after.hasPrefix(":") { portText = String(after.dropFirst()) } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = String(after.dropFirst())
+            } else if !after.isEmpty {
                 throw invalid("unexpected text after the IPv6 address")
             }
         } else {

@@ -3,9 +3,9 @@ import Dispatch
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The answer of the fast cleanliness check: certain, or "ask libgit2's full status".
@@ -295,7 +295,8 @@ private struct SortedWalk {
             if item.isDirectory {
                 let fd = listing.names.withUnsafeBufferPointer { names in
                     names.withMemoryRebound(to: CChar.self) { chars in
-                        chars.baseAddress.map { openat(directoryFD, $0 + item.start, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) } ?? -1
+                        chars.baseAddress.map { openat(directoryFD, $0 + item.start, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+                            ?? -1
                     }
                 }
                 guard fd >= 0 else { return "cannot open a directory" }
@@ -332,7 +333,9 @@ private struct SortedWalk {
             let name = listing.names[item.start..<(item.start + item.length)]
             guard pathMatches(entry, name: name) else {
                 let found = String(decoding: prefix + name, as: UTF8.self)
-                let expected = String(decoding: UnsafeRawBufferPointer(rebasing: shared.bytes[entry.pathStart..<(entry.pathStart + entry.pathLength)]), as: UTF8.self)
+                let expected = String(
+                    decoding: UnsafeRawBufferPointer(rebasing: shared.bytes[entry.pathStart..<(entry.pathStart + entry.pathLength)]),
+                    as: UTF8.self)
                 return "found \(found) where the index has \(expected)"
             }
             if let reason = statMatches(entry, info) { return reason }
@@ -364,7 +367,8 @@ private struct SortedWalk {
                 let name = direntBuffer[nameStart..<nameEnd]
                 let length = name.count
                 if (length == 1 && name.first == 0x2E) || (length == 2 && name.elementsEqual([0x2E, 0x2E]))
-                    || (isTop && length == 4 && name.elementsEqual([0x2E, 0x67, 0x69, 0x74])) {  // ".", "..", ".git"
+                    || (isTop && length == 4 && name.elementsEqual([0x2E, 0x67, 0x69, 0x74]))
+                {  // ".", "..", ".git"
                     continue
                 }
                 let start = listing.names.count
@@ -390,8 +394,10 @@ private struct SortedWalk {
     private static func precedes(_ left: Listing.Item, _ right: Listing.Item, _ names: UnsafeBufferPointer<UInt8>) -> Bool {
         var position = 0
         while true {
-            let a: Int = position < left.length ? Int(names[left.start + position]) : (position == left.length && left.isDirectory ? 0x2F : -1)
-            let b: Int = position < right.length ? Int(names[right.start + position]) : (position == right.length && right.isDirectory ? 0x2F : -1)
+            let a: Int =
+                position < left.length ? Int(names[left.start + position]) : (position == left.length && left.isDirectory ? 0x2F : -1)
+            let b: Int =
+                position < right.length ? Int(names[right.start + position]) : (position == right.length && right.isDirectory ? 0x2F : -1)
             if a != b { return a < b }
             if a == -1 { return false }
             position += 1

@@ -172,7 +172,8 @@ extension Git {
         payload: UnsafeMutableRawPointer
     ) throws {
         // Every URL of this repository is judged before any is fetched: a refusal leaves no submodule half-fetched.
-        let planned = try checkSubmodules(of: repository, displayPath: location.directory, relativePath: location.relativePath, trust: trust)
+        let planned = try checkSubmodules(
+            of: repository, displayPath: location.directory, relativePath: location.relativePath, trust: trust)
         for (name, submoduleTrust) in planned {
             try withSubmodule(named: name, in: repository, displayPath: location.directory) { submodule in
                 try updateSubmodule(submodule, in: location, trust: submoduleTrust, context: context, payload: payload)

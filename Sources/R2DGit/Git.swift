@@ -42,13 +42,18 @@ public enum Git {
 
     /// The CA bundle file and directory that `initialize()` hands to libgit2, in order of preference.
     static func certificateLocations(environment: [String: String]) -> (file: String?, directory: String?) {
-        let fileCandidates = [environment["SSL_CERT_FILE"], environment["GIT_SSL_CAINFO"]].compactMap { $0 }
+        let fileCandidates =
+            [environment["SSL_CERT_FILE"], environment["GIT_SSL_CAINFO"]].compactMap { $0 }
             + ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]
         let directoryCandidates = [environment["SSL_CERT_DIR"]].compactMap { $0 } + ["/etc/ssl/certs"]
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
-        let file = fileCandidates.first { !$0.isEmpty && fileManager.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
-        let directory = directoryCandidates.first { !$0.isEmpty && fileManager.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue }
+        let file = fileCandidates.first {
+            !$0.isEmpty && fileManager.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+        let directory = directoryCandidates.first {
+            !$0.isEmpty && fileManager.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
         return (file, directory)
     }
 }

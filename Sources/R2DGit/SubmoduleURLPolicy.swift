@@ -84,7 +84,8 @@ extension Git {
     static func checkSubmoduleURL(
         _ submodule: OpaquePointer, path: String, in repository: OpaquePointer, trust: SubmoduleTrust
     ) throws -> SubmoduleURLKind {
-        let written = git_submodule_url(submodule).map { String(cString: $0) }
+        let written =
+            git_submodule_url(submodule).map { String(cString: $0) }
             ?? gitmodulesURL(of: submodule, in: repository) ?? ""
         let judge = SubmoduleURLJudge(path: path, written: written, trust: trust)
         // Forms that libgit2 resolves (./, ../; backslashes count as slashes) are judged once resolved. The rest are
@@ -114,7 +115,8 @@ extension Git {
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
         guard git_config_get_string_buf(&buffer, config, "submodule.\(String(cString: name)).url") == 0,
-              let pointer = buffer.ptr else { return nil }
+            let pointer = buffer.ptr
+        else { return nil }
         return String(cString: pointer)
     }
 
@@ -132,7 +134,9 @@ extension Git {
     /// `url` after libgit2's url.<base>.insteadOf rewriting, through an anonymous remote (which opens no connection).
     private static func rewrittenURL(_ url: String, in repository: OpaquePointer, path: String) throws -> String {
         var remote: OpaquePointer?
-        try check(git_remote_create_anonymous(&remote, repository, url), "git submodule update of \(path) from \(Redaction.redactingCredentials(in: url))")
+        try check(
+            git_remote_create_anonymous(&remote, repository, url),
+            "git submodule update of \(path) from \(Redaction.redactingCredentials(in: url))")
         defer { git_remote_free(remote) }
         return git_remote_url(remote).map { String(cString: $0) } ?? url
     }

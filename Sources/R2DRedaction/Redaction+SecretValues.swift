@@ -34,7 +34,8 @@ extension Redaction {
         for name in secretNames {
             let nameEnd = index + name.count
             guard nameEnd < bytes.count, bytes[nameEnd] == ASCII.equals,
-                  ASCII.equalsIgnoringCase(bytes[index..<nameEnd], name) else { continue }
+                ASCII.equalsIgnoringCase(bytes[index..<nameEnd], name)
+            else { continue }
             return nameEnd + 1
         }
         return nil

@@ -26,7 +26,7 @@ extension ImageReference {
     }
 
     static func hostWithoutPort(_ registry: String) -> String {
-        if registry.hasPrefix("[") , let close = registry.firstIndex(of: "]") {
+        if registry.hasPrefix("["), let close = registry.firstIndex(of: "]") {
             return String(registry[...close])
         }
         return String(registry.split(separator: ":", maxSplits: 1).first ?? "")

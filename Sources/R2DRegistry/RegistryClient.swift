@@ -57,25 +57,29 @@ public struct RegistryClient: Sendable {
         let path = "/v2/\(reference.repository)/manifests/\(reference.tag)"
         var response: Answer
         do {
-            response = try await get("\(scheme)://\(reference.apiHost)\(path)", authorization: nil, http: http, registry: reference.registry)
+            response = try await get(
+                "\(scheme)://\(reference.apiHost)\(path)", authorization: nil, http: http, registry: reference.registry)
         } catch RegistryError.unreachable where reference.isLoopback {
             // Docker treats loopback registries as insecure: plain HTTP is allowed there.
             scheme = "http"
-            response = try await get("\(scheme)://\(reference.apiHost)\(path)", authorization: nil, http: http, registry: reference.registry)
+            response = try await get(
+                "\(scheme)://\(reference.apiHost)\(path)", authorization: nil, http: http, registry: reference.registry)
         }
         if response.status == 401 {
             let challenge = Challenge.parse(response.authenticate ?? "")
             let authorization: String
             switch challenge {
             case .bearer(let realm, let service):
-                let token = try await fetchToken(realm: realm, service: service, scope: "repository:\(reference.repository):pull",
-                                                 credential: credential, http: http, registry: reference.registry)
+                let token = try await fetchToken(
+                    realm: realm, service: service, scope: "repository:\(reference.repository):pull",
+                    credential: credential, http: http, registry: reference.registry)
                 authorization = "Bearer " + token
             case .basic, .none:
                 guard let credential else { throw RegistryError.unauthorized(registry: reference.registry, credentialSource: nil) }
                 authorization = Self.basic(credential)
             }
-            response = try await get("\(scheme)://\(reference.apiHost)\(path)", authorization: authorization, http: http, registry: reference.registry)
+            response = try await get(
+                "\(scheme)://\(reference.apiHost)\(path)", authorization: authorization, http: http, registry: reference.registry)
         }
         switch response.status {
         case 200: return true
@@ -96,13 +100,18 @@ public struct RegistryClient: Sendable {
         var message: String {
             struct Errors: Decodable { struct Item: Decodable { var message: String? }; var errors: [Item]? }
             if let decoded = try? JSONDecoder().decode(Errors.self, from: Data(body)),
-               let text = decoded.errors?.compactMap(\.message).first { return text }
+                let text = decoded.errors?.compactMap(\.message).first
+            {
+                return text
+            }
             return String(decoding: body.prefix(200), as: UTF8.self).trimmingCharactersInSet(" \n\r\t")
         }
     }
 
-    private func get(_ url: String, authorization: String?, http: HTTPClient, registry: String,
-                     method: HTTPMethod = .GET, form: String? = nil) async throws -> Answer {
+    private func get(
+        _ url: String, authorization: String?, http: HTTPClient, registry: String,
+        method: HTTPMethod = .GET, form: String? = nil
+    ) async throws -> Answer {
         var lastError: (any Error)?
         for attempt in 1...attempts {
             var request = HTTPClientRequest(url: url)
@@ -117,7 +126,8 @@ public struct RegistryClient: Sendable {
             do {
                 let response = try await http.execute(request, timeout: requestTimeout)
                 let body = Array(try await response.body.collect(upTo: 1 << 20).readableBytesView)
-                let answer = Answer(status: Int(response.status.code), authenticate: response.headers.first(name: "WWW-Authenticate"), body: body)
+                let answer = Answer(
+                    status: Int(response.status.code), authenticate: response.headers.first(name: "WWW-Authenticate"), body: body)
                 if answer.status >= 500 && attempt < attempts {
                     lastError = RegistryError.unexpectedStatus(registry: registry, status: answer.status, message: answer.message)
                     try await Task.sleep(for: .milliseconds(500 * attempt))
@@ -145,8 +155,10 @@ public struct RegistryClient: Sendable {
     }
 
     /// Gets a pull token from the realm the registry named (the Docker token protocol).
-    private func fetchToken(realm: String, service: String?, scope: String, credential: RegistryCredential?,
-                            http: HTTPClient, registry: String) async throws -> String {
+    private func fetchToken(
+        realm: String, service: String?, scope: String, credential: RegistryCredential?,
+        http: HTTPClient, registry: String
+    ) async throws -> String {
         var components = URLComponents(string: realm)
         var items = components?.queryItems ?? []
         if let service { items.append(URLQueryItem(name: "service", value: service)) }
@@ -154,11 +166,15 @@ public struct RegistryClient: Sendable {
         let answer: Answer
         if let token = credential?.identityToken, var form = URLComponents(string: "http://x") {
             // An identity token is exchanged with the OAuth2 refresh-token grant.
-            form.queryItems = items + [URLQueryItem(name: "grant_type", value: "refresh_token"),
-                                       URLQueryItem(name: "refresh_token", value: token),
-                                       URLQueryItem(name: "client_id", value: "swift-r2d")]
-            answer = try await get(realm, authorization: nil, http: http, registry: registry, method: .POST,
-                                   form: form.percentEncodedQuery ?? "")
+            form.queryItems =
+                items + [
+                    URLQueryItem(name: "grant_type", value: "refresh_token"),
+                    URLQueryItem(name: "refresh_token", value: token),
+                    URLQueryItem(name: "client_id", value: "swift-r2d"),
+                ]
+            answer = try await get(
+                realm, authorization: nil, http: http, registry: registry, method: .POST,
+                form: form.percentEncodedQuery ?? "")
         } else {
             components?.queryItems = items
             guard let url = components?.string else {
@@ -174,7 +190,8 @@ public struct RegistryClient: Sendable {
         }
         struct Token: Decodable { var token: String?; var access_token: String? }
         guard let decoded = try? JSONDecoder().decode(Token.self, from: Data(answer.body)),
-              let token = decoded.token ?? decoded.access_token else {
+            let token = decoded.token ?? decoded.access_token
+        else {
             throw RegistryError.unexpectedStatus(registry: registry, status: 200, message: "the token answer has no token")
         }
         return token

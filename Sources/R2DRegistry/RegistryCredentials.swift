@@ -58,7 +58,8 @@ public struct RegistryCredentialStore: Sendable {
             return try Self.runHelper(helper, serverURL: serverURL, environment: environment)
         }
         if let entry = config.auths?.first(where: { ImageReference.normalizedHost($0.key) == host })?.value,
-           let credential = try decode(entry) {
+            let credential = try decode(entry)
+        {
             return credential
         }
         if let store = config.credsStore, !store.isEmpty {
@@ -95,8 +96,10 @@ public struct RegistryCredentialStore: Sendable {
         guard missing.isEmpty else {
             throw RegistryError.invalidCredentialsVariable("missing \(missing.map { "\"\($0)\"" }.joined(separator: ", "))")
         }
-        return (ImageReference.normalizedHost(fields["registry"] ?? ""),
-                RegistryCredential(username: fields["username"] ?? "", password: fields["password"] ?? "", source: source))
+        return (
+            ImageReference.normalizedHost(fields["registry"] ?? ""),
+            RegistryCredential(username: fields["username"] ?? "", password: fields["password"] ?? "", source: source)
+        )
     }
 
     // MARK: config.json
@@ -106,8 +109,10 @@ public struct RegistryCredentialStore: Sendable {
     public func proxyBuildArguments() -> [String: String] {
         guard let proxies = (try? readConfig())??.proxies?["default"] else { return [:] }
         var arguments: [String: String] = [:]
-        let names = [("httpProxy", "HTTP_PROXY"), ("httpsProxy", "HTTPS_PROXY"), ("noProxy", "NO_PROXY"),
-                     ("ftpProxy", "FTP_PROXY"), ("allProxy", "ALL_PROXY")]
+        let names = [
+            ("httpProxy", "HTTP_PROXY"), ("httpsProxy", "HTTPS_PROXY"), ("noProxy", "NO_PROXY"),
+            ("ftpProxy", "FTP_PROXY"), ("allProxy", "ALL_PROXY"),
+        ]
         for (key, variable) in names {
             guard let value = proxies[key], !value.isEmpty else { continue }
             arguments[variable] = value
@@ -148,11 +153,13 @@ public struct RegistryCredentialStore: Sendable {
         }
         if let auth = entry.auth, !auth.isEmpty {
             guard let data = Data(base64Encoded: auth), let text = String(data: data, encoding: .utf8),
-                  let colon = text.firstIndex(of: ":") else {
+                let colon = text.firstIndex(of: ":")
+            else {
                 throw RegistryError.invalidConfigFile(path: configPath, reason: "an \"auth\" value is not base64 of user:password")
             }
-            return RegistryCredential(username: String(text[..<colon]), password: String(text[text.index(after: colon)...]),
-                                      source: configPath)
+            return RegistryCredential(
+                username: String(text[..<colon]), password: String(text[text.index(after: colon)...]),
+                source: configPath)
         }
         if let username = entry.username, let password = entry.password {
             return RegistryCredential(username: username, password: password, source: configPath)

@@ -7,7 +7,9 @@ extension TOMLParser {
             guard let c = peek else { throw error("a string that is never closed") }
             if c == UInt8(ascii: "\"") { index += 1; return String(decoding: out, as: UTF8.self) }
             if c == UInt8(ascii: "\\") { out += try escape(); continue }
-            if Self.isControl(c) { throw error(c == 0x0A || c == 0x0D ? "a string that is never closed on its line" : "a control character in a string") }
+            if Self.isControl(c) {
+                throw error(c == 0x0A || c == 0x0D ? "a string that is never closed on its line" : "a control character in a string")
+            }
             out.append(c)
             index += 1
         }
@@ -19,7 +21,9 @@ extension TOMLParser {
         while true {
             guard let c = peek else { throw error("a string that is never closed") }
             if c == UInt8(ascii: "'") { index += 1; return String(decoding: bytes[start..<(index - 1)], as: UTF8.self) }
-            if Self.isControl(c) { throw error(c == 0x0A || c == 0x0D ? "a string that is never closed on its line" : "a control character in a string") }
+            if Self.isControl(c) {
+                throw error(c == 0x0A || c == 0x0D ? "a string that is never closed on its line" : "a control character in a string")
+            }
             index += 1
         }
     }
@@ -80,7 +84,8 @@ extension TOMLParser {
     mutating func lineEndingBackslash() throws -> Bool {
         var probe = index + 1
         while probe < bytes.count, bytes[probe] == 0x20 || bytes[probe] == 0x09 { probe += 1 }
-        guard probe < bytes.count, bytes[probe] == 0x0A || (bytes[probe] == 0x0D && probe + 1 < bytes.count && bytes[probe + 1] == 0x0A) else {
+        guard probe < bytes.count, bytes[probe] == 0x0A || (bytes[probe] == 0x0D && probe + 1 < bytes.count && bytes[probe + 1] == 0x0A)
+        else {
             return false
         }
         index = probe
@@ -98,7 +103,8 @@ extension TOMLParser {
         guard c == UInt8(ascii: "u") || c == UInt8(ascii: "U") else { throw error("an unknown escape in a string", at: start) }
         let count = c == UInt8(ascii: "u") ? 4 : 8
         guard index + count <= bytes.count, let code = UInt32(String(decoding: bytes[index..<(index + count)], as: UTF8.self), radix: 16),
-              bytes[index..<(index + count)].allSatisfy({ Self.isHexDigit($0) }), let scalar = Unicode.Scalar(code) else {
+            bytes[index..<(index + count)].allSatisfy({ Self.isHexDigit($0) }), let scalar = Unicode.Scalar(code)
+        else {
             throw error("an escape that is not a Unicode scalar value", at: start)
         }
         index += count

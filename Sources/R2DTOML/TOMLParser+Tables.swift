@@ -7,7 +7,9 @@ extension TOMLParser {
         while true {
             skipBlanks()
             segments.append(try simpleKey())
-            guard segments.count <= TOMLDocument.maximumDepth else { throw error("a key with more than \(TOMLDocument.maximumDepth) parts") }
+            guard segments.count <= TOMLDocument.maximumDepth else {
+                throw error("a key with more than \(TOMLDocument.maximumDepth) parts")
+            }
             skipBlanks()
             guard peek == UInt8(ascii: ".") else { return segments }
             index += 1
@@ -107,7 +109,9 @@ extension TOMLParser {
             }
         }
         let last = keys[keys.count - 1]
-        guard target.children[last] == nil else { throw error("the key \(quoted(keys.joined(separator: "."))) is defined twice", at: start) }
+        guard target.children[last] == nil else {
+            throw error("the key \(quoted(keys.joined(separator: "."))) is defined twice", at: start)
+        }
         target.add(last, .value(value))
     }
 

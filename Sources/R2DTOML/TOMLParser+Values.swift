@@ -14,7 +14,9 @@ extension TOMLParser {
     mutating func nested(_ read: (inout TOMLParser) throws -> TOMLValue) throws -> TOMLValue {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= TOMLDocument.maximumDepth else { throw error("arrays or inline tables nested deeper than \(TOMLDocument.maximumDepth) levels") }
+        guard depth <= TOMLDocument.maximumDepth else {
+            throw error("arrays or inline tables nested deeper than \(TOMLDocument.maximumDepth) levels")
+        }
         return try read(&self)
     }
 
@@ -40,7 +42,8 @@ extension TOMLParser {
         while true {
             skipBlanks()
             guard let c = peek, Self.isBareKey(c) || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") else {
-                throw error(peek == UInt8(ascii: "}") ? "a trailing comma is not allowed in an inline table" : "expected a key in the inline table")
+                throw error(
+                    peek == UInt8(ascii: "}") ? "a trailing comma is not allowed in an inline table" : "expected a key in the inline table")
             }
             try keyValue(into: table)
             skipBlanks()
@@ -56,9 +59,13 @@ extension TOMLParser {
         let start = index
         while let c = peek, Self.isBareKey(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: ".") || c == UInt8(ascii: ":") { index += 1 }
         // A date and a time may be separated by one space.
-        if index - start == 10, peek == 0x20, let d = peek(1), Self.isDigit(d), peek(2).map(Self.isDigit) == true, peek(3) == UInt8(ascii: ":") {
+        if index - start == 10, peek == 0x20, let d = peek(1), Self.isDigit(d), peek(2).map(Self.isDigit) == true,
+            peek(3) == UInt8(ascii: ":")
+        {
             index += 1
-            while let c = peek, Self.isBareKey(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: ".") || c == UInt8(ascii: ":") { index += 1 }
+            while let c = peek, Self.isBareKey(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: ".") || c == UInt8(ascii: ":") {
+                index += 1
+            }
         }
         let token = Array(bytes[start..<index])
         let text = String(decoding: token, as: UTF8.self)

@@ -4,7 +4,9 @@ enum TOMLNumber {
     static func parse(_ token: [UInt8]) -> TOMLValue? {
         for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where token.starts(with: prefix.utf8) {
             let digits = Array(token.dropFirst(2))
-            guard digitRun(digits, radix: radix), let value = Int64(String(decoding: digits.filter { $0 != 0x5F }, as: UTF8.self), radix: radix) else {
+            guard digitRun(digits, radix: radix),
+                let value = Int64(String(decoding: digits.filter { $0 != 0x5F }, as: UTF8.self), radix: radix)
+            else {
                 return nil
             }
             return .integer(value)
@@ -63,7 +65,8 @@ enum TOMLDateTime {
     static func date(_ b: ArraySlice<UInt8>) -> Bool {
         let s = b.startIndex
         guard b[s + 4] == UInt8(ascii: "-"), b[s + 7] == UInt8(ascii: "-"), let year = number(b[s..<(s + 4)]),
-              let month = number(b[(s + 5)..<(s + 7)]), let day = number(b[(s + 8)..<(s + 10)]), (1...12).contains(month) else { return false }
+            let month = number(b[(s + 5)..<(s + 7)]), let day = number(b[(s + 8)..<(s + 10)]), (1...12).contains(month)
+        else { return false }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return day >= 1 && day <= days[month - 1]
@@ -73,8 +76,9 @@ enum TOMLDateTime {
     static func time(_ b: ArraySlice<UInt8>) -> Int? {
         let s = b.startIndex
         guard b.count >= 8, b[s + 2] == UInt8(ascii: ":"), b[s + 5] == UInt8(ascii: ":"),
-              let hour = number(b[s..<(s + 2)]), let minute = number(b[(s + 3)..<(s + 5)]), let second = number(b[(s + 6)..<(s + 8)]),
-              hour < 24, minute < 60, second < 60 else { return nil }
+            let hour = number(b[s..<(s + 2)]), let minute = number(b[(s + 3)..<(s + 5)]), let second = number(b[(s + 6)..<(s + 8)]),
+            hour < 24, minute < 60, second < 60
+        else { return nil }
         var end = s + 8
         if end < b.endIndex, b[end] == UInt8(ascii: ".") {
             let digits = b[(end + 1)...].prefix { $0 >= 0x30 && $0 <= 0x39 }
@@ -88,7 +92,8 @@ enum TOMLDateTime {
         if b.count == 1 { return b.first == UInt8(ascii: "Z") || b.first == UInt8(ascii: "z") }
         let s = b.startIndex
         guard b.count == 6, b[s] == UInt8(ascii: "+") || b[s] == UInt8(ascii: "-"), b[s + 3] == UInt8(ascii: ":"),
-              let hour = number(b[(s + 1)..<(s + 3)]), let minute = number(b[(s + 4)..<(s + 6)]) else { return false }
+            let hour = number(b[(s + 1)..<(s + 3)]), let minute = number(b[(s + 4)..<(s + 6)])
+        else { return false }
         return hour < 24 && minute < 60
     }
 }

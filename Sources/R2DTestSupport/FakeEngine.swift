@@ -164,14 +164,18 @@ public final class FakeEngine: ContainerEngine {
         _ = try answer(.removeImage(reference))
     }
 
-    public func pushImage(repository: String, tag: String, auth: RegistryAuth?,
-                          onProgress: @escaping @Sendable (PushProgress) -> Void) async throws -> String? {
+    public func pushImage(
+        repository: String, tag: String, auth: RegistryAuth?,
+        onProgress: @escaping @Sendable (PushProgress) -> Void
+    ) async throws -> String? {
         _ = try answer(.pushImage(repository: repository, tag: tag))
         return nil
     }
 
-    public func runContainer(_ options: RunOptions,
-                             onOutput: @escaping @Sendable (EngineClient.OutputStream, String) -> Void) async throws -> Int32 {
+    public func runContainer(
+        _ options: RunOptions,
+        onOutput: @escaping @Sendable (EngineClient.OutputStream, String) -> Void
+    ) async throws -> Int32 {
         if case .exitCode(let code) = try answer(.runContainer(image: options.image)) { return code }
         return 0
     }

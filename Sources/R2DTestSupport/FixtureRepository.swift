@@ -51,8 +51,10 @@ public struct ProgramResult: Sendable {
 }
 
 /// Runs a program with arguments and extra environment, capturing both streams.
-public func runProgram(_ path: String, _ arguments: [String], environment: [String: String] = [:],
-                       currentDirectory: String? = nil) throws -> ProgramResult {
+public func runProgram(
+    _ path: String, _ arguments: [String], environment: [String: String] = [:],
+    currentDirectory: String? = nil
+) throws -> ProgramResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -69,8 +71,9 @@ public func runProgram(_ path: String, _ arguments: [String], environment: [Stri
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     while !errData.isSet { usleep(1000) }
-    return ProgramResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData.value, as: UTF8.self))
+    return ProgramResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData.value, as: UTF8.self))
 }
 
 final class LockedData: @unchecked Sendable {

@@ -14,10 +14,11 @@ public enum GitCLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // Identity and file-protocol permission are given per call so no global git config is needed or touched.
-        process.arguments = [
-            "git", "-c", "user.name=test", "-c", "user.email=test@example.invalid",
-            "-c", "protocol.file.allow=always", "-c", "init.defaultBranch=main",
-        ] + arguments
+        process.arguments =
+            [
+                "git", "-c", "user.name=test", "-c", "user.email=test@example.invalid",
+                "-c", "protocol.file.allow=always", "-c", "init.defaultBranch=main",
+            ] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_CONFIG_NOSYSTEM"] = "1"

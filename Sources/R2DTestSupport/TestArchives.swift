@@ -61,35 +61,35 @@ public enum TestArchives {
     }
 
     static let script = """
-    import io, json, sys, tarfile, zipfile
-    spec = json.load(open(sys.argv[1])); out = sys.argv[2]; fmt = sys.argv[3]
-    if fmt == "zip":
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-            for e in spec:
-                i = zipfile.ZipInfo(e["name"]); i.create_system = 3; i.compress_type = zipfile.ZIP_DEFLATED
-                if "link" in e:
-                    i.external_attr = 0o120777 << 16; z.writestr(i, e["link"])
-                elif "zeros" in e:
-                    i.external_attr = 0o100644 << 16
-                    with z.open(i, "w") as f:
-                        for _ in range(e["zeros"]): f.write(b"\\0" * (1 << 20))
-                elif e.get("dir"):
-                    i.external_attr = (0o40755 << 16) | 0x10; z.writestr(i, "")
-                else:
-                    i.external_attr = (0o100000 | e.get("mode", 0o644)) << 16; z.writestr(i, e.get("data", ""))
-    else:
-        with tarfile.open(out, "w:gz") as t:
-            for e in spec:
-                i = tarfile.TarInfo(e["name"]); i.mtime = 1700000000
-                if "link" in e:
-                    i.type = tarfile.SYMTYPE; i.linkname = e["link"]; t.addfile(i)
-                elif "hardlink" in e:
-                    i.type = tarfile.LNKTYPE; i.linkname = e["hardlink"]; t.addfile(i)
-                elif e.get("dir"):
-                    i.type = tarfile.DIRTYPE; i.mode = 0o755; t.addfile(i)
-                elif "zeros" in e:
-                    d = b"\\0" * (e["zeros"] << 20); i.size = len(d); t.addfile(i, io.BytesIO(d))
-                else:
-                    d = e.get("data", "").encode(); i.size = len(d); i.mode = e.get("mode", 0o644); t.addfile(i, io.BytesIO(d))
-    """
+        import io, json, sys, tarfile, zipfile
+        spec = json.load(open(sys.argv[1])); out = sys.argv[2]; fmt = sys.argv[3]
+        if fmt == "zip":
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+                for e in spec:
+                    i = zipfile.ZipInfo(e["name"]); i.create_system = 3; i.compress_type = zipfile.ZIP_DEFLATED
+                    if "link" in e:
+                        i.external_attr = 0o120777 << 16; z.writestr(i, e["link"])
+                    elif "zeros" in e:
+                        i.external_attr = 0o100644 << 16
+                        with z.open(i, "w") as f:
+                            for _ in range(e["zeros"]): f.write(b"\\0" * (1 << 20))
+                    elif e.get("dir"):
+                        i.external_attr = (0o40755 << 16) | 0x10; z.writestr(i, "")
+                    else:
+                        i.external_attr = (0o100000 | e.get("mode", 0o644)) << 16; z.writestr(i, e.get("data", ""))
+        else:
+            with tarfile.open(out, "w:gz") as t:
+                for e in spec:
+                    i = tarfile.TarInfo(e["name"]); i.mtime = 1700000000
+                    if "link" in e:
+                        i.type = tarfile.SYMTYPE; i.linkname = e["link"]; t.addfile(i)
+                    elif "hardlink" in e:
+                        i.type = tarfile.LNKTYPE; i.linkname = e["hardlink"]; t.addfile(i)
+                    elif e.get("dir"):
+                        i.type = tarfile.DIRTYPE; i.mode = 0o755; t.addfile(i)
+                    elif "zeros" in e:
+                        d = b"\\0" * (e["zeros"] << 20); i.size = len(d); t.addfile(i, io.BytesIO(d))
+                    else:
+                        d = e.get("data", "").encode(); i.size = len(d); i.mode = e.get("mode", 0o644); t.addfile(i, io.BytesIO(d))
+        """
 }

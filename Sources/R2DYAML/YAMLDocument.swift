@@ -29,8 +29,9 @@ public enum YAMLDocument {
     static func parserError(_ parser: yaml_parser_t) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
         let context = parser.context.map { String(cString: $0) }
-        return YAMLError(problem, at: YAMLMark(parser.problem_mark), context: context,
-                         contextMark: context == nil ? nil : YAMLMark(parser.context_mark))
+        return YAMLError(
+            problem, at: YAMLMark(parser.problem_mark), context: context,
+            contextMark: context == nil ? nil : YAMLMark(parser.context_mark))
     }
 }
 
@@ -173,8 +174,9 @@ struct MappingBuilder {
         }
         if let identity = KeyIdentity(key) {
             guard seen.insert(identity).inserted else {
-                throw YAMLError("found duplicate key \(identity)", at: key.mark,
-                                context: "while constructing a mapping", contextMark: mark)
+                throw YAMLError(
+                    "found duplicate key \(identity)", at: key.mark,
+                    context: "while constructing a mapping", contextMark: mark)
             }
         }
         explicit.append(YAMLEntry(key: key, value: value))
@@ -201,14 +203,16 @@ struct MappingBuilder {
         case .sequence(let items):
             return try items.flatMap { item -> [YAMLEntry] in
                 guard let entries = item.mapping else {
-                    throw YAMLError("expected a mapping for merging, but found \(item.typeDescription)", at: item.mark,
-                                    context: "while constructing a mapping", contextMark: key.mark)
+                    throw YAMLError(
+                        "expected a mapping for merging, but found \(item.typeDescription)", at: item.mark,
+                        context: "while constructing a mapping", contextMark: key.mark)
                 }
                 return entries
             }
         default:
-            throw YAMLError("expected a mapping or list of mappings for merging, but found \(value.typeDescription)",
-                            at: value.mark, context: "while constructing a mapping", contextMark: key.mark)
+            throw YAMLError(
+                "expected a mapping or list of mappings for merging, but found \(value.typeDescription)",
+                at: value.mark, context: "while constructing a mapping", contextMark: key.mark)
         }
     }
 }
@@ -223,7 +227,8 @@ enum KeyIdentity: Hashable, CustomStringConvertible {
     init?(_ key: YAMLValue) {
         switch key.kind {
         case .string(let s): self = .string(s)
-        case .scalar(.bool, let text): self = .number(["true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON"].contains(text) ? 1 : 0)
+        case .scalar(.bool, let text):
+            self = .number(["true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON"].contains(text) ? 1 : 0)
         case .scalar(let type, let text) where type == .int || type == .float:
             guard let value = Self.numericValue(text, isInt: type == .int) else { self = .scalar(type, text); return }
             if value.isNaN { return nil }

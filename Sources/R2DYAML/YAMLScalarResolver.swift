@@ -58,10 +58,11 @@ enum YAMLScalarResolver {
         var s = Scanner(b)
         s.skipSign()
         let body = s
-        let prefixed: [(String, (UInt8) -> Bool)] = [
-            ("0b", { $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "1") || $0 == UInt8(ascii: "_") }),
-            ("0x", { isHexDigit($0) || $0 == UInt8(ascii: "_") }),
-        ] + (yaml11 ? [] : [("0o", { isOctalDigit($0) || $0 == UInt8(ascii: "_") })])
+        let prefixed: [(String, (UInt8) -> Bool)] =
+            [
+                ("0b", { $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "1") || $0 == UInt8(ascii: "_") }),
+                ("0x", { isHexDigit($0) || $0 == UInt8(ascii: "_") }),
+            ] + (yaml11 ? [] : [("0o", { isOctalDigit($0) || $0 == UInt8(ascii: "_") })])
         for (prefix, allowed) in prefixed where s.rest.starts(with: prefix.utf8) {
             var t = s
             t.advance(by: 2)
@@ -86,14 +87,21 @@ enum YAMLScalarResolver {
     static func isTimestamp(_ b: [UInt8]) -> Bool {
         var s = Scanner(b)
         guard s.take(exactly: 4, isDigit), s.take(byte: "-") else { return false }
-        let dateOnly = s.rest.count == 5 && { var t = s; return t.take(exactly: 2, isDigit) && t.take(byte: "-") && t.take(exactly: 2, isDigit) }()
+        let dateOnly =
+            s.rest.count == 5
+            && {
+                var t = s; return t.take(exactly: 2, isDigit) && t.take(byte: "-") && t.take(exactly: 2, isDigit)
+            }()
         if dateOnly { return true }
         guard s.take(from: 1, to: 2, isDigit), s.take(byte: "-"), s.take(from: 1, to: 2, isDigit) else { return false }
-        if s.peek == UInt8(ascii: "T") || s.peek == UInt8(ascii: "t") { s.advance() } else {
+        if s.peek == UInt8(ascii: "T") || s.peek == UInt8(ascii: "t") {
+            s.advance()
+        } else {
             guard s.take(while: isBlank) > 0 else { return false }
         }
         guard s.take(from: 1, to: 2, isDigit), s.take(byte: ":"), s.take(exactly: 2, isDigit),
-              s.take(byte: ":"), s.take(exactly: 2, isDigit) else { return false }
+            s.take(byte: ":"), s.take(exactly: 2, isDigit)
+        else { return false }
         if s.take(byte: ".") { s.take(while: isDigit) }
         if s.atEnd { return true }
         s.take(while: isBlank)

@@ -64,7 +64,8 @@ struct BuildContextStreamTests {
             // Let the producer fill the buffer behind this chunk.
             let deadline = ContinuousClock.now + .seconds(5)
             while stream.progress.producedChunks - stream.progress.consumedChunks < 2 && !stream.progress.producerFinished
-                && ContinuousClock.now < deadline {
+                && ContinuousClock.now < deadline
+            {
                 try await Task.sleep(for: .milliseconds(1))
             }
             guard stream.progress.producedChunks - stream.progress.consumedChunks >= 2 else { continue }

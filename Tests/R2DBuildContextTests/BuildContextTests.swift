@@ -4,7 +4,7 @@ import R2DBuildContext
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("BuildContext tree and tar")
@@ -83,10 +83,11 @@ struct BuildContextTests {
 
         let (bytes, entries) = try await packAndRead(BuildContextSpec(root: tree.root))
         let links = Dictionary(uniqueKeysWithValues: entries.filter { $0.kind == .symlink }.map { ($0.name, $0.linkname) })
-        #expect(links == [
-            "passwd": "/etc/passwd", "escape": relativeOutside, "outside-dir": outside.root,
-            "dangling": "does/not/exist", "sub/up": "../inside.txt",
-        ])
+        #expect(
+            links == [
+                "passwd": "/etc/passwd", "escape": relativeOutside, "outside-dir": outside.root,
+                "dangling": "does/not/exist", "sub/up": "../inside.txt",
+            ])
         #expect(entries.filter { $0.kind == .symlink }.allSatisfy { $0.mode == 0o777 && $0.size == 0 })
         #expect(!bytes.contains(subsequence: Array(secret.utf8)))
         #expect(!bytes.contains(subsequence: Array("root:x:0:0".utf8)))
@@ -115,11 +116,12 @@ struct BuildContextTests {
         let canonical = Array("CANONICAL-INDEX".utf8)
         let spec = BuildContextSpec(root: tree.root, replacements: [".git/index": canonical])
         let (bytes, entries) = try await packAndRead(spec)
-        #expect(entries.map(\.name) == [
-            ".git/", ".git/HEAD", ".git/config", ".git/index", ".git/objects/", ".git/objects/ab/",
-            ".git/objects/ab/cdef", ".git/refs/", ".git/refs/heads/", ".git/refs/heads/logs", ".git/refs/heads/main",
-            "code.py", "vendor/", "vendor/lib/", "vendor/lib/.git/", "vendor/lib/.git/HEAD",
-        ])
+        #expect(
+            entries.map(\.name) == [
+                ".git/", ".git/HEAD", ".git/config", ".git/index", ".git/objects/", ".git/objects/ab/",
+                ".git/objects/ab/cdef", ".git/refs/", ".git/refs/heads/", ".git/refs/heads/logs", ".git/refs/heads/main",
+                "code.py", "vendor/", "vendor/lib/", "vendor/lib/.git/", "vendor/lib/.git/HEAD",
+            ])
         #expect(entries.first { $0.name == ".git/index" }?.contents == canonical)
         #expect(!bytes.contains(subsequence: Array("DISK-INDEX".utf8)))
     }
@@ -140,10 +142,11 @@ struct BuildContextTests {
             replacements: ["data/config.json": Array("{\"on\": \"replacement\"}".utf8)],
             uid: 1000, mtime: 7)
         let (_, entries) = try await packAndRead(spec)
-        #expect(entries.map(\.name) == [
-            "Dockerfile", "build_script_files/", "build_script_files/install.bash", "python3-login",
-            "repo2docker-entrypoint", "src/", "src/a.txt", "src/data/", "src/data/config.json",
-        ])
+        #expect(
+            entries.map(\.name) == [
+                "Dockerfile", "build_script_files/", "build_script_files/install.bash", "python3-login",
+                "repo2docker-entrypoint", "src/", "src/a.txt", "src/data/", "src/data/config.json",
+            ])
         let byName = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
         #expect(byName["Dockerfile"]?.contents == Array("FROM scratch\n".utf8))
         #expect(byName["Dockerfile"]?.mode == 0o644)
@@ -234,13 +237,15 @@ struct BuildContextTests {
         #expect(error?.description.contains(spec.root) == true)
     }
 
-    @Test("error messages are one line naming the path", arguments: [
-        BuildContextError.unreadable(path: "/repo/secret.key", reason: "Permission denied"),
-        BuildContextError.vanished(path: "/repo/tmp.txt"),
-        BuildContextError.changedWhileReading(path: "/repo/growing.log"),
-        BuildContextError.nonUTF8Name(path: "/repo/bad"),
-        BuildContextError.duplicateEntry(path: "Dockerfile"),
-    ])
+    @Test(
+        "error messages are one line naming the path",
+        arguments: [
+            BuildContextError.unreadable(path: "/repo/secret.key", reason: "Permission denied"),
+            BuildContextError.vanished(path: "/repo/tmp.txt"),
+            BuildContextError.changedWhileReading(path: "/repo/growing.log"),
+            BuildContextError.nonUTF8Name(path: "/repo/bad"),
+            BuildContextError.duplicateEntry(path: "Dockerfile"),
+        ])
     func messages(_ error: BuildContextError) {
         #expect(!error.description.contains("\n"))
         #expect(error.description.contains("/repo/") || error.description.contains("Dockerfile"))

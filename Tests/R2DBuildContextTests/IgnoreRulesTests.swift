@@ -95,15 +95,17 @@ struct IgnoreRulesTests {
         var testDescription: String { contents.debugDescription }
     }
 
-    @Test("parsing .dockerignore lines", arguments: [
-        ParseCase(contents: "# comment\n\n  *.log  \n", patterns: ["*.log"]),
-        ParseCase(contents: "/build/\n!/build/keep\n", patterns: ["build", "!build/keep"]),
-        ParseCase(contents: "./a//b/../c\r\n", patterns: ["a/c"]),
-        ParseCase(contents: "!  ./docs/keep.md ", patterns: ["!docs/keep.md"]),
-        ParseCase(contents: "\u{FEFF}*.tmp\n   # indented comment\n", patterns: ["*.tmp"]),
-        ParseCase(contents: "", patterns: []),
-        ParseCase(contents: "/\n", patterns: ["/"]),
-    ])
+    @Test(
+        "parsing .dockerignore lines",
+        arguments: [
+            ParseCase(contents: "# comment\n\n  *.log  \n", patterns: ["*.log"]),
+            ParseCase(contents: "/build/\n!/build/keep\n", patterns: ["build", "!build/keep"]),
+            ParseCase(contents: "./a//b/../c\r\n", patterns: ["a/c"]),
+            ParseCase(contents: "!  ./docs/keep.md ", patterns: ["!docs/keep.md"]),
+            ParseCase(contents: "\u{FEFF}*.tmp\n   # indented comment\n", patterns: ["*.tmp"]),
+            ParseCase(contents: "", patterns: []),
+            ParseCase(contents: "/\n", patterns: ["/"]),
+        ])
     func parse(_ testCase: ParseCase) {
         #expect(IgnoreRules.parse(testCase.contents) == testCase.patterns)
     }

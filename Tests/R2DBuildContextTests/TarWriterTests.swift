@@ -3,7 +3,7 @@ import R2DArchiveTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("TarWriter")

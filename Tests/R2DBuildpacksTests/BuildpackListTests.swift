@@ -13,11 +13,13 @@ struct BuildpackListTests {
         for kind in BuildpackKind.allCases { #expect(kind.buildpack.kind == kind) }
     }
 
-    @Test("repo2docker's class names, for the build log", arguments: [
-        (BuildpackKind.docker, "DockerBuildPack"), (.julia, "JuliaProjectTomlBuildPack"), (.juliaRequire, "JuliaRequireBuildPack"),
-        (.nix, "NixBuildPack"), (.r, "RBuildPack"), (.conda, "CondaBuildPack"), (.pipfile, "PipfileBuildPack"),
-        (.python, "PythonBuildPack"),
-    ])
+    @Test(
+        "repo2docker's class names, for the build log",
+        arguments: [
+            (BuildpackKind.docker, "DockerBuildPack"), (.julia, "JuliaProjectTomlBuildPack"), (.juliaRequire, "JuliaRequireBuildPack"),
+            (.nix, "NixBuildPack"), (.r, "RBuildPack"), (.conda, "CondaBuildPack"), (.pipfile, "PipfileBuildPack"),
+            (.python, "PythonBuildPack"),
+        ])
     func className(kind: BuildpackKind, name: String) {
         #expect(kind.className == name)
     }
@@ -30,15 +32,19 @@ struct BuildpackListTests {
 
 @Suite("The image architecture, parsed once from the platform")
 struct ArchitectureTests {
-    @Test("platform spellings", arguments: [
-        ("linux/amd64", Architecture.amd64), ("amd64", .amd64), ("x86_64", .amd64), ("LINUX/AMD64", .amd64),
-        ("linux/arm64", .arm64), ("linux/arm64/v8", .arm64), ("arm64", .arm64), ("aarch64", .arm64),
-    ] as [(String, Architecture)])
+    @Test(
+        "platform spellings",
+        arguments: [
+            ("linux/amd64", Architecture.amd64), ("amd64", .amd64), ("x86_64", .amd64), ("LINUX/AMD64", .amd64),
+            ("linux/arm64", .arm64), ("linux/arm64/v8", .arm64), ("arm64", .arm64), ("aarch64", .arm64),
+        ] as [(String, Architecture)])
     func parses(platform: String, architecture: Architecture) {
         #expect(Architecture(platform: platform) == architecture)
     }
 
-    @Test("platforms no pathway supports", arguments: ["linux/s390x", "linux/arm/v7", "linux/amd64/v2", "linux/arm64/v7", "windows/amd64", ""])
+    @Test(
+        "platforms no pathway supports",
+        arguments: ["linux/s390x", "linux/arm/v7", "linux/amd64/v2", "linux/arm64/v7", "windows/amd64", ""])
     func unsupported(platform: String) {
         #expect(Architecture(platform: platform) == nil)
     }
@@ -46,7 +52,10 @@ struct ArchitectureTests {
     @Test("each downloader's spelling")
     func spellings() {
         #expect(Architecture.amd64.condaPlatform == "linux-64" && Architecture.arm64.condaPlatform == "linux-aarch64")
-        #expect([Architecture.amd64, .arm64].map { "\($0.juliaArchitecture.name)/\($0.juliaArchitecture.short)" } == ["x86_64/x64", "aarch64/aarch64"])
+        #expect(
+            [Architecture.amd64, .arm64].map { "\($0.juliaArchitecture.name)/\($0.juliaArchitecture.short)" } == [
+                "x86_64/x64", "aarch64/aarch64",
+            ])
         #expect(Architecture.amd64.nixArchitecture == "x86_64" && Architecture.arm64.nixArchitecture == "aarch64")
         #expect(Architecture.amd64.positArchitecture == "amd64" && Architecture.arm64.positArchitecture == nil)
     }

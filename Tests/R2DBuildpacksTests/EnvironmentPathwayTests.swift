@@ -22,39 +22,53 @@ private func beforeFullCopy(_ dockerfile: String) -> String {
 struct EnvironmentDetectionTests {
     static let description = "Package: x\nVersion: 0.1\n"
 
-    @Test("first match and versions", arguments: [
-        // §3.1 order and its consequences.
-        (["Dockerfile": "FROM x\n", "Project.toml": "", "default.nix": "", "environment.yml": ""], BuildpackKind.docker, nil, nil, nil),
-        (["Project.toml": "", "environment.yml": "dependencies: [numpy]\n"], .julia, "3.10", nil, "1.12.1"),
-        (["JuliaProject.toml": "[compat]\njulia = \"1.6\"\n", "Project.toml": "[compat]\njulia = \"=1.3\"\n"], .julia, "3.10", nil, "1.12.1"),
-        (["Project.toml": "[compat]\njulia = \"~1.9\"\n"], .julia, "3.10", nil, "1.9.4"),
-        (["REQUIRE": "julia 0.6\n"], .juliaRequire, "3.10", nil, nil),
-        (["REQUIRE": "", "Project.toml": ""], .julia, "3.10", nil, "1.12.1"),
-        (["default.nix": "", "environment.yml": ""], .nix, nil, nil, nil),
-        (["default.nix": "", "runtime.txt": "r-4.3-2024-01-10"], .nix, nil, nil, nil),
-        (["runtime.txt": "r-4.3-2024-01-10", "Pipfile": ""], .r, "3.10", "4.3.3", nil),
-        (["runtime.txt": "r-2024-01-10"], .r, "3.10", "4.4.2", nil),
-        (["runtime.txt": "r-4.1.2-2022-05-01", "environment.yml": ""], .r, "3.10", "4.1.2", nil),
-        (["DESCRIPTION": description], .r, "3.10", "4.4.2", nil),
-        (["DESCRIPTION": description, "runtime.txt": "r-3.6"], .r, "3.10", "3.6.3", nil),
-        (["install.R": "install.packages('x')\n"], .python, "3.10", nil, nil),
-        (["runtime.txt": "r-4.3", "install.R": ""], .python, "3.10", nil, nil),
-        (["binder/DESCRIPTION": description], .python, "3.10", nil, nil),
-        (["binder/requirements.txt": "", "DESCRIPTION": description], .python, "3.10", nil, nil),
-        (["environment.yml": "", "Pipfile": "[requires]\npython_version = \"3.12\"\n"], .conda, "3.10", nil, nil),
-        (["environment.yml": "dependencies:\n  - python=3.12\n", "environment.yaml": "dependencies:\n  - python=3.9\n"], .conda, "3.12", nil, nil),
-        (["environment.yaml": "dependencies:\n  - python=3.9\n"], .conda, "3.9", nil, nil),
-        (["environment.yml": "dependencies:\n  - python=3.11\n", "runtime.txt": "python-3.8"], .conda, "3.11", nil, nil),
-        (["environment.yml": "", "requirements.txt": "numpy\n"], .conda, "3.10", nil, nil),
-        (["runtime.txt": "julia-1.6", "requirements.txt": ""], .python, "3.10", nil, nil),
-        (["runtime.txt": "python-2.7", "requirements.txt": ""], .python, "2.7", nil, nil),
-        (["Pipfile": "[requires]\npython_version = \"3.6\"\n", "runtime.txt": "python-3.7"], .pipfile, "3.6", nil, nil),
-        // §3.2: a binder directory hides every root file, also when it lacks that file.
-        ([".binder/environment.yml": "dependencies:\n  - python=3.5\n", "environment.yml": "[", "Dockerfile": "FROM x\n"], .conda, "3.5", nil, nil),
-        (["binder/README": "", "default.nix": "", "Project.toml": ""], .python, "3.10", nil, nil),
-        (["binder/default.nix": "", "start": "exit 1\n"], .nix, nil, nil, nil),
-        (["binder/Project.toml": "[compat]\njulia = \"=1.3\"\n", "Project.toml": "broken ["], .julia, "3.10", nil, "1.3.0"),
-    ] as [([String: String], BuildpackKind, String?, String?, String?)])
+    @Test(
+        "first match and versions",
+        arguments: [
+            // §3.1 order and its consequences.
+            (
+                ["Dockerfile": "FROM x\n", "Project.toml": "", "default.nix": "", "environment.yml": ""], BuildpackKind.docker, nil, nil,
+                nil
+            ),
+            (["Project.toml": "", "environment.yml": "dependencies: [numpy]\n"], .julia, "3.10", nil, "1.12.1"),
+            (
+                ["JuliaProject.toml": "[compat]\njulia = \"1.6\"\n", "Project.toml": "[compat]\njulia = \"=1.3\"\n"], .julia, "3.10", nil,
+                "1.12.1"
+            ),
+            (["Project.toml": "[compat]\njulia = \"~1.9\"\n"], .julia, "3.10", nil, "1.9.4"),
+            (["REQUIRE": "julia 0.6\n"], .juliaRequire, "3.10", nil, nil),
+            (["REQUIRE": "", "Project.toml": ""], .julia, "3.10", nil, "1.12.1"),
+            (["default.nix": "", "environment.yml": ""], .nix, nil, nil, nil),
+            (["default.nix": "", "runtime.txt": "r-4.3-2024-01-10"], .nix, nil, nil, nil),
+            (["runtime.txt": "r-4.3-2024-01-10", "Pipfile": ""], .r, "3.10", "4.3.3", nil),
+            (["runtime.txt": "r-2024-01-10"], .r, "3.10", "4.4.2", nil),
+            (["runtime.txt": "r-4.1.2-2022-05-01", "environment.yml": ""], .r, "3.10", "4.1.2", nil),
+            (["DESCRIPTION": description], .r, "3.10", "4.4.2", nil),
+            (["DESCRIPTION": description, "runtime.txt": "r-3.6"], .r, "3.10", "3.6.3", nil),
+            (["install.R": "install.packages('x')\n"], .python, "3.10", nil, nil),
+            (["runtime.txt": "r-4.3", "install.R": ""], .python, "3.10", nil, nil),
+            (["binder/DESCRIPTION": description], .python, "3.10", nil, nil),
+            (["binder/requirements.txt": "", "DESCRIPTION": description], .python, "3.10", nil, nil),
+            (["environment.yml": "", "Pipfile": "[requires]\npython_version = \"3.12\"\n"], .conda, "3.10", nil, nil),
+            (
+                ["environment.yml": "dependencies:\n  - python=3.12\n", "environment.yaml": "dependencies:\n  - python=3.9\n"], .conda,
+                "3.12", nil, nil
+            ),
+            (["environment.yaml": "dependencies:\n  - python=3.9\n"], .conda, "3.9", nil, nil),
+            (["environment.yml": "dependencies:\n  - python=3.11\n", "runtime.txt": "python-3.8"], .conda, "3.11", nil, nil),
+            (["environment.yml": "", "requirements.txt": "numpy\n"], .conda, "3.10", nil, nil),
+            (["runtime.txt": "julia-1.6", "requirements.txt": ""], .python, "3.10", nil, nil),
+            (["runtime.txt": "python-2.7", "requirements.txt": ""], .python, "2.7", nil, nil),
+            (["Pipfile": "[requires]\npython_version = \"3.6\"\n", "runtime.txt": "python-3.7"], .pipfile, "3.6", nil, nil),
+            // §3.2: a binder directory hides every root file, also when it lacks that file.
+            (
+                [".binder/environment.yml": "dependencies:\n  - python=3.5\n", "environment.yml": "[", "Dockerfile": "FROM x\n"], .conda,
+                "3.5", nil, nil
+            ),
+            (["binder/README": "", "default.nix": "", "Project.toml": ""], .python, "3.10", nil, nil),
+            (["binder/default.nix": "", "start": "exit 1\n"], .nix, nil, nil, nil),
+            (["binder/Project.toml": "[compat]\njulia = \"=1.3\"\n", "Project.toml": "broken ["], .julia, "3.10", nil, "1.3.0"),
+        ] as [([String: String], BuildpackKind, String?, String?, String?)])
     func detect(files: [String: String], kind: BuildpackKind, python: String?, r: String?, julia: String?) throws {
         let plan = try ScratchRepo(files).detect()
         #expect(plan.kind == kind)
@@ -63,30 +77,34 @@ struct EnvironmentDetectionTests {
         #expect(plan.juliaVersion == julia)
     }
 
-    @Test("environment.yml python pins (python\\s*=+\\s*([\\d.]*))", arguments: [
-        ("dependencies:\n  - python=3.11.5\n", "3.11"),
-        ("dependencies:\n  - python==3.11.5\n", "3.11"),
-        ("dependencies:\n  - python = 3.12\n", "3.12"),
-        ("dependencies:\n  - \"python=3.9\"\n", "3.9"),
-        ("dependencies:\n  - python>=3.8\n", "3.10"),
-        ("dependencies:\n  - python\n", "3.10"),
-        ("dependencies:\n  - python=2\n", "2.7"),
-        ("dependencies:\n  - python=3\n", "3.10"),
-        ("dependencies:\n  - python-dateutil=2.8\n  - python=3.13\n", "3.13"),
-        ("dependencies:\n- python=3.14\n", "3.14"),
-        ("dependencies: [numpy, 'python=3.8']\n", "3.8"),
-        ("name: x\nchannels:\n  - conda-forge\ndependencies:\n  - pip:\n    - python==3.11\n  - numpy\n", "3.10"),
-        ("", "3.10"),
-        ("# only a comment\n", "3.10"),
-        ("---\nnull\n", "3.10"),
-    ])
+    @Test(
+        "environment.yml python pins (python\\s*=+\\s*([\\d.]*))",
+        arguments: [
+            ("dependencies:\n  - python=3.11.5\n", "3.11"),
+            ("dependencies:\n  - python==3.11.5\n", "3.11"),
+            ("dependencies:\n  - python = 3.12\n", "3.12"),
+            ("dependencies:\n  - \"python=3.9\"\n", "3.9"),
+            ("dependencies:\n  - python>=3.8\n", "3.10"),
+            ("dependencies:\n  - python\n", "3.10"),
+            ("dependencies:\n  - python=2\n", "2.7"),
+            ("dependencies:\n  - python=3\n", "3.10"),
+            ("dependencies:\n  - python-dateutil=2.8\n  - python=3.13\n", "3.13"),
+            ("dependencies:\n- python=3.14\n", "3.14"),
+            ("dependencies: [numpy, 'python=3.8']\n", "3.8"),
+            ("name: x\nchannels:\n  - conda-forge\ndependencies:\n  - pip:\n    - python==3.11\n  - numpy\n", "3.10"),
+            ("", "3.10"),
+            ("# only a comment\n", "3.10"),
+            ("---\nnull\n", "3.10"),
+        ])
     func condaPython(text: String, version: String) throws {
         #expect(try ScratchRepo(["environment.yml": text]).detect().pythonVersion == version)
     }
 
-    @Test("environment.yml that is not a mapping is a one-line error naming the file", arguments: [
-        "- numpy\n- scipy\n", "[numpy]\n", "just some text\n",
-    ])
+    @Test(
+        "environment.yml that is not a mapping is a one-line error naming the file",
+        arguments: [
+            "- numpy\n- scipy\n", "[numpy]\n", "just some text\n",
+        ])
     func notMapping(text: String) throws {
         let error = try #require(throws: BuildpackError.self) { try ScratchRepo(["binder/environment.yml": text]).detect() }
         guard case .environmentNotMapping(let file, _) = error else { Issue.record("wrong error \(error)"); return }
@@ -94,13 +112,15 @@ struct EnvironmentDetectionTests {
         #expect(!error.description.contains("\n") && error.description.contains("binder/environment.yml"))
     }
 
-    @Test("unsupported versions fail with one line", arguments: [
-        ["environment.yml": "dependencies:\n  - python=3.4\n"],
-        ["runtime.txt": "r-4.7-2024-01-01"],
-        ["runtime.txt": "r-5-2024-01-01"],
-        ["Project.toml": "[compat]\njulia = \"0.3\"\n"],
-        ["Project.toml": "[compat]\njulia = \"1.6 - 1.9\"\n"],
-    ])
+    @Test(
+        "unsupported versions fail with one line",
+        arguments: [
+            ["environment.yml": "dependencies:\n  - python=3.4\n"],
+            ["runtime.txt": "r-4.7-2024-01-01"],
+            ["runtime.txt": "r-5-2024-01-01"],
+            ["Project.toml": "[compat]\njulia = \"0.3\"\n"],
+            ["Project.toml": "[compat]\njulia = \"1.6 - 1.9\"\n"],
+        ])
     func unsupported(files: [String: String]) throws {
         let error = try #require(throws: BuildpackError.self) { try ScratchRepo(files).detect() }
         #expect(!error.description.contains("\n"))
@@ -109,8 +129,10 @@ struct EnvironmentDetectionTests {
 
 @Suite("Julia [compat] rules")
 struct JuliaCompatTests {
-    static let releases = ["0.6.4", "0.7.0", "1.0.0", "1.0.5", "1.3.0", "1.3.1", "1.5.4", "1.6.0", "1.6.7", "1.9.4",
-                           "1.10.0", "1.10.4", "1.11.0-rc1", "1.11.2", "2.0.0"]
+    static let releases = [
+        "0.6.4", "0.7.0", "1.0.0", "1.0.5", "1.3.0", "1.3.1", "1.5.4", "1.6.0", "1.6.7", "1.9.4",
+        "1.10.0", "1.10.4", "1.11.0-rc1", "1.11.2", "2.0.0",
+    ]
 
     @Test(arguments: [
         ("1.6", "1.11.2"), ("^1.6", "1.11.2"), ("1", "1.11.2"), ("^1.3.1", "1.11.2"), ("0.6", "0.6.4"), ("^0.7", "0.7.0"),
@@ -138,20 +160,22 @@ struct JuliaCompatTests {
 @Suite("Parsing environment.yml")
 struct CondaEnvironmentFileTests {
     @Test func blockListsAndPip() throws {
-        let env = try CondaEnvironmentFile.parse(Array("""
-            name: demo  # ignored
-            channels:
-              - conda-forge
-            dependencies:
-              - python=3.11   # comment
-              - 'r-base=4.3'
-              - pip
-              - pip:
-                  - -r requirements.txt
-                  - "there==1.0"
-            variables:
-              X: "1"
-            """.utf8), file: "environment.yml")
+        let env = try CondaEnvironmentFile.parse(
+            Array(
+                """
+                name: demo  # ignored
+                channels:
+                  - conda-forge
+                dependencies:
+                  - python=3.11   # comment
+                  - 'r-base=4.3'
+                  - pip
+                  - pip:
+                      - -r requirements.txt
+                      - "there==1.0"
+                variables:
+                  X: "1"
+                """.utf8), file: "environment.yml")
         #expect(env.dependencies == ["python=3.11", "r-base=4.3", "pip"])
         #expect(env.pip == ["-r requirements.txt", "there==1.0"])
         #expect(env.wantsR && env.rBaseVersion == "4.3")
@@ -164,14 +188,16 @@ struct CondaEnvironmentFileTests {
         #expect(env.wantsR && env.rBaseVersion == nil && env.hasLocalPipRequirement)
     }
 
-    @Test("repo2docker's is_local_pip_requirement", arguments: [
-        ("-r requirements.txt", true), ("--requirement=x.txt", true), ("-c constraints.txt", true), ("--constraint c.txt", true),
-        ("-e .", true), ("--editable=.", true), ("-e ./sub", true), ("./pkg", true), ("../sibling", true),
-        ("file:///tmp/x.whl", true), ("pkg @ file:///srv/x", true), ("pkg @ ./dir", false), ("git://../local", true),
-        ("-rfoo.txt", true), ("-e=foo", false), ("--editable", false), ("numpy # see ./notes", false), ("/abs/path.whl", false),
-        ("numpy", false), ("numpy==1.26", false), ("--pre", false), ("# comment", false), ("--index-url https://x/simple", false),
-        ("git+https://github.com/a/b", false), ("-e git+https://github.com/a/b#egg=b", false), ("", false),
-    ])
+    @Test(
+        "repo2docker's is_local_pip_requirement",
+        arguments: [
+            ("-r requirements.txt", true), ("--requirement=x.txt", true), ("-c constraints.txt", true), ("--constraint c.txt", true),
+            ("-e .", true), ("--editable=.", true), ("-e ./sub", true), ("./pkg", true), ("../sibling", true),
+            ("file:///tmp/x.whl", true), ("pkg @ file:///srv/x", true), ("pkg @ ./dir", false), ("git://../local", true),
+            ("-rfoo.txt", true), ("-e=foo", false), ("--editable", false), ("numpy # see ./notes", false), ("/abs/path.whl", false),
+            ("numpy", false), ("numpy==1.26", false), ("--pre", false), ("# comment", false), ("--index-url https://x/simple", false),
+            ("git+https://github.com/a/b", false), ("-e git+https://github.com/a/b#egg=b", false), ("", false),
+        ])
     func localPip(line: String, local: Bool) {
         #expect(PipRequirement.isLocal(line) == local)
     }
@@ -213,8 +239,9 @@ struct EnvironmentRenderingTests {
         #expect(arm.contains("ENV CONDA_PLATFORM=linux-aarch64"))
     }
 
-    @Test("a Pipfile asking for Python 3.5/3.6 is installed with pipenv into the conda kernel environment",
-          arguments: [("3.5", "2021.5.29"), ("3.6", "2022.1.8")])
+    @Test(
+        "a Pipfile asking for Python 3.5/3.6 is installed with pipenv into the conda kernel environment",
+        arguments: [("3.5", "2021.5.29"), ("3.6", "2022.1.8")])
     func legacyPipfile(python: String, pipenv: String) throws {
         let (plan, text) = try render(["Pipfile": "[requires]\npython_version = \"\(python)\"\n", "requirements3.txt": "nbgitpuller\n"])
         #expect(plan.kind == .pipfile && plan.pythonVersion == python)
@@ -233,8 +260,10 @@ struct EnvironmentRenderingTests {
 
     @Test("R: version, dated snapshot URL without network, install.R tried early and retried, install_local")
     func rImage() throws {
-        let (_, text) = try render(["runtime.txt": "r-4.3-2024-01-10", "install.R": "install.packages('digest')\n",
-                                    "requirements.txt": "numpy\n", "environment.yml": "dependencies: [numpy]\n"])
+        let (_, text) = try render([
+            "runtime.txt": "r-4.3-2024-01-10", "install.R": "install.packages('digest')\n",
+            "requirements.txt": "numpy\n", "environment.yml": "dependencies: [numpy]\n",
+        ])
         #expect(text.contains("\"https://packagemanager.posit.co/cran\"/__linux__/${VERSION_CODENAME}/2024-01-10"))
         #expect(text.contains("\"${distro}/pkgs/r-4.3.3_1_amd64.deb\""))
         #expect(text.contains("ENV R_HOME=/opt/R/4.3.3/lib/R"))
@@ -246,7 +275,7 @@ struct EnvironmentRenderingTests {
         #expect(text.contains("if [ ! -f /tmp/.preassembled ]; then Rscript install.R;"))
         #expect(!text.contains("remotes::install_local()"))
 
-        let today = Date(timeIntervalSince1970: 1_773_273_600) // 2026-03-12
+        let today = Date(timeIntervalSince1970: 1_773_273_600)  // 2026-03-12
         let (_, description) = try render(["DESCRIPTION": "Package: x\n"], options: RenderOptions(today: today))
         #expect(description.contains("/__linux__/${VERSION_CODENAME}/2026-03-10"))
         #expect(description.contains("remotes::install_local()"))
@@ -268,8 +297,12 @@ struct EnvironmentRenderingTests {
         let (_, text) = try render(["binder/Project.toml": "[compat]\njulia = \"~1.10.2\"\n", "binder/environment.yml": ""])
         #expect(text.contains("ENV JULIA_VERSION=1.10.10"))
         #expect(text.contains("ENV JULIA_PROJECT=${REPO_DIR}/binder"))
-        #expect(text.contains("https://julialang-s3.julialang.org/bin/\"linux/${JULIA_ARCH_SHORT}/${JULIA_VERSION%[.-]*}/julia-${JULIA_VERSION}-linux-${JULIA_ARCH}.tar.gz\""))
-        #expect(!beforeFullCopy(text).contains("IJulia") && text.contains("installkernel(\\\"Julia\\\", \\\"--project=${REPO_DIR}/binder\\\")"))
+        #expect(
+            text.contains(
+                "https://julialang-s3.julialang.org/bin/\"linux/${JULIA_ARCH_SHORT}/${JULIA_VERSION%[.-]*}/julia-${JULIA_VERSION}-linux-${JULIA_ARCH}.tar.gz\""
+            ))
+        #expect(
+            !beforeFullCopy(text).contains("IJulia") && text.contains("installkernel(\\\"Julia\\\", \\\"--project=${REPO_DIR}/binder\\\")"))
         #expect(text.contains("julia --project=${REPO_DIR}/binder -e \"using Pkg; Pkg.instantiate(); Pkg.resolve(); Pkg.instantiate()\""))
         #expect(beforeFullCopy(text).contains("env update"), "environment.yml is installed as well")
     }
@@ -287,7 +320,9 @@ struct EnvironmentRenderingTests {
         let (plan, text) = try render(["default.nix": "{}", "start": "#!/bin/bash\nexec \"$@\"\n", "requirements.txt": "numpy\n"])
         #expect(plan.start == "/usr/local/bin/nix-shell-wrapper")
         #expect(text.contains("ENV R2D_ENTRYPOINT=\"/usr/local/bin/nix-shell-wrapper\""))
-        #expect(text.contains("NIX_ARCH=x86_64 NIX_INSTALLER_URL='https://nixos.org/releases/nix/nix-{version}/nix-{version}-{arch}-linux.tar.xz'"))
+        #expect(
+            text.contains(
+                "NIX_ARCH=x86_64 NIX_INSTALLER_URL='https://nixos.org/releases/nix/nix-{version}/nix-{version}-{arch}-linux.tar.xz'"))
         #expect(text.contains("nix-shell default.nix"))
         #expect(!text.contains("conda") && !text.contains("requirements.txt"), "Nix images get no Python pathway")
     }
@@ -313,9 +348,12 @@ struct EnvironmentRenderingTests {
         let julia = try render(["Project.toml": ""], options: options).1
         let nix = try render(["default.nix": ""], options: options).1
         let all = r + julia + nix
-        for host in ["mirror.example", "ppm.example/cran\"/__linux__", "r.example/r", "rs.example/rstudio3.deb", "rs.example/rstudio1.deb",
-                     "rs.example/shiny.deb", "jl.example/bin", "JULIA_PKG_SERVER=https://pkg.example", "nix.example/{version}", "nix.example/channel",
-                     "CONDA_CHANNELS='https://mirror.example/conda-forge bioconda'"] {
+        for host in [
+            "mirror.example", "ppm.example/cran\"/__linux__", "r.example/r", "rs.example/rstudio3.deb", "rs.example/rstudio1.deb",
+            "rs.example/shiny.deb", "jl.example/bin", "JULIA_PKG_SERVER=https://pkg.example", "nix.example/{version}",
+            "nix.example/channel",
+            "CONDA_CHANNELS='https://mirror.example/conda-forge bioconda'",
+        ] {
             #expect(all.contains(host), "\(host) missing")
         }
         for upstream in ["anaconda.org", "posit.co", "rstudio.com", "rstudio.org", "julialang", "nixos.org"] {

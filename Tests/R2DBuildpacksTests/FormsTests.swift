@@ -42,7 +42,7 @@ struct FormsTests {
     /// Where swift-r2d knowingly reads differently from the recorded reader, and why (Docs/file-forms.md): the
     /// case is then checked to be refused, never accepted with another meaning.
     static let refusedOnPurpose = [
-        "int-beyond-64-bits.toml": "R2DTOML keeps integers to 64 bits; tomllib and toml read any size",
+        "int-beyond-64-bits.toml": "R2DTOML keeps integers to 64 bits; tomllib and toml read any size"
     ]
 
     /// pyproject.toml meets tomllib in repo2docker; Pipfile and Project.toml meet the older `toml`.
@@ -75,8 +75,9 @@ struct FormsTests {
         #expect(try TOMLFile(bytes: bytes, file: "pyproject.toml", reader: .tomllib).value(["packages", "x"])?.array?.count == 2)
     }
 
-    @Test("PEP 440 specifiers as packaging's SpecifierSet filters 3.8 to 3.14",
-          arguments: (expected["specifiers"] ?? [:]).keys.sorted())
+    @Test(
+        "PEP 440 specifiers as packaging's SpecifierSet filters 3.8 to 3.14",
+        arguments: (expected["specifiers"] ?? [:]).keys.sorted())
     func specifier(text: String) throws {
         let expected = Self.expected["specifiers"]?[text]
         if let allowed = expected as? [String] {

@@ -11,12 +11,14 @@ struct FuzzRegressionTests {
         !String(describing: error).contains(where: \.isNewline)
     }
 
-    @Test("runtime.txt errors stay on one line", arguments: [
-        "r-4.224-06-01\n01",            // fuzz-RuntimeTxt: the invalid date carried the line break into the message
-        "python-3.11\npython-3.12",
-        "python-3.\u{2028}12",
-        "r-4.\r\n9-2024-06-01",
-    ])
+    @Test(
+        "runtime.txt errors stay on one line",
+        arguments: [
+            "r-4.224-06-01\n01",  // fuzz-RuntimeTxt: the invalid date carried the line break into the message
+            "python-3.11\npython-3.12",
+            "python-3.\u{2028}12",
+            "r-4.\r\n9-2024-06-01",
+        ])
     func runtimeOneLine(text: String) {
         do {
             let spec = try RuntimeSpec.parse(text)
@@ -30,10 +32,12 @@ struct FuzzRegressionTests {
 
     /// fuzz-TomlFiles found these aborting the process inside toml++ (TOMLKit, adopted first), through an assertion in
     /// `parse_key()` / `parse_value()`; they are why TOML is read by R2DTOML.
-    @Test("TOML that stopped toml++ is a one-line refusal", arguments: [
-        "ame = \"Dem0u-473812mple =620f79a\"\n\n[= \"Demo\"\ncompa\"  &.9 x#\"\n requires-python = \">=  t\"#ailing\n",
-        "[=]\n", "[ . ]\n", "[a.=]\n", "[[=]]\n", "a = {=}\n", "a = { b = 1, = 2 }\n", "a = [=]\n", "a.=1\n", "a = ,\n",
-    ])
+    @Test(
+        "TOML that stopped toml++ is a one-line refusal",
+        arguments: [
+            "ame = \"Dem0u-473812mple =620f79a\"\n\n[= \"Demo\"\ncompa\"  &.9 x#\"\n requires-python = \">=  t\"#ailing\n",
+            "[=]\n", "[ . ]\n", "[a.=]\n", "[[=]]\n", "a = {=}\n", "a = { b = 1, = 2 }\n", "a = [=]\n", "a.=1\n", "a = ,\n",
+        ])
     func tomlThatStoppedTomlPlusPlus(text: String) {
         for reader in [TOMLFile.Reader.tomllib, .toml] {
             #expect(throws: BuildpackError.self) { try TOMLFile(bytes: Array(text.utf8), file: "pyproject.toml", reader: reader) }
@@ -43,9 +47,11 @@ struct FuzzRegressionTests {
         }
     }
 
-    @Test("julia compat parts past Int's range are an error, not a trap", arguments: [
-        "9223372036854775807", "^0.9223372036854775807", "~1.9223372036854775807", "1.2.9223372036854775807",
-    ])
+    @Test(
+        "julia compat parts past Int's range are an error, not a trap",
+        arguments: [
+            "9223372036854775807", "^0.9223372036854775807", "~1.9223372036854775807", "1.2.9223372036854775807",
+        ])
     func juliaCompatOverflow(compat: String) {
         #expect(throws: BuildpackError.invalidJuliaCompat(file: "Project.toml", compat: compat)) {
             try JuliaVersionRules.version(compat: compat, releases: ["1.10.4"], file: "Project.toml")

@@ -25,15 +25,19 @@ struct HostileValueRenderTests {
             today: Date(timeIntervalSince1970: 1_773_273_600))
     }
 
-    static let hostile = options(url, baseImage: "registry.example.org:5000/team__x/base-image.v2:tag_1.0-x@sha256:"
-                                 + String(repeating: "ab", count: 32), userID: 4_294_967_294)
+    static let hostile = options(
+        url,
+        baseImage: "registry.example.org:5000/team__x/base-image.v2:tag_1.0-x@sha256:"
+            + String(repeating: "ab", count: 32), userID: 4_294_967_294)
     static let plain = options({ "https://\($0).example.org/path" }, baseImage: "swift-r2d/test-base:bookworm", userID: 1000)
 
     static let values: [String] = {
         let d = hostile.downloads
-        return [hostile.pythonIndexURL!, hostile.pythonDownloadMirror!, d.micromambaURL, d.positPackageManagerURL, d.rBinaryURL,
-                d.rstudioServerURL, d.rstudioServerLegacyURL, d.shinyServerURL, d.juliaDownloadURL, d.juliaPackageServer!,
-                d.nixInstallerURL, d.nixChannelURL]
+        return [
+            hostile.pythonIndexURL!, hostile.pythonDownloadMirror!, d.micromambaURL, d.positPackageManagerURL, d.rBinaryURL,
+            d.rstudioServerURL, d.rstudioServerLegacyURL, d.shinyServerURL, d.juliaDownloadURL, d.juliaPackageServer!,
+            d.nixInstallerURL, d.nixChannelURL,
+        ]
     }()
 
     static func render(_ fixture: String, _ options: RenderOptions) throws -> String {

@@ -87,8 +87,11 @@ struct ValueRulesTests {
     func renderOptionsValidate() {
         var options = RenderOptions(baseImage: "debian:bookworm")
         options.downloads.juliaPackageServer = "https://pkg.example.org\nRUN id"
-        #expect(throws: BuildpackError.invalidSetting(name: "julia_pkg_server",
-                                                      violation: ValueRuleViolation(rule: .url, value: "https://pkg.example.org\nRUN id"))) {
+        #expect(
+            throws: BuildpackError.invalidSetting(
+                name: "julia_pkg_server",
+                violation: ValueRuleViolation(rule: .url, value: "https://pkg.example.org\nRUN id"))
+        ) {
             try options.validate()
         }
         #expect(throws: BuildpackError.self) { try RenderOptions(baseImage: "None").validate() }
@@ -140,11 +143,13 @@ struct RepoSnapshotBoundaryTests {
         }
     }
 
-    @Test("size limits by kind", arguments: [
-        ("apt.txt", FileSizeLimit.environmentFile), ("Pipfile.lock", FileSizeLimit.lockFile),
-        ("binder/Manifest.toml", FileSizeLimit.lockFile), ("pylock.dev.toml", FileSizeLimit.lockFile),
-        ("uv.lock", FileSizeLimit.lockFile), ("pyproject.toml", FileSizeLimit.environmentFile),
-    ])
+    @Test(
+        "size limits by kind",
+        arguments: [
+            ("apt.txt", FileSizeLimit.environmentFile), ("Pipfile.lock", FileSizeLimit.lockFile),
+            ("binder/Manifest.toml", FileSizeLimit.lockFile), ("pylock.dev.toml", FileSizeLimit.lockFile),
+            ("uv.lock", FileSizeLimit.lockFile), ("pyproject.toml", FileSizeLimit.environmentFile),
+        ])
     func limits(file: String, limit: Int) throws {
         #expect(FileSizeLimit.bytes(for: file) == limit)
         let repo = try ScratchRepo([:])

@@ -63,8 +63,10 @@ struct ArgumentTests {
 
     @Test("traits map onto options")
     func traits() throws {
-        let (r, _) = try request(["--Repo2Docker.base_image=img:1", "--Repo2Docker.platform=linux/arm64",
-                                   "--Repo2Docker.user_id=1234", "--Repo2Docker.user_name='ann'", "--base-image", "other:2", "--user-id=1000", "repo"])
+        let (r, _) = try request([
+            "--Repo2Docker.base_image=img:1", "--Repo2Docker.platform=linux/arm64",
+            "--Repo2Docker.user_id=1234", "--Repo2Docker.user_name='ann'", "--base-image", "other:2", "--user-id=1000", "repo",
+        ])
         #expect(r.baseImage == "other:2")
         #expect(r.platform == "linux/arm64")
         #expect(r.userID == 1000)
@@ -73,7 +75,10 @@ struct ArgumentTests {
 
     @Test("--no-build turns run and push off; labels, build args, ports")
     func flags() throws {
-        let (r, _) = try request(["--no-build", "--user-id=1000", "--label", "a=b", "--build-arg=X=1=2", "--cache-from", "img", "--network=host", "--platform", "linux/amd64", "--subdir", "sub", "--target-repo-dir=/srv/repo", "repo"])
+        let (r, _) = try request([
+            "--no-build", "--user-id=1000", "--label", "a=b", "--build-arg=X=1=2", "--cache-from", "img", "--network=host", "--platform",
+            "linux/amd64", "--subdir", "sub", "--target-repo-dir=/srv/repo", "repo",
+        ])
         #expect(r.build == false && r.run == false && r.push == false)
         #expect(r.labels.map { "\($0.0)=\($0.1)" } == ["a=b"])
         #expect(r.buildArgs.map { "\($0.0)=\($0.1)" } == ["X=1=2"])
@@ -85,17 +90,19 @@ struct ArgumentTests {
         #expect(p.ports == [PortMapping(hostPort: 8888, containerPort: 9999)])
     }
 
-    @Test("failures that repo2docker reports after parsing, with their exit codes", arguments: [
-        (["--no-run", "-p", "8000", "--user-id=1000", "repo"], Int32(1)),
-        (["--no-run", "-P", "--user-id=1000", "repo"], 1),
-        (["--no-run", "-e", "A=1", "--user-id=1000", "repo"], 1),
-        (["--no-run", "-v", "/a:/b", "--user-id=1000", "repo"], 1),
-        (["-p", "1", "-p", "2", "--user-id=1000", "repo"], 1),
-        (["-p", "99999", "--user-id=1000", "repo"], 1),
-        (["--build-memory-limit", "1G", "--user-id=1000", "repo"], 255),
-        (["--Repo2Docker.build_memory_limit=1G", "--user-id=1000", "repo"], 255),
-        (["--editable", "--user-id=1000", "/nonexistent/dir"], 1),
-    ] as [([String], Int32)])
+    @Test(
+        "failures that repo2docker reports after parsing, with their exit codes",
+        arguments: [
+            (["--no-run", "-p", "8000", "--user-id=1000", "repo"], Int32(1)),
+            (["--no-run", "-P", "--user-id=1000", "repo"], 1),
+            (["--no-run", "-e", "A=1", "--user-id=1000", "repo"], 1),
+            (["--no-run", "-v", "/a:/b", "--user-id=1000", "repo"], 1),
+            (["-p", "1", "-p", "2", "--user-id=1000", "repo"], 1),
+            (["-p", "99999", "--user-id=1000", "repo"], 1),
+            (["--build-memory-limit", "1G", "--user-id=1000", "repo"], 255),
+            (["--Repo2Docker.build_memory_limit=1G", "--user-id=1000", "repo"], 255),
+            (["--editable", "--user-id=1000", "/nonexistent/dir"], 1),
+        ] as [([String], Int32)])
     func failures(arguments: [String], code: Int32) {
         do {
             _ = try request(arguments)
@@ -118,12 +125,14 @@ struct ArgumentTests {
         #expect(r.build == false)
     }
 
-    @Test("usage errors are exit 2", arguments: [
-        ["--image-name=Bad_Name", "repo"],
-        ["--user-id=abc", "repo"],
-        ["--json-logs"],
-        ["--no-such-flag", "repo"],
-    ])
+    @Test(
+        "usage errors are exit 2",
+        arguments: [
+            ["--image-name=Bad_Name", "repo"],
+            ["--user-id=abc", "repo"],
+            ["--json-logs"],
+            ["--no-such-flag", "repo"],
+        ])
     func usageErrors(arguments: [String]) async {
         let code = await CommandLineEntry.main(arguments: ["swift-r2d"] + arguments + [], environment: [:])
         #expect(code == 2)
@@ -135,11 +144,16 @@ struct ArgumentTests {
         #expect(await CommandLineEntry.main(arguments: ["/usr/local/bin/jupyter-repo2docker", "--version"], environment: [:]) == 0)
     }
 
-    @Test("trait syntax", arguments: [
-        ("--Repo2Docker.base_image=x", TraitSetting(className: "Repo2Docker", trait: "base_image", value: "x")),
-        ("--DockerEngine.extra_init_args={\"timeout\":1200}", TraitSetting(className: "DockerEngine", trait: "extra_init_args", value: "{\"timeout\":1200}")),
-        ("--Repo2Docker.user_name=\"a b\"", TraitSetting(className: "Repo2Docker", trait: "user_name", value: "a b")),
-    ])
+    @Test(
+        "trait syntax",
+        arguments: [
+            ("--Repo2Docker.base_image=x", TraitSetting(className: "Repo2Docker", trait: "base_image", value: "x")),
+            (
+                "--DockerEngine.extra_init_args={\"timeout\":1200}",
+                TraitSetting(className: "DockerEngine", trait: "extra_init_args", value: "{\"timeout\":1200}")
+            ),
+            ("--Repo2Docker.user_name=\"a b\"", TraitSetting(className: "Repo2Docker", trait: "user_name", value: "a b")),
+        ])
     func traitSyntax(token: String, setting: TraitSetting) {
         #expect(ArgumentSplitter.trait(token) == setting)
     }

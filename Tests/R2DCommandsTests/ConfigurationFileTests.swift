@@ -80,9 +80,14 @@ struct ConfigurationFileTests {
 
     @Test("the command line wins over the file")
     func precedence() throws {
-        let config = #"{"Repo2Docker": {"base_image": "file:1", "run": false, "push": true, "user_id": 1234, "ref": "file-ref", "dry_run": false}}"#
-        let (r, _) = try request(config: config, ["--base-image=cli:2", "--run", "--no-push", "--user-id=1000", "--ref=cli-ref",
-                                                  "--Repo2Docker.platform=linux/amd64", "repo"])
+        let config =
+            #"{"Repo2Docker": {"base_image": "file:1", "run": false, "push": true, "user_id": 1234, "ref": "file-ref", "dry_run": false}}"#
+        let (r, _) = try request(
+            config: config,
+            [
+                "--base-image=cli:2", "--run", "--no-push", "--user-id=1000", "--ref=cli-ref",
+                "--Repo2Docker.platform=linux/amd64", "repo",
+            ])
         #expect(r.baseImage == "cli:2" && r.run && !r.push && r.userID == 1000 && r.ref == "cli-ref" && r.platform == "linux/amd64")
         let (traitWins, _) = try request(config: config, ["--Repo2Docker.base_image=trait:3", "repo"])
         #expect(traitWins.baseImage == "trait:3" && !traitWins.run && traitWins.push)
@@ -94,19 +99,23 @@ struct ConfigurationFileTests {
 
     @Test("known repo2docker settings that mean nothing here are accepted with a warning")
     func ignoredWithWarning() throws {
-        let (_, warnings) = try request(config: #"{"Repo2Docker": {"extra_run_kwargs": {"user": "root"}}, "DockerEngine": {"extra_init_args": {"timeout": 1200}}}"#, ["--user-id=1000", "repo"])
+        let (_, warnings) = try request(
+            config: #"{"Repo2Docker": {"extra_run_kwargs": {"user": "root"}}, "DockerEngine": {"extra_init_args": {"timeout": 1200}}}"#,
+            ["--user-id=1000", "repo"])
         #expect(warnings.count == 2)
         #expect(warnings.allSatisfy { $0.contains("has no effect") && $0.contains("c.json") })
     }
 
-    @Test("bad files are one clear line naming the file and the key", arguments: [
-        ("{\"Repo2Docker\": {", "is not valid JSON"),
-        ("[1, 2]", "must be a JSON object of sections"),
-        ("{\"Repo2docker\": {}}", "unknown section \"Repo2docker\""),
-        ("{\"Repo2Docker\": {\"base_imag\": \"x\"}}", "unknown setting \"Repo2Docker.base_imag\" (did you mean \"base_image\"?)"),
-        ("{\"Repo2Docker\": []}", "\"Repo2Docker\" must be an object of settings"),
-        ("{\"Repo2Docker\": {\"cache_from\": [{\"a\": 1}]}}", "must be a list of strings"),
-    ])
+    @Test(
+        "bad files are one clear line naming the file and the key",
+        arguments: [
+            ("{\"Repo2Docker\": {", "is not valid JSON"),
+            ("[1, 2]", "must be a JSON object of sections"),
+            ("{\"Repo2docker\": {}}", "unknown section \"Repo2docker\""),
+            ("{\"Repo2Docker\": {\"base_imag\": \"x\"}}", "unknown setting \"Repo2Docker.base_imag\" (did you mean \"base_image\"?)"),
+            ("{\"Repo2Docker\": []}", "\"Repo2Docker\" must be an object of settings"),
+            ("{\"Repo2Docker\": {\"cache_from\": [{\"a\": 1}]}}", "must be a list of strings"),
+        ])
     func badFiles(text: String, expected: String) throws {
         let dir = try directory(with: ["c.json": text])
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -165,7 +174,8 @@ struct ConfigurationFileTests {
         let dir = try directory(with: ["repo2docker_config.json": #"{"Repo2Docker": {"json_logs": true}}"#])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Root as the image user is refused after parsing, so the run fails without touching a daemon.
-        let result = try runProgram(ProjectPaths.binary, ["--user-id=0", "/nonexistent"], environment: ["USER": "root"], currentDirectory: dir)
+        let result = try runProgram(
+            ProjectPaths.binary, ["--user-id=0", "/nonexistent"], environment: ["USER": "root"], currentDirectory: dir)
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n")
         #expect(!lines.isEmpty && result.stdout.isEmpty)
@@ -205,10 +215,12 @@ struct JSONOutputGuardTests {
         #expect(lines.last?.contains("\"phase\":\"failed\"") == true)
     }
 
-    @Test("stray writes to stderr are wrapped, JSON lines pass through unchanged", arguments: [
-        ("plain text\n", #"{"message":"plain text\n"}"#),
-        ("say \"hi\"\t\\\n", #"{"message":"say \"hi\"\t\\\n"}"#),
-    ])
+    @Test(
+        "stray writes to stderr are wrapped, JSON lines pass through unchanged",
+        arguments: [
+            ("plain text\n", #"{"message":"plain text\n"}"#),
+            ("say \"hi\"\t\\\n", #"{"message":"say \"hi\"\t\\\n"}"#),
+        ])
     func wrapping(input: String, expected: String) throws {
         let wrapped = String(decoding: JSONOutputGuard.wrap(Array(input.utf8)), as: UTF8.self)
         #expect(wrapped == expected + "\n")

@@ -59,7 +59,8 @@ struct ContentProviderFlagsTests {
     @Test("the configuration file knows the settings, lists included")
     func configurationFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("r2d-cp-\(UUID().uuidString).json").path
-        try #"{"Repo2Docker": {"swh_api_url": "http://swh.test/api/1", "invenio_url": ["http://a.test", "http://b.test"], "swh_token": "s"}}"#
+        try
+            #"{"Repo2Docker": {"swh_api_url": "http://swh.test/api/1", "invenio_url": ["http://a.test", "http://b.test"], "swh_token": "s"}}"#
             .write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let traits = try ConfigurationFile.parse(path: path)

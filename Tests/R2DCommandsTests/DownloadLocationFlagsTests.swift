@@ -28,7 +28,8 @@ struct DownloadLocationFlagsTests {
     func flags() throws {
         let (r, warnings) = try request([
             "--micromamba-url", "https://m.example/{platform}.tar.bz2", "--conda-channel", "https://m.example/conda-forge",
-            "--conda-channel", "bioconda", "--posit-package-manager-url", "https://ppm.example/cran/", "--r-binary-url", "https://r.example",
+            "--conda-channel", "bioconda", "--posit-package-manager-url", "https://ppm.example/cran/", "--r-binary-url",
+            "https://r.example",
             "--rstudio-url", "https://rs.example/3.deb", "--rstudio-legacy-url", "https://rs.example/1.deb",
             "--shiny-server-url", "https://rs.example/shiny.deb", "--julia-download-url", "https://jl.example/bin",
             "--julia-pkg-server", "https://pkg.example", "--nix-installer-url", "https://nix.example/{version}-{arch}.tar.xz",

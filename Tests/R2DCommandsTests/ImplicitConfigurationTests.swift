@@ -26,7 +26,8 @@ struct ImplicitConfigurationTests {
         for repository in [root + "/repo", "file://" + root + "/repo", "."] {
             let directory = root + "/" + cwd
             let repo = repository == "." ? directory : repository
-            let settings = try ConfigurationFile.load(option: nil, currentDirectory: directory, repository: repo, warn: { warnings.append($0) })
+            let settings = try ConfigurationFile.load(
+                option: nil, currentDirectory: directory, repository: repo, warn: { warnings.append($0) })
             #expect(settings.isEmpty, "\(repository): \(settings)")
         }
         #expect(warnings.count == 3)
@@ -39,20 +40,27 @@ struct ImplicitConfigurationTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         try Self.config.write(toFile: root + "/repo2docker_config.json", atomically: true, encoding: .utf8)
         var warnings: [String] = []
-        let settings = try ConfigurationFile.load(option: nil, currentDirectory: root, repository: root + "/repo", warn: { warnings.append($0) })
+        let settings = try ConfigurationFile.load(
+            option: nil, currentDirectory: root, repository: root + "/repo", warn: { warnings.append($0) })
         #expect(Set(settings.map(\.trait)) == ["base_image", "labels"])
-        #expect(Set(warnings.compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) })
-                == ["Repo2Docker.volumes", "Repo2Docker.ports", "Repo2Docker.run_cmd", "Repo2Docker.engine",
-                    "Repo2Docker.appendix", "Repo2Docker.all_ports"])
+        #expect(
+            Set(warnings.compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) })
+                == [
+                    "Repo2Docker.volumes", "Repo2Docker.ports", "Repo2Docker.run_cmd", "Repo2Docker.engine",
+                    "Repo2Docker.appendix", "Repo2Docker.all_ports",
+                ])
         // Named explicitly, the same file sets everything.
-        let explicit = try ConfigurationFile.load(option: root + "/repo2docker_config.json", currentDirectory: root,
-                                                  repository: root + "/repo", warn: { _ in })
+        let explicit = try ConfigurationFile.load(
+            option: root + "/repo2docker_config.json", currentDirectory: root,
+            repository: root + "/repo", warn: { _ in })
         #expect(explicit.count == 8)
     }
 
-    @Test("a value of an option that starts with '-' stays a value", arguments: [
-        (["--ref", "-h", "repo"], "--ref=-h"), (["--user-id", "-5", "repo"], "--user-id=-5"),
-    ])
+    @Test(
+        "a value of an option that starts with '-' stays a value",
+        arguments: [
+            (["--ref", "-h", "repo"], "--ref=-h"), (["--user-id", "-5", "repo"], "--user-id=-5"),
+        ])
     func dashValue(arguments: [String], joined: String) throws {
         let split = ArgumentSplitter.split(arguments)
         #expect(split.options == [joined])

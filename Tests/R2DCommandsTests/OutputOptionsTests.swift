@@ -11,23 +11,25 @@ struct OutputOptionsTests {
         TraitSetting(className: "Repo2Docker", trait: trait, value: value, origin: "c.json")
     }
 
-    @Test("resolved in order: file, then --Class.trait, then flags", arguments: [
-        ([], [], false, false),
-        (["--json-logs"], [], true, false),
-        (["--debug"], [], false, true),
-        (["--Repo2Docker.json_logs=True"], [], true, false),
-        (["--Repo2Docker.json_logs=true"], [], true, false),
-        (["--Repo2Docker.log_level=DEBUG"], [], false, true),
-        (["--Repo2Docker.log_level=10"], [], false, true),
-        (["--Repo2Docker.log_level=debug"], [], false, true),
-        ([], [setting("json_logs", "True")], true, false),
-        ([], [setting("log_level", "DEBUG")], false, true),
-        ([], [setting("log_level", "INFO")], false, false),
-        (["--Repo2Docker.json_logs=False"], [setting("json_logs", "True")], false, false),
-        (["--Repo2Docker.log_level=INFO"], [setting("log_level", "DEBUG")], false, false),
-        (["--json-logs", "--Repo2Docker.json_logs=False"], [], true, false),
-        (["--debug", "--Repo2Docker.log_level=WARN"], [], false, true),
-    ] as [([String], [TraitSetting], Bool, Bool)])
+    @Test(
+        "resolved in order: file, then --Class.trait, then flags",
+        arguments: [
+            ([], [], false, false),
+            (["--json-logs"], [], true, false),
+            (["--debug"], [], false, true),
+            (["--Repo2Docker.json_logs=True"], [], true, false),
+            (["--Repo2Docker.json_logs=true"], [], true, false),
+            (["--Repo2Docker.log_level=DEBUG"], [], false, true),
+            (["--Repo2Docker.log_level=10"], [], false, true),
+            (["--Repo2Docker.log_level=debug"], [], false, true),
+            ([], [setting("json_logs", "True")], true, false),
+            ([], [setting("log_level", "DEBUG")], false, true),
+            ([], [setting("log_level", "INFO")], false, false),
+            (["--Repo2Docker.json_logs=False"], [setting("json_logs", "True")], false, false),
+            (["--Repo2Docker.log_level=INFO"], [setting("log_level", "DEBUG")], false, false),
+            (["--json-logs", "--Repo2Docker.json_logs=False"], [], true, false),
+            (["--debug", "--Repo2Docker.log_level=WARN"], [], false, true),
+        ] as [([String], [TraitSetting], Bool, Bool)])
     func resolve(arguments: [String], configured: [TraitSetting], json: Bool, debug: Bool) {
         let options = OutputOptions.resolve(ArgumentSplitter.split(arguments + ["repo"]), configured: configured)
         #expect(options == OutputOptions(json: json, debug: debug))
@@ -40,8 +42,9 @@ struct OutputOptionsTests {
 
     /// The run fails after parsing (root as the image user), so every line it writes must be JSON, the last one
     /// `failed`, exactly as with `--json-logs`.
-    @Test("--Repo2Docker.json_logs=True gives the same JSON lines as --json-logs, ending in failed",
-          arguments: [["--Repo2Docker.json_logs=True"], ["--json-logs"]])
+    @Test(
+        "--Repo2Docker.json_logs=True gives the same JSON lines as --json-logs, ending in failed",
+        arguments: [["--Repo2Docker.json_logs=True"], ["--json-logs"]])
     func jsonLogsTrait(arguments: [String]) throws {
         let result = try runProgram(ProjectPaths.binary, arguments + ["--user-id=0", "/nonexistent"], environment: ["USER": "root"])
         #expect(result.status == 1)

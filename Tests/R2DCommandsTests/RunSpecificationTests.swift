@@ -4,12 +4,14 @@ import R2DCore
 
 @Suite("Port and volume specifications")
 struct RunSpecTests {
-    @Test("valid -p values", arguments: [
-        ("8000", PortMapping(hostPort: 8000, containerPort: 8000)),
-        ("8000:9000", PortMapping(hostPort: 8000, containerPort: 9000)),
-        ("127.0.0.1:8000:9000", PortMapping(hostIP: "127.0.0.1", hostPort: 8000, containerPort: 9000)),
-        ("8000:9000/udp", PortMapping(hostPort: 8000, containerPort: 9000, proto: "udp")),
-    ])
+    @Test(
+        "valid -p values",
+        arguments: [
+            ("8000", PortMapping(hostPort: 8000, containerPort: 8000)),
+            ("8000:9000", PortMapping(hostPort: 8000, containerPort: 9000)),
+            ("127.0.0.1:8000:9000", PortMapping(hostIP: "127.0.0.1", hostPort: 8000, containerPort: 9000)),
+            ("8000:9000/udp", PortMapping(hostPort: 8000, containerPort: 9000, proto: "udp")),
+        ])
     func validPorts(spec: String, mapping: PortMapping) throws {
         #expect(try PortMapping.parse(spec) == mapping)
     }

@@ -12,15 +12,16 @@ struct ArchiveExtractorTests {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let archive = workspace.root + "/a." + format.rawValue
-        try TestArchives.write([
-            ArchiveEntry("proj/", .directory),
-            .file("proj/README.md", "hello"),
-            .file("proj/run.sh", "#!/bin/sh\n", mode: 0o755),
-            ArchiveEntry("proj/docs/", .directory),
-            .file("proj/docs/guide.txt", "guide"),
-            ArchiveEntry("proj/link", .symlink("docs/guide.txt")),
-            ArchiveEntry("proj/up", .symlink("../proj/README.md")),
-        ], format: format, to: archive)
+        try TestArchives.write(
+            [
+                ArchiveEntry("proj/", .directory),
+                .file("proj/README.md", "hello"),
+                .file("proj/run.sh", "#!/bin/sh\n", mode: 0o755),
+                ArchiveEntry("proj/docs/", .directory),
+                .file("proj/docs/guide.txt", "guide"),
+                ArchiveEntry("proj/link", .symlink("docs/guide.txt")),
+                ArchiveEntry("proj/up", .symlink("../proj/README.md")),
+            ], format: format, to: archive)
         let written = try ArchiveExtractor.extract(archiveAt: archive, into: workspace.out)
         #expect(written.contains("proj/docs/guide.txt"))
         #expect(workspace.read("proj/README.md") == "hello")
@@ -40,35 +41,53 @@ struct ArchiveExtractorTests {
         var testDescription: String { "\(name) (\(format.rawValue))" }
     }
 
-    static let malicious: [Malicious] = formats.flatMap { format -> [Malicious] in [
-        Malicious(name: "absolute path", format: format, entries: { root in [.file("ok.txt", "ok"), .file(root + "/escaped.txt", "evil")] },
-                  matches: { if case .absolutePath = $0 { return true } else { return false } }),
-        Malicious(name: "parent component", format: format, entries: { _ in [.file("ok.txt", "ok"), .file("sub/../../escaped.txt", "evil")] },
-                  matches: { if case .parentComponent = $0 { return true } else { return false } }),
-        Malicious(name: "leading ..", format: format, entries: { _ in [.file("../escaped.txt", "evil")] },
-                  matches: { if case .parentComponent = $0 { return true } else { return false } }),
-        Malicious(name: "symlink out, then a file through it", format: format,
-                  entries: { _ in [ArchiveEntry("evil", .symlink("..")), .file("evil/escaped.txt", "evil")] },
-                  matches: { if case .escapingLink = $0 { return true } else { return false } }),
-        Malicious(name: "absolute symlink", format: format,
-                  entries: { root in [ArchiveEntry("evil", .symlink(root)), .file("evil/escaped.txt", "evil")] },
-                  matches: { if case .escapingLink = $0 { return true } else { return false } }),
-        Malicious(name: "file through an inside symlink", format: format,
-                  entries: { _ in [ArchiveEntry("d/", .directory), ArchiveEntry("l", .symlink("d")), .file("l/escaped.txt", "evil")] },
-                  matches: { if case .throughLink = $0 { return true } else { return false } }),
-        Malicious(name: "chained symlinks", format: format,
-                  entries: { _ in [ArchiveEntry("d/", .directory), ArchiveEntry("d/x", .symlink("..")), ArchiveEntry("l", .symlink("d/x/.."))] },
-                  matches: { if case .escapingLink = $0 { return true } else { return false } }),
-        Malicious(name: "bomb", format: format, entries: { _ in [.file("ok.txt", "ok"), ArchiveEntry("zeros.bin", .zeros(megabytes: 8))] },
-                  matches: { if case .tooLarge = $0 { return true } else { return false } }),
-    ] } + [
-        Malicious(name: "hard link to an outside file", format: .tarGz,
-                  entries: { root in [ArchiveEntry("evil", .hardlink(root + "/outside.txt"))] },
-                  matches: { if case .absolutePath = $0 { return true } else { return false } }),
-        Malicious(name: "hard link with ..", format: .tarGz,
-                  entries: { _ in [ArchiveEntry("evil", .hardlink("../outside.txt"))] },
-                  matches: { if case .parentComponent = $0 { return true } else { return false } }),
-    ]
+    static let malicious: [Malicious] =
+        formats.flatMap { format -> [Malicious] in
+            [
+                Malicious(
+                    name: "absolute path", format: format,
+                    entries: { root in [.file("ok.txt", "ok"), .file(root + "/escaped.txt", "evil")] },
+                    matches: { if case .absolutePath = $0 { return true } else { return false } }),
+                Malicious(
+                    name: "parent component", format: format,
+                    entries: { _ in [.file("ok.txt", "ok"), .file("sub/../../escaped.txt", "evil")] },
+                    matches: { if case .parentComponent = $0 { return true } else { return false } }),
+                Malicious(
+                    name: "leading ..", format: format, entries: { _ in [.file("../escaped.txt", "evil")] },
+                    matches: { if case .parentComponent = $0 { return true } else { return false } }),
+                Malicious(
+                    name: "symlink out, then a file through it", format: format,
+                    entries: { _ in [ArchiveEntry("evil", .symlink("..")), .file("evil/escaped.txt", "evil")] },
+                    matches: { if case .escapingLink = $0 { return true } else { return false } }),
+                Malicious(
+                    name: "absolute symlink", format: format,
+                    entries: { root in [ArchiveEntry("evil", .symlink(root)), .file("evil/escaped.txt", "evil")] },
+                    matches: { if case .escapingLink = $0 { return true } else { return false } }),
+                Malicious(
+                    name: "file through an inside symlink", format: format,
+                    entries: { _ in [ArchiveEntry("d/", .directory), ArchiveEntry("l", .symlink("d")), .file("l/escaped.txt", "evil")] },
+                    matches: { if case .throughLink = $0 { return true } else { return false } }),
+                Malicious(
+                    name: "chained symlinks", format: format,
+                    entries: { _ in
+                        [ArchiveEntry("d/", .directory), ArchiveEntry("d/x", .symlink("..")), ArchiveEntry("l", .symlink("d/x/.."))]
+                    },
+                    matches: { if case .escapingLink = $0 { return true } else { return false } }),
+                Malicious(
+                    name: "bomb", format: format,
+                    entries: { _ in [.file("ok.txt", "ok"), ArchiveEntry("zeros.bin", .zeros(megabytes: 8))] },
+                    matches: { if case .tooLarge = $0 { return true } else { return false } }),
+            ]
+        } + [
+            Malicious(
+                name: "hard link to an outside file", format: .tarGz,
+                entries: { root in [ArchiveEntry("evil", .hardlink(root + "/outside.txt"))] },
+                matches: { if case .absolutePath = $0 { return true } else { return false } }),
+            Malicious(
+                name: "hard link with ..", format: .tarGz,
+                entries: { _ in [ArchiveEntry("evil", .hardlink("../outside.txt"))] },
+                matches: { if case .parentComponent = $0 { return true } else { return false } }),
+        ]
 
     @Test("malicious archives are refused and nothing appears outside the output directory", arguments: malicious)
     func refusesMalicious(_ item: Malicious) throws {
@@ -81,8 +100,9 @@ struct ArchiveExtractorTests {
 
         var refusal: ExtractionRefusal?
         do {
-            try ArchiveExtractor.extract(archiveAt: archive, into: workspace.out,
-                                         limits: ExtractionLimits(maximumBytes: 1 << 20, maximumEntries: 100))
+            try ArchiveExtractor.extract(
+                archiveAt: archive, into: workspace.out,
+                limits: ExtractionLimits(maximumBytes: 1 << 20, maximumEntries: 100))
         } catch let error as ExtractionRefusal {
             refusal = error
         }
@@ -107,7 +127,8 @@ struct ArchiveExtractorTests {
         let archive = workspace.root + "/many.zip"
         try TestArchives.write((0..<20).map { ArchiveEntry.file("f\($0)", "x") }, format: .zip, to: archive)
         #expect(throws: ExtractionRefusal.tooManyEntries(archive: "many.zip", limit: 10)) {
-            try ArchiveExtractor.extract(archiveAt: archive, into: workspace.out, limits: ExtractionLimits(maximumBytes: 1 << 20, maximumEntries: 10))
+            try ArchiveExtractor.extract(
+                archiveAt: archive, into: workspace.out, limits: ExtractionLimits(maximumBytes: 1 << 20, maximumEntries: 10))
         }
     }
 

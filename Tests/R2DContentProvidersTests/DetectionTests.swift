@@ -5,19 +5,26 @@ import Testing
 
 @Suite("DOIs and provider detection")
 struct DetectionTests {
-    @Test("DOI forms", arguments: [
-        ("10.5281/zenodo.3242074", "10.5281/zenodo.3242074"),
-        ("doi:10.7910/DVN/6ZXAGT/3YRRYJ", "10.7910/DVN/6ZXAGT/3YRRYJ"),
-        ("DOI: 10.6084/m9.figshare.9782777.v1", "10.6084/m9.figshare.9782777.v1"),
-        ("https://doi.org/10.4211/hs.b8f6eae9d89241cf8b5904033460af61", "10.4211/hs.b8f6eae9d89241cf8b5904033460af61"),
-        ("http://dx.doi.org/10.1.2/x", "10.1.2/x"),
-        ("doi.org/10.123/abc", "10.123/abc"),
-    ])
+    @Test(
+        "DOI forms",
+        arguments: [
+            ("10.5281/zenodo.3242074", "10.5281/zenodo.3242074"),
+            ("doi:10.7910/DVN/6ZXAGT/3YRRYJ", "10.7910/DVN/6ZXAGT/3YRRYJ"),
+            ("DOI: 10.6084/m9.figshare.9782777.v1", "10.6084/m9.figshare.9782777.v1"),
+            ("https://doi.org/10.4211/hs.b8f6eae9d89241cf8b5904033460af61", "10.4211/hs.b8f6eae9d89241cf8b5904033460af61"),
+            ("http://dx.doi.org/10.1.2/x", "10.1.2/x"),
+            ("doi.org/10.123/abc", "10.123/abc"),
+        ])
     func doiForms(input: String, bare: String) {
         #expect(DOI.normalize(input) == bare)
     }
 
-    @Test("not DOIs", arguments: ["https://github.com/a/b", "10.5281", "11.5281/x", "https://example.org/10.1/x", "swh:1:dir:" + String(repeating: "a", count: 40)])
+    @Test(
+        "not DOIs",
+        arguments: [
+            "https://github.com/a/b", "10.5281", "11.5281/x", "https://example.org/10.1/x",
+            "swh:1:dir:" + String(repeating: "a", count: 40),
+        ])
     func notDOIs(input: String) {
         #expect(!DOI.isDOI(input))
     }
@@ -26,7 +33,10 @@ struct DetectionTests {
     func handleResolution() async throws {
         let services = try await FakeServices.start()
         defer { Task { await services.stop() } }
-        services.json("/doi/api/handles/10.5281/zenodo.1", #"{"responseCode":1,"values":[{"type":"HS_ADMIN","data":{"value":"x"}},{"type":"URL","data":{"format":"string","value":"{base}/records/1"}}]}"#)
+        services.json(
+            "/doi/api/handles/10.5281/zenodo.1",
+            #"{"responseCode":1,"values":[{"type":"HS_ADMIN","data":{"value":"x"}},{"type":"URL","data":{"format":"string","value":"{base}/records/1"}}]}"#
+        )
         services.json("/doi/api/handles/10.5281/nourl", #"{"responseCode":1,"values":[{"type":"EMAIL","data":{"value":"x"}}]}"#)
         services.json("/doi/api/handles/10.5281/missing", #"{"responseCode":100}"#, status: 404)
         services.json("/doi/api/handles/10.5281/broken", #"{}"#, status: 400)
@@ -74,11 +84,18 @@ struct DetectionTests {
         let services = try await FakeServices.start()
         defer { Task { await services.stop() } }
         services.json("/doi/api/handles/10.5281/zenodo.123", #"{"values":[{"type":"URL","data":{"value":"{base}/records/123"}}]}"#)
-        services.json("/doi/api/handles/10.6084/m9.figshare.9782777", #"{"values":[{"type":"URL","data":{"value":"{base}/articles/code/Binder-ready/9782777"}}]}"#)
-        services.json("/doi/api/handles/10.7910/DVN/TJCLKP", #"{"values":[{"type":"URL","data":{"value":"{base}/citation?persistentId=doi:10.7910/DVN/TJCLKP"}}]}"#)
+        services.json(
+            "/doi/api/handles/10.6084/m9.figshare.9782777",
+            #"{"values":[{"type":"URL","data":{"value":"{base}/articles/code/Binder-ready/9782777"}}]}"#)
+        services.json(
+            "/doi/api/handles/10.7910/DVN/TJCLKP",
+            #"{"values":[{"type":"URL","data":{"value":"{base}/citation?persistentId=doi:10.7910/DVN/TJCLKP"}}]}"#)
         services.json("/doi/api/handles/10.9999/unknown", #"{}"#, status: 404)
         services.json("/installations.json", #"{"installations":[{"name":"Local","hostname":"127.0.0.1"}]}"#)
-        services.json("/hsapi/resource/b8f6eae9d89241cf8b5904033460af61/scimeta/elements", #"{"dates":[{"type":"created","start_date":"2019-01-01T00:00:00"},{"type":"modified","start_date":"2019-05-09T14:20:04.521434Z"}]}"#)
+        services.json(
+            "/hsapi/resource/b8f6eae9d89241cf8b5904033460af61/scimeta/elements",
+            #"{"dates":[{"type":"created","start_date":"2019-01-01T00:00:00"},{"type":"modified","start_date":"2019-05-09T14:20:04.521434Z"}]}"#
+        )
         services.json("/ckan/api/3/action/status_show", #"{"success":true}"#)
         services.json("/ckan/api/3/action/package_show?id=my-data", #"{"result":{"metadata_modified":"2023-10-05T08:15:00.123456"}}"#)
         var settings = services.settings()

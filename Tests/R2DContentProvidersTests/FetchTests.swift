@@ -8,8 +8,10 @@ import Testing
 @Suite("Fetching from data repositories")
 struct FetchTests {
     /// Detects `input` (with `{base}` filled in), fetches it into a fresh workspace and returns the content id.
-    func fetch(_ input: String, _ services: FakeServices, settings: ProviderSettings? = nil, log: LogLines = LogLines(),
-               workspace: Workspace) async throws -> (provider: String, contentID: String) {
+    func fetch(
+        _ input: String, _ services: FakeServices, settings: ProviderSettings? = nil, log: LogLines = LogLines(),
+        workspace: Workspace
+    ) async throws -> (provider: String, contentID: String) {
         let session = services.session(settings, log: log)
         defer { Task { await session.shutdown() } }
         let resolved = input.replacingOccurrences(of: "{base}", with: services.base)
@@ -29,7 +31,9 @@ struct FetchTests {
         let workspace = try Workspace()
         defer { workspace.remove() }
         services.json("/api/records/3242074", #"{"id":3242074,"links":{"files":"{base}/api/records/3242074/files"}}"#)
-        services.json("/api/records/3242074/files", #"{"entries":[{"key":"repo.zip","links":{"content":"{base}/api/records/3242074/files/repo.zip/content"}}]}"#)
+        services.json(
+            "/api/records/3242074/files",
+            #"{"entries":[{"key":"repo.zip","links":{"content":"{base}/api/records/3242074/files/repo.zip/content"}}]}"#)
         services.file("/api/records/3242074/files/repo.zip/content", try TestArchives.bytes(Self.repoZip, format: .zip))
         services.json("/doi/api/handles/10.5281/zenodo.3242074", #"{"values":[{"type":"URL","data":{"value":"{base}/records/3242074"}}]}"#)
 
@@ -51,7 +55,10 @@ struct FetchTests {
         let workspace = try Workspace()
         defer { workspace.remove() }
         services.json("/api/records/7", #"{"links":{"files":"{base}/api/records/7/files"}}"#)
-        services.json("/api/records/7/files", #"{"entries":[{"key":"repo.zip","links":{"content":"{base}/f/repo.zip"}},{"key":"notes.txt","links":{"content":"{base}/f/notes.txt"}}]}"#)
+        services.json(
+            "/api/records/7/files",
+            #"{"entries":[{"key":"repo.zip","links":{"content":"{base}/f/repo.zip"}},{"key":"notes.txt","links":{"content":"{base}/f/notes.txt"}}]}"#
+        )
         services.file("/f/repo.zip", try TestArchives.bytes(Self.repoZip, format: .zip))
         services.file("/f/notes.txt", Array("notes".utf8))
         let result = try await fetch("{base}/record/7", services, workspace: workspace)
@@ -65,7 +72,10 @@ struct FetchTests {
         defer { Task { await services.stop() } }
         let workspace = try Workspace()
         defer { workspace.remove() }
-        services.json("/figshare-api/v2/articles/9782777/versions/2", #"{"files":[{"name":"binder.zip","download_url":"{base}/ndownloader/files/1","is_link_only":false},{"name":"elsewhere","download_url":"https://example.invalid/x","is_link_only":true}]}"#)
+        services.json(
+            "/figshare-api/v2/articles/9782777/versions/2",
+            #"{"files":[{"name":"binder.zip","download_url":"{base}/ndownloader/files/1","is_link_only":false},{"name":"elsewhere","download_url":"https://example.invalid/x","is_link_only":true}]}"#
+        )
         services.file("/ndownloader/files/1", try TestArchives.bytes(Self.repoZip, format: .zip))
         let result = try await fetch("{base}/articles/code/Binder-ready/9782777/2", services, workspace: workspace)
         #expect(result == ("Figshare", "9782777.v2"))
@@ -79,7 +89,9 @@ struct FetchTests {
         defer { Task { await services.stop() } }
         let workspace = try Workspace()
         defer { workspace.remove() }
-        services.json("/figshare-api/v2/articles/5/versions/1", #"{"files":[{"name":"environment.yml","download_url":"{base}/d/1","is_link_only":false}]}"#)
+        services.json(
+            "/figshare-api/v2/articles/5/versions/1",
+            #"{"files":[{"name":"environment.yml","download_url":"{base}/d/1","is_link_only":false}]}"#)
         services.file("/d/1", Array("dependencies: []\n".utf8))
         let result = try await fetch("{base}/articles/dataset/x/5", services, workspace: workspace)
         #expect(result.contentID == "5.v1")
@@ -88,28 +100,37 @@ struct FetchTests {
 
     func dataverse(_ services: FakeServices) {
         services.json("/installations.json", #"{"installations":[{"name":"Test","hostname":"127.0.0.1"}]}"#)
-        services.json("/api/datasets/:persistentId?persistentId=doi:10.7910/DVN/TJCLKP", #"""
-        {"data":{"latestVersion":{"files":[
-          {"label":"Dockerfile","directoryLabel":"ArchaeoGLOBE-master","dataFile":{"id":11,"originalFileName":"Dockerfile"}},
-          {"label":"data.tab","directoryLabel":"ArchaeoGLOBE-master/data","dataFile":{"id":12,"originalFileName":"data.csv"}}
-        ]}}}
-        """#)
+        services.json(
+            "/api/datasets/:persistentId?persistentId=doi:10.7910/DVN/TJCLKP",
+            #"""
+            {"data":{"latestVersion":{"files":[
+              {"label":"Dockerfile","directoryLabel":"ArchaeoGLOBE-master","dataFile":{"id":11,"originalFileName":"Dockerfile"}},
+              {"label":"data.tab","directoryLabel":"ArchaeoGLOBE-master/data","dataFile":{"id":12,"originalFileName":"data.csv"}}
+            ]}}}
+            """#)
         services.file("/api/access/datafile/11?format=original", Array("FROM scratch\n".utf8))
         services.file("/api/access/datafile/12?format=original", Array("1,2\n".utf8))
-        services.json("/api/files/12?returnDatasetVersion=true", #"{"data":{"datasetVersion":{"datasetPersistentId":"doi:10.7910/DVN/TJCLKP"}}}"#)
+        services.json(
+            "/api/files/12?returnDatasetVersion=true", #"{"data":{"datasetVersion":{"datasetPersistentId":"doi:10.7910/DVN/TJCLKP"}}}"#)
         services.json("/api/datasets/:persistentId?persistentId=doi:10.7910/DVN/TJCLKP/FILE1", #"{"status":"ERROR"}"#, status: 404)
-        services.json("/api/files/:persistentId?persistentId=doi:10.7910/DVN/TJCLKP/FILE1&returnDatasetVersion=true", #"{"data":{"datasetVersion":{"datasetPersistentId":"doi:10.7910/DVN/TJCLKP"}}}"#)
-        services.json("/doi/api/handles/10.7910/DVN/TJCLKP", #"{"values":[{"type":"URL","data":{"value":"{base}/citation?persistentId=doi:10.7910/DVN/TJCLKP"}}]}"#)
+        services.json(
+            "/api/files/:persistentId?persistentId=doi:10.7910/DVN/TJCLKP/FILE1&returnDatasetVersion=true",
+            #"{"data":{"datasetVersion":{"datasetPersistentId":"doi:10.7910/DVN/TJCLKP"}}}"#)
+        services.json(
+            "/doi/api/handles/10.7910/DVN/TJCLKP",
+            #"{"values":[{"type":"URL","data":{"value":"{base}/citation?persistentId=doi:10.7910/DVN/TJCLKP"}}]}"#)
     }
 
-    @Test("Dataverse: every URL form leads to the dataset; its single directory is flattened", arguments: [
-        "{base}/dataset.xhtml?persistentId=doi:10.7910/DVN/TJCLKP",
-        "{base}/citation?persistentId=doi:10.7910/DVN/TJCLKP",
-        "{base}/citation?persistentId=doi:10.7910/DVN/TJCLKP/FILE1",
-        "{base}/file.xhtml?persistentId=doi:10.7910/DVN/TJCLKP/FILE1",
-        "{base}/api/access/datafile/12",
-        "doi:10.7910/DVN/TJCLKP",
-    ])
+    @Test(
+        "Dataverse: every URL form leads to the dataset; its single directory is flattened",
+        arguments: [
+            "{base}/dataset.xhtml?persistentId=doi:10.7910/DVN/TJCLKP",
+            "{base}/citation?persistentId=doi:10.7910/DVN/TJCLKP",
+            "{base}/citation?persistentId=doi:10.7910/DVN/TJCLKP/FILE1",
+            "{base}/file.xhtml?persistentId=doi:10.7910/DVN/TJCLKP/FILE1",
+            "{base}/api/access/datafile/12",
+            "doi:10.7910/DVN/TJCLKP",
+        ])
     func dataverse(input: String) async throws {
         let services = try await FakeServices.start()
         defer { Task { await services.stop() } }
@@ -131,7 +152,8 @@ struct FetchTests {
         var settings = services.settings()
         settings.dataverseInstallationsURL = services.base + "/no-such-list.json"
         settings.dataverseURLs = [services.base]
-        let result = try await fetch("{base}/dataset.xhtml?persistentId=doi:10.7910/DVN/TJCLKP", services, settings: settings, workspace: workspace)
+        let result = try await fetch(
+            "{base}/dataset.xhtml?persistentId=doi:10.7910/DVN/TJCLKP", services, settings: settings, workspace: workspace)
         #expect(result.contentID == "doi:10.7910/DVN/TJCLKP")
         #expect(!services.received.contains { $0.contains("no-such-list") })
     }
@@ -141,12 +163,15 @@ struct FetchTests {
     /// HydroShare: the bag URL answers a waiting page `waits` times, then redirects to the bag.
     func hydroshare(_ services: FakeServices, waits: Int, direct: Bool = false) throws {
         let resource = Self.resource
-        services.json("/hsapi/resource/\(resource)/scimeta/elements", #"{"dates":[{"type":"modified","start_date":"2019-05-09T14:20:04.521434Z"}]}"#)
+        services.json(
+            "/hsapi/resource/\(resource)/scimeta/elements", #"{"dates":[{"type":"modified","start_date":"2019-05-09T14:20:04.521434Z"}]}"#)
         let polls = Mutex(0)
         let base = services.base
         let bag = try Self.bag(resource)
         services.route("GET", "/django_s3/download/bags/\(resource).zip") { _ in
-            let count = polls.withLock { value -> Int in value += 1; return value }
+            let count = polls.withLock { value -> Int in
+                value += 1; return value
+            }
             if count <= waits {
                 return StubResponse(status: 200, headers: [("Content-Type", "text/html")], chunks: [Array("<p>Preparing bag</p>".utf8)])
             }
@@ -157,12 +182,13 @@ struct FetchTests {
     }
 
     static func bag(_ resource: String) throws -> [UInt8] {
-        try TestArchives.bytes([
-            .file("\(resource)/bagit.txt", "BagIt-Version: 0.96\n"),
-            .file("\(resource)/data/resourcemetadata.xml", "<xml/>"),
-            .file("\(resource)/data/contents/Dockerfile", "FROM scratch\n"),
-            .file("\(resource)/data/contents/notebooks/a.ipynb", "{}"),
-        ], format: .zip)
+        try TestArchives.bytes(
+            [
+                .file("\(resource)/bagit.txt", "BagIt-Version: 0.96\n"),
+                .file("\(resource)/data/resourcemetadata.xml", "<xml/>"),
+                .file("\(resource)/data/contents/Dockerfile", "FROM scratch\n"),
+                .file("\(resource)/data/contents/notebooks/a.ipynb", "{}"),
+            ], format: .zip)
     }
 
     @Test("HydroShare: polls until the bag is ready, extracts into the output directory; content id <id>.v<epoch>")
@@ -213,18 +239,25 @@ struct FetchTests {
 
     func ckan(_ services: FakeServices) {
         services.json("/ckan/api/3/action/status_show", #"{"success":true,"result":{"ckan_version":"2.10"}}"#)
-        services.json("/ckan/api/3/action/package_show?id=my-data", #"{"result":{"metadata_modified":"2023-10-05T08:15:00.123456","resources":[{"id":"r1","url":"{base}/files/environment.yml"},{"id":"r2","url":""},{"id":"r3","url":"{base}/files/dir/"}]}}"#)
-        services.json("/ckan/api/3/action/activity_data_show?id=act-1&object_type=package", #"{"result":{"resources":[{"id":"r9","url":"{base}/files/old.txt"}]}}"#)
+        services.json(
+            "/ckan/api/3/action/package_show?id=my-data",
+            #"{"result":{"metadata_modified":"2023-10-05T08:15:00.123456","resources":[{"id":"r1","url":"{base}/files/environment.yml"},{"id":"r2","url":""},{"id":"r3","url":"{base}/files/dir/"}]}}"#
+        )
+        services.json(
+            "/ckan/api/3/action/activity_data_show?id=act-1&object_type=package",
+            #"{"result":{"resources":[{"id":"r9","url":"{base}/files/old.txt"}]}}"#)
         services.file("/files/environment.yml", Array("dependencies: []\n".utf8))
         services.file("/files/dir/", Array("listing".utf8))
         services.file("/files/old.txt", Array("old".utf8))
     }
 
-    @Test("CKAN: the dataset's resources, or an activity's; content id <dataset>.v<epoch>", arguments: [
-        ("{base}/ckan/dataset/my-data", ["environment.yml", "r3"]),
-        ("{base}/ckan/dataset/my-data/history/act-1", ["old.txt"]),
-        ("{base}/ckan/dataset/my-data?activity_id=act-1", ["old.txt"]),
-    ])
+    @Test(
+        "CKAN: the dataset's resources, or an activity's; content id <dataset>.v<epoch>",
+        arguments: [
+            ("{base}/ckan/dataset/my-data", ["environment.yml", "r3"]),
+            ("{base}/ckan/dataset/my-data/history/act-1", ["old.txt"]),
+            ("{base}/ckan/dataset/my-data?activity_id=act-1", ["old.txt"]),
+        ])
     func ckanFetch(input: String, files: [String]) async throws {
         let services = try await FakeServices.start()
         defer { Task { await services.stop() } }
@@ -259,21 +292,28 @@ struct FetchTests {
         let vault = "/swh/api/1/vault/directory/\(directory)/"
         services.route("POST", vault) { _ in .json(#"{"status":"new","fetch_url":null}"#) }
         services.route("GET", vault) { _ in
-            let count = polls.withLock { value -> Int in value += 1; return value }
+            let count = polls.withLock { value -> Int in
+                value += 1; return value
+            }
             if count <= pendingPolls { return .json(#"{"status":"pending","progress_message":"cooking"}"#) }
             if fails { return .json(#"{"status":"failed","progress_message":"object not found"}"#) }
             return .json(#"{"status":"done","fetch_url":"\#(base)/swh/api/1/vault/flat/\#(directory)/raw/"}"#)
         }
-        services.file("/swh/api/1/vault/flat/\(directory)/raw/", try TestArchives.bytes([
-            ArchiveEntry("\(directory)/", .directory),
-            .file("\(directory)/Dockerfile", "FROM scratch\n"),
-            .file("\(directory)/src/main.py", "print(1)\n"),
-        ], format: .tarGz), contentType: "application/gzip")
+        services.file(
+            "/swh/api/1/vault/flat/\(directory)/raw/",
+            try TestArchives.bytes(
+                [
+                    ArchiveEntry("\(directory)/", .directory),
+                    .file("\(directory)/Dockerfile", "FROM scratch\n"),
+                    .file("\(directory)/src/main.py", "print(1)\n"),
+                ], format: .tarGz), contentType: "application/gzip")
     }
 
-    @Test("SWHID: the vault cooks the directory, the tarball's root is moved up; rev resolves to its directory", arguments: [
-        "swh:1:dir:" + directory, "swh:1:rev:" + revision, "swh:1:dir:" + directory + ";origin=https://example.org/repo",
-    ])
+    @Test(
+        "SWHID: the vault cooks the directory, the tarball's root is moved up; rev resolves to its directory",
+        arguments: [
+            "swh:1:dir:" + directory, "swh:1:rev:" + revision, "swh:1:dir:" + directory + ";origin=https://example.org/repo",
+        ])
     func swhFetch(input: String) async throws {
         let services = try await FakeServices.start()
         defer { Task { await services.stop() } }
@@ -286,7 +326,10 @@ struct FetchTests {
         let result = try await fetch(input, services, settings: settings, log: log, workspace: workspace)
         #expect(result == ("Swhid", "swh:1:dir:\(Self.directory)"))
         #expect(workspace.listing() == ["Dockerfile", "src", "src/main.py"])
-        #expect(services.server.requests.filter { $0.path.contains("/swh/") }.allSatisfy { $0.header("Authorization") == "Bearer secret-token-123" })
+        #expect(
+            services.server.requests.filter { $0.path.contains("/swh/") }.allSatisfy {
+                $0.header("Authorization") == "Bearer secret-token-123"
+            })
         #expect(services.received.filter { $0.hasPrefix("GET /swh/api/1/vault/directory/") }.count == 3)
         #expect(!log.all.contains("secret-token-123"))
     }
@@ -332,7 +375,9 @@ struct FetchTests {
         defer { workspace.remove() }
         services.json("/api/records/66", #"{"links":{"files":"{base}/api/records/66/files"}}"#)
         services.json("/api/records/66/files", #"{"entries":[{"key":"evil.zip","links":{"content":"{base}/f/evil.zip"}}]}"#)
-        services.file("/f/evil.zip", try TestArchives.bytes([.file("ok/Dockerfile", "FROM scratch\n"), .file("../escaped.txt", "evil")], format: .zip))
+        services.file(
+            "/f/evil.zip",
+            try TestArchives.bytes([.file("ok/Dockerfile", "FROM scratch\n"), .file("../escaped.txt", "evil")], format: .zip))
         do {
             _ = try await fetch("{base}/records/66", services, workspace: workspace)
             Issue.record("the archive was accepted")
@@ -349,7 +394,9 @@ struct FetchTests {
         let workspace = try Workspace()
         defer { workspace.remove() }
         services.json("/api/records/9", #"{"message":"busy"}"#, status: 503)
-        await #expect(throws: ProviderError.httpStatus(url: services.base + "/api/records/9", status: 503, input: services.base + "/records/9")) {
+        await #expect(
+            throws: ProviderError.httpStatus(url: services.base + "/api/records/9", status: 503, input: services.base + "/records/9")
+        ) {
             _ = try await fetch("{base}/records/9", services, workspace: workspace)
         }
         #expect(services.received.filter { $0 == "GET /api/records/9" }.count == 2)

@@ -37,9 +37,12 @@ struct MercurialTests {
 
         @discardableResult
         func hg(_ arguments: [String], in directory: String? = nil) throws -> String {
-            let result = try runProgram("/usr/bin/hg", arguments + ["--config", "extensions.topic=", "--config", "ui.username=test <t@example.org>"],
-                                        environment: ["HGPLAIN": "1"], currentDirectory: directory ?? path)
-            guard result.status == 0 else { throw ProviderError.mercurialFailed(input: path, command: arguments.joined(separator: " "), output: result.stderr) }
+            let result = try runProgram(
+                "/usr/bin/hg", arguments + ["--config", "extensions.topic=", "--config", "ui.username=test <t@example.org>"],
+                environment: ["HGPLAIN": "1"], currentDirectory: directory ?? path)
+            guard result.status == 0 else {
+                throw ProviderError.mercurialFailed(input: path, command: arguments.joined(separator: " "), output: result.stderr)
+            }
             return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
@@ -93,8 +96,10 @@ struct MercurialTests {
         let port = Int.random(in: 20_000...60_000)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/hg")
-        server.arguments = ["serve", "-R", repo.path, "-a", "127.0.0.1", "-p", String(port), "--config", "extensions.topic=",
-                            "--config", "phases.publish=False"]
+        server.arguments = [
+            "serve", "-R", repo.path, "-a", "127.0.0.1", "-p", String(port), "--config", "extensions.topic=",
+            "--config", "phases.publish=False",
+        ]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()

@@ -5,81 +5,88 @@ import Testing
 
 @Suite("Image names")
 struct ImageNameTests {
-    @Test("repo2docker's escaping", arguments: [
-        ("r2dhttps://github.com/binder-examples/requirements", "r2dhttps-3a-2f-2fgithub-2ecom-2fbinder-2dexamples-2frequirements"),
-        ("r2d/home/me/proj", "r2d-2fhome-2fme-2fproj"),
-        ("r2d.", "r2d-2e"),
-        ("r2d10.5281/zenodo.3242074", "r2d10-2e5281-2fzenodo-2e3242074"),
-        ("r2dREPO a directory", "r2drepo-20a-20directory"),
-        ("r2dé", "r2d-c3-a9"),
-    ])
+    @Test(
+        "repo2docker's escaping",
+        arguments: [
+            ("r2dhttps://github.com/binder-examples/requirements", "r2dhttps-3a-2f-2fgithub-2ecom-2fbinder-2dexamples-2frequirements"),
+            ("r2d/home/me/proj", "r2d-2fhome-2fme-2fproj"),
+            ("r2d.", "r2d-2e"),
+            ("r2d10.5281/zenodo.3242074", "r2d10-2e5281-2fzenodo-2e3242074"),
+            ("r2dREPO a directory", "r2drepo-20a-20directory"),
+            ("r2dé", "r2d-c3-a9"),
+        ])
     func escaping(input: String, expected: String) {
         #expect(ImageName.escape(input) == expected)
     }
 
     @Test("default repository name")
     func defaultName() {
-        #expect(ImageName.defaultRepository(repo: "https://github.com/binder-examples/requirements", subdir: "")
-            == "r2dhttps-3a-2f-2fgithub-2ecom-2fbinder-2dexamples-2frequirements")
+        #expect(
+            ImageName.defaultRepository(repo: "https://github.com/binder-examples/requirements", subdir: "")
+                == "r2dhttps-3a-2f-2fgithub-2ecom-2fbinder-2dexamples-2frequirements")
         #expect(ImageName.defaultRepository(repo: "/srv/repo", subdir: "a directory") == "r2d-2fsrv-2frepoa-20directory")
         let long = ImageName.defaultRepository(repo: "https://example.org/" + String(repeating: "x/", count: 200), subdir: "")
         #expect(long.count == 200)
         #expect(ImageName.isValid(long + ":" + String(repeating: "a", count: 40)))
     }
 
-    @Test("--image-name validation", arguments: [
-        ("test.COM/valid_name:1.0.0", true),
-        ("Test.com/valid_name:1.0.0", false),
-        ("_test/valid_name:1.0.0", false),
-        ("test..com/valid_name:1.0.0", false),
-        ("Test/Invalid_name:1.0.0", false),
-        ("r2d-2e:0123abc", true),
-        ("localhost:5000/team/image:tag", true),
-        ("registry.example.org/i-binder-2dexamples-55ab5c:ae2d0f2dd39d1e7ef6d8b1e5d3c4b3c0a9b8d7e6", true),
-        ("image@sha256:" + String(repeating: "a", count: 64), true),
-        ("image:", false),
-        ("image:-tag", false),
-        ("UPPER", false),
-        ("a__b", true),
-        ("a___b", false),
-        ("a--b.c_d", true),
-        ("", false),
-        ("image:" + String(repeating: "t", count: 129), false),
-        ("image:" + String(repeating: "t", count: 128), true),
-        ("a/b/c", true),
-        ("a//b", false),
-        ("/a", false),
-        ("a/", false),
-        ("-a.com/b", false),
-        ("a-.com/b", false),
-        ("a.B-c.org:443/x", true),
-        ("a.com:/x", false),
-        ("a.com:44a/x", false),
-        ("a.com:5000", true),
-        ("a.b:c/d", false),
-        ("image@sha256:" + String(repeating: "a", count: 31), false),
-        ("image@sha256:" + String(repeating: "g", count: 32), false),
-        ("image@sha256+b.c:" + String(repeating: "F", count: 32), true),
-        ("image@sha256-:" + String(repeating: "a", count: 32), false),
-        ("image@1sha:" + String(repeating: "a", count: 32), false),
-        ("image:v1@sha256:" + String(repeating: "a", count: 64), true),
-        ("image@sha256:" + String(repeating: "a", count: 64) + "@x", false),
-        ("a.-b", false),
-        ("a_.b", false),
-        ("a---b", true),
-        ("r2d-2e:é", false),
-    ])
+    @Test(
+        "--image-name validation",
+        arguments: [
+            ("test.COM/valid_name:1.0.0", true),
+            ("Test.com/valid_name:1.0.0", false),
+            ("_test/valid_name:1.0.0", false),
+            ("test..com/valid_name:1.0.0", false),
+            ("Test/Invalid_name:1.0.0", false),
+            ("r2d-2e:0123abc", true),
+            ("localhost:5000/team/image:tag", true),
+            ("registry.example.org/i-binder-2dexamples-55ab5c:ae2d0f2dd39d1e7ef6d8b1e5d3c4b3c0a9b8d7e6", true),
+            ("image@sha256:" + String(repeating: "a", count: 64), true),
+            ("image:", false),
+            ("image:-tag", false),
+            ("UPPER", false),
+            ("a__b", true),
+            ("a___b", false),
+            ("a--b.c_d", true),
+            ("", false),
+            ("image:" + String(repeating: "t", count: 129), false),
+            ("image:" + String(repeating: "t", count: 128), true),
+            ("a/b/c", true),
+            ("a//b", false),
+            ("/a", false),
+            ("a/", false),
+            ("-a.com/b", false),
+            ("a-.com/b", false),
+            ("a.B-c.org:443/x", true),
+            ("a.com:/x", false),
+            ("a.com:44a/x", false),
+            ("a.com:5000", true),
+            ("a.b:c/d", false),
+            ("image@sha256:" + String(repeating: "a", count: 31), false),
+            ("image@sha256:" + String(repeating: "g", count: 32), false),
+            ("image@sha256+b.c:" + String(repeating: "F", count: 32), true),
+            ("image@sha256-:" + String(repeating: "a", count: 32), false),
+            ("image@1sha:" + String(repeating: "a", count: 32), false),
+            ("image:v1@sha256:" + String(repeating: "a", count: 64), true),
+            ("image@sha256:" + String(repeating: "a", count: 64) + "@x", false),
+            ("a.-b", false),
+            ("a_.b", false),
+            ("a---b", true),
+            ("r2d-2e:é", false),
+        ])
     func validation(name: String, valid: Bool) {
         #expect(ImageName.isValid(name) == valid)
     }
 
-    @Test("splitting repository and tag", arguments: [
-        ("image", "image", "latest"),
-        ("image:v1", "image", "v1"),
-        ("localhost:5000/image", "localhost:5000/image", "latest"),
-        ("localhost:5000/team/image:abc", "localhost:5000/team/image", "abc"),
-        ("team/image:abc@sha256:0123", "team/image", "abc"),
-    ])
+    @Test(
+        "splitting repository and tag",
+        arguments: [
+            ("image", "image", "latest"),
+            ("image:v1", "image", "v1"),
+            ("localhost:5000/image", "localhost:5000/image", "latest"),
+            ("localhost:5000/team/image:abc", "localhost:5000/team/image", "abc"),
+            ("team/image:abc@sha256:0123", "team/image", "abc"),
+        ])
     func split(reference: String, repository: String, tag: String) {
         let parts = ImageReference(parsing: reference)
         #expect(parts.name == repository)
@@ -97,11 +104,12 @@ struct ReporterTests {
         reporter.log("Step 1/3 : FROM x\n", phase: .building)
         reporter.debug("hidden\n")
         reporter.failure("Something \"quoted\" / failed")
-        #expect(box.lines == [
-            "{\"message\":\"Picked Git content provider.\\n\"}\n",
-            "{\"message\":\"Step 1/3 : FROM x\\n\",\"phase\":\"building\"}\n",
-            "{\"message\":\"Something \\\"quoted\\\" / failed\\n\",\"phase\":\"failed\"}\n",
-        ])
+        #expect(
+            box.lines == [
+                "{\"message\":\"Picked Git content provider.\\n\"}\n",
+                "{\"message\":\"Step 1/3 : FROM x\\n\",\"phase\":\"building\"}\n",
+                "{\"message\":\"Something \\\"quoted\\\" / failed\\n\",\"phase\":\"failed\"}\n",
+            ])
     }
 }
 

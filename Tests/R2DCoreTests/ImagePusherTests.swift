@@ -14,27 +14,31 @@ struct ImagePusherTests {
         var all: [String] { storage.withLock { $0 } }
     }
 
-    static let success = [
-        #"{"status":"Preparing","progressDetail":{},"id":"l1"}"#,
-        #"{"status":"Pushing","progressDetail":{"current":10,"total":20},"id":"l1"}"#,
-        #"{"status":"Pushed","progressDetail":{},"id":"l1"}"#,
-        #"{"progressDetail":{},"aux":{"Tag":"1","Digest":"sha256:ab","Size":1}}"#,
-    ].joined(separator: "\n") + "\n"
+    static let success =
+        [
+            #"{"status":"Preparing","progressDetail":{},"id":"l1"}"#,
+            #"{"status":"Pushing","progressDetail":{"current":10,"total":20},"id":"l1"}"#,
+            #"{"status":"Pushed","progressDetail":{},"id":"l1"}"#,
+            #"{"progressDetail":{},"aux":{"Tag":"1","Digest":"sha256:ab","Size":1}}"#,
+        ].joined(separator: "\n") + "\n"
 
     /// Runs a push against a stub engine that answers the push requests in turn with `streams`.
     func push(streams: [String]) async throws -> (Result<Void, any Error>, requests: Int, lines: [String]) {
         let calls = Mutex(0)
         let server = try await StubEngineServer.start { request in
             if request.path == "/_ping" { return .ping() }
-            let index = calls.withLock { value -> Int in value += 1; return value - 1 }
+            let index = calls.withLock { value -> Int in
+                value += 1; return value - 1
+            }
             return StubResponse(chunks: [Array(streams[min(index, streams.count - 1)].utf8)])
         }
         let client = try EngineClient(endpoint: .unixSocket(server.socketPath))
         let lines = Lines()
         let reporter = Reporter(json: true, debug: false) { lines.append($0) }
-        let pusher = ImagePusher(engine: client, reporter: reporter,
-                                 credentials: RegistryCredentialStore(environment: ["HOME": "/nonexistent"]),
-                                 attempts: 3, progressInterval: .zero, retryDelay: .milliseconds(10))
+        let pusher = ImagePusher(
+            engine: client, reporter: reporter,
+            credentials: RegistryCredentialStore(environment: ["HOME": "/nonexistent"]),
+            attempts: 3, progressInterval: .zero, retryDelay: .milliseconds(10))
         let result: Result<Void, any Error>
         do {
             try await pusher.push("127.0.0.1:5000/a/b:1")
@@ -52,16 +56,19 @@ struct ImagePusherTests {
     }
 
     @Test func transientFailuresAreRetriedThenSucceed() async throws {
-        let (result, requests, lines) = try await push(streams: [Self.error("Put http://127.0.0.1:5000/v2/: EOF"),
-                                                                 Self.error("dial tcp 127.0.0.1:5000: connect: connection refused"),
-                                                                 Self.success])
+        let (result, requests, lines) = try await push(streams: [
+            Self.error("Put http://127.0.0.1:5000/v2/: EOF"),
+            Self.error("dial tcp 127.0.0.1:5000: connect: connection refused"),
+            Self.success,
+        ])
         #expect(throws: Never.self) { try result.get() }
         #expect(requests == 3)
         #expect(lines.filter { $0.contains("Push attempt") }.count == 2)
         #expect(lines.last == #"{"message":"Successfully pushed 127.0.0.1:5000/a/b:1\n","phase":"pushing"}"# + "\n")
         // repo2docker 2024.07's progress line: progress per layer and the daemon's events.
-        let progress = try #require(lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .last { $0["progress"] != nil })
+        let progress = try #require(
+            lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .last { $0["progress"] != nil })
         #expect(progress["message"] as? String == "Pushing image\n")
         #expect(progress["phase"] as? String == "pushing")
         #expect((progress["layers"] as? [String: [String: Any]])?["l1"]?["status"] as? String == "Pushed")

@@ -83,8 +83,10 @@ struct PipelineTests {
     func run(_ request: BuildRequest, scene: Scene, engine: FakeEngine?, registryHasTag: Bool = false) async -> Run {
         let log = Lines(), printed = Lines()
         let connected = Recorded(false)
-        var pipeline = Pipeline(request: request, reporter: Reporter(json: false, debug: false) { log.append($0) },
-                                standardOutput: { printed.append($0) }) { _ in
+        var pipeline = Pipeline(
+            request: request, reporter: Reporter(json: false, debug: false) { log.append($0) },
+            standardOutput: { printed.append($0) }
+        ) { _ in
             connected.value = true
             guard let engine else { throw FakeEngine.UnexpectedCall(call: .negotiateVersion, expected: nil) }
             return engine
@@ -100,8 +102,9 @@ struct PipelineTests {
 
     /// The engine saw exactly the scripted calls.
     func expectScriptFollowed(_ engine: FakeEngine, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(engine.unexpectedCalls.isEmpty, "unexpected calls: \(engine.unexpectedCalls); all: \(engine.calls)",
-                sourceLocation: sourceLocation)
+        #expect(
+            engine.unexpectedCalls.isEmpty, "unexpected calls: \(engine.unexpectedCalls); all: \(engine.calls)",
+            sourceLocation: sourceLocation)
         #expect(engine.missingCalls.isEmpty, "calls that never came: \(engine.missingCalls)", sourceLocation: sourceLocation)
     }
 
@@ -130,8 +133,9 @@ struct PipelineTests {
         var request = scene.request()
         request.run = runs
         let name = scene.imageName(request)
-        let engine = FakeEngine(expecting: [.negotiateVersion, .inspectImage(name, exists: true)]
-                                    + (runs ? [.runContainer(name)] : []) + [.shutdown])
+        let engine = FakeEngine(
+            expecting: [.negotiateVersion, .inspectImage(name, exists: true)]
+                + (runs ? [.runContainer(name)] : []) + [.shutdown])
         let run = await run(request, scene: scene, engine: engine)
         #expect(try run.result.get().imageName == name)
         expectScriptFollowed(engine)
@@ -162,7 +166,8 @@ struct PipelineTests {
         let request = scene.request()
         let name = scene.imageName(request)
         let engine = FakeEngine(expecting: [
-            .negotiateVersion, .inspectImage(name, exists: false), .build(), .tagImage(as: name), .runContainer(name, exitCode: 3), .shutdown,
+            .negotiateVersion, .inspectImage(name, exists: false), .build(), .tagImage(as: name), .runContainer(name, exitCode: 3),
+            .shutdown,
         ])
         let run = await run(request, scene: scene, engine: engine)
         #expect(try run.result.get().exitCode == 3)
@@ -188,16 +193,21 @@ struct PipelineTests {
     static let pushed = "127.0.0.1:5000/team/app:v1"
 
     static let pushCases: [PushCase] = [
-        PushCase(label: "registry has it, no run: nothing built or pushed", registryHasTag: true, runs: false, existsLocally: false,
-                 then: { _ in [] }, logs: "Image \(pushed) is already in its registry; not building or pushing it again.\n"),
-        PushCase(label: "registry has it, daemon has it: run without building", registryHasTag: true, runs: true, existsLocally: true,
-                 then: { [.runContainer($0)] }, logs: "is already in its registry"),
-        PushCase(label: "registry has it, daemon lacks it, run: build to run, no push", registryHasTag: true, runs: true,
-                 existsLocally: false, then: { [.build(), .tagImage(as: $0), .runContainer($0)] }, logs: "Successfully tagged"),
-        PushCase(label: "registry lacks it: build, tag, push", registryHasTag: false, runs: false, existsLocally: false,
-                 then: { [.build(), .tagImage(as: $0), .pushImage($0)] }, logs: "Successfully pushed \(pushed)\n"),
-        PushCase(label: "registry lacks it, daemon has it: push without building", registryHasTag: false, runs: false,
-                 existsLocally: true, then: { [.pushImage($0)] }, logs: "Reusing existing image (\(pushed)), not building.\n"),
+        PushCase(
+            label: "registry has it, no run: nothing built or pushed", registryHasTag: true, runs: false, existsLocally: false,
+            then: { _ in [] }, logs: "Image \(pushed) is already in its registry; not building or pushing it again.\n"),
+        PushCase(
+            label: "registry has it, daemon has it: run without building", registryHasTag: true, runs: true, existsLocally: true,
+            then: { [.runContainer($0)] }, logs: "is already in its registry"),
+        PushCase(
+            label: "registry has it, daemon lacks it, run: build to run, no push", registryHasTag: true, runs: true,
+            existsLocally: false, then: { [.build(), .tagImage(as: $0), .runContainer($0)] }, logs: "Successfully tagged"),
+        PushCase(
+            label: "registry lacks it: build, tag, push", registryHasTag: false, runs: false, existsLocally: false,
+            then: { [.build(), .tagImage(as: $0), .pushImage($0)] }, logs: "Successfully pushed \(pushed)\n"),
+        PushCase(
+            label: "registry lacks it, daemon has it: push without building", registryHasTag: false, runs: false,
+            existsLocally: true, then: { [.pushImage($0)] }, logs: "Reusing existing image (\(pushed)), not building.\n"),
     ]
 
     @Test("--push asks the registry first and skips done work", arguments: pushCases)
@@ -206,8 +216,9 @@ struct PipelineTests {
         defer { scene.remove() }
         var request = scene.request()
         (request.push, request.run, request.imageName) = (true, push.runs, Self.pushed)
-        let engine = FakeEngine(expecting: [.negotiateVersion, .inspectImage(Self.pushed, exists: push.existsLocally)]
-                                    + push.then(Self.pushed) + [.shutdown])
+        let engine = FakeEngine(
+            expecting: [.negotiateVersion, .inspectImage(Self.pushed, exists: push.existsLocally)]
+                + push.then(Self.pushed) + [.shutdown])
         let run = await run(request, scene: scene, engine: engine, registryHasTag: push.registryHasTag)
         #expect(try run.result.get().imageName == Self.pushed)
         expectScriptFollowed(engine)
@@ -221,10 +232,11 @@ struct PipelineTests {
         var request = scene.request(remote: true)
         (request.push, request.run, request.imageName) = (true, false, Self.pushed)
         let refused = EngineError.pushFailed(message: "denied: requested access to the resource is denied")
-        let engine = FakeEngine(expecting: [.negotiateVersion, .inspectImage(Self.pushed, exists: existedBefore)]
-                                    + (existedBefore ? [] : [.build(), .tagImage(as: Self.pushed)])
-                                    + [.pushImage(Self.pushed, failing: refused)]
-                                    + (existedBefore ? [] : [.removeImage(Self.pushed)]) + [.shutdown])
+        let engine = FakeEngine(
+            expecting: [.negotiateVersion, .inspectImage(Self.pushed, exists: existedBefore)]
+                + (existedBefore ? [] : [.build(), .tagImage(as: Self.pushed)])
+                + [.pushImage(Self.pushed, failing: refused)]
+                + (existedBefore ? [] : [.removeImage(Self.pushed)]) + [.shutdown])
         let run = await run(request, scene: scene, engine: engine)
         #expect(throws: refused) { try run.result.get() }
         expectScriptFollowed(engine)
@@ -247,12 +259,19 @@ struct PipelineTests {
 
     static let failureCases: [FailureCase] = [
         FailureCase(label: "the build fails", calls: { [.inspectImage($0, exists: false), .build(failing: buildError)] }),
-        FailureCase(label: "the push fails", configure: { $0.push = true; $0.run = false }, calls: {
-            [.inspectImage($0, exists: false), .build(), .tagImage(as: $0), .pushImage($0, failing: pushError), .removeImage($0)]
-        }),
-        FailureCase(label: "the container fails to run", calls: {
-            [.inspectImage($0, exists: false), .build(), .tagImage(as: $0), .runContainer($0, failing: runError)]
-        }),
+        FailureCase(
+            label: "the push fails",
+            configure: {
+                $0.push = true; $0.run = false
+            },
+            calls: {
+                [.inspectImage($0, exists: false), .build(), .tagImage(as: $0), .pushImage($0, failing: pushError), .removeImage($0)]
+            }),
+        FailureCase(
+            label: "the container fails to run",
+            calls: {
+                [.inspectImage($0, exists: false), .build(), .tagImage(as: $0), .runContainer($0, failing: runError)]
+            }),
         FailureCase(label: "--subdir names nothing", configure: { $0.subdir = "nope" }, calls: { _ in [] }),
         FailureCase(label: "--ref names nothing", configure: { $0.ref = "no-such-branch" }, calls: { _ in [] }),
     ]
@@ -280,7 +299,9 @@ struct PipelineTests {
         var request = scene.request(remote: true)
         (request.clean, request.run) = (false, false)
         let name = scene.imageName(request)
-        let engine = FakeEngine(expecting: [.negotiateVersion, .inspectImage(name, exists: false), .build(), .tagImage(as: name), .shutdown])
+        let engine = FakeEngine(expecting: [
+            .negotiateVersion, .inspectImage(name, exists: false), .build(), .tagImage(as: name), .shutdown,
+        ])
         let run = await run(request, scene: scene, engine: engine)
         _ = try run.result.get()
         expectScriptFollowed(engine)

@@ -12,28 +12,33 @@ struct CreateContainerBodyTests {
     }
 
     @Test func bindMountsBecomeBindsStringsInOrder() throws {
-        let options = RunOptions(image: "i", bindMounts: [
-            BindMount(source: "/home/me/repo", destination: "/home/jovyan"),
-            BindMount(source: "/data", destination: "/mnt/data", readOnly: true),
-        ])
+        let options = RunOptions(
+            image: "i",
+            bindMounts: [
+                BindMount(source: "/home/me/repo", destination: "/home/jovyan"),
+                BindMount(source: "/data", destination: "/mnt/data", readOnly: true),
+            ])
         let hostConfig = try #require(try Self.encoded(options)["HostConfig"] as? [String: Any])
         #expect(hostConfig["Binds"] as? [String] == ["/home/me/repo:/home/jovyan:rw", "/data:/mnt/data:ro"])
     }
 
     @Test func portsSharingAContainerPortAreOneKeyWithBindingsInOrder() throws {
-        let options = RunOptions(image: "i", publishedPorts: [
-            PublishedPort(containerPort: 8888, hostIP: "127.0.0.1", hostPort: 9999),
-            PublishedPort(containerPort: 53, transportProtocol: "udp", hostPort: 5353),
-            PublishedPort(containerPort: 8888, hostPort: nil),
-        ])
+        let options = RunOptions(
+            image: "i",
+            publishedPorts: [
+                PublishedPort(containerPort: 8888, hostIP: "127.0.0.1", hostPort: 9999),
+                PublishedPort(containerPort: 53, transportProtocol: "udp", hostPort: 5353),
+                PublishedPort(containerPort: 8888, hostPort: nil),
+            ])
         let body = try Self.encoded(options)
         #expect((body["ExposedPorts"] as? [String: Any])?.keys.sorted() == ["53/udp", "8888/tcp"])
         let hostConfig = try #require(body["HostConfig"] as? [String: Any])
         let bindings = try #require(hostConfig["PortBindings"] as? [String: [[String: String]]])
-        #expect(bindings == [
-            "8888/tcp": [["HostIp": "127.0.0.1", "HostPort": "9999"], ["HostIp": "", "HostPort": ""]],
-            "53/udp": [["HostIp": "", "HostPort": "5353"]],
-        ])
+        #expect(
+            bindings == [
+                "8888/tcp": [["HostIp": "127.0.0.1", "HostPort": "9999"], ["HostIp": "", "HostPort": ""]],
+                "53/udp": [["HostIp": "", "HostPort": "5353"]],
+            ])
     }
 
     @Test func nothingToMountOrPublishLeavesTheFieldsOut() throws {

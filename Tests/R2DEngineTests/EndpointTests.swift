@@ -99,17 +99,18 @@ import Testing
 
 @Suite("Choosing the engine's socket")
 struct EngineSelectionTests {
-    @Test(arguments: [
-        // (engine, existing sockets, DOCKER_HOST, XDG_RUNTIME_DIR, expected)
-        ("docker", ["/var/run/docker.sock", "/run/podman/podman.sock"], nil, nil, "unix:///var/run/docker.sock"),
-        ("docker", ["/run/podman/podman.sock"], nil, nil, "unix:///run/podman/podman.sock"),
-        ("docker", ["/run/user/1000/podman/podman.sock"], nil, "/run/user/1000", "unix:///run/user/1000/podman/podman.sock"),
-        ("docker", [], nil, nil, "unix:///var/run/docker.sock"),
-        ("podman", ["/var/run/docker.sock", "/run/podman/podman.sock"], nil, nil, "unix:///run/podman/podman.sock"),
-        ("podman", ["/run/user/1000/podman/podman.sock"], nil, "/run/user/1000", "unix:///run/user/1000/podman/podman.sock"),
-        ("podman", ["/var/run/docker.sock"], "unix:///var/run/docker.sock", nil, "unix:///var/run/docker.sock"),
-        ("docker", ["/var/run/docker.sock"], "tcp://127.0.0.1:2375", nil, "tcp://127.0.0.1:2375"),
-    ] as [(String, [String], String?, String?, String)])
+    @Test(
+        arguments: [
+            // (engine, existing sockets, DOCKER_HOST, XDG_RUNTIME_DIR, expected)
+            ("docker", ["/var/run/docker.sock", "/run/podman/podman.sock"], nil, nil, "unix:///var/run/docker.sock"),
+            ("docker", ["/run/podman/podman.sock"], nil, nil, "unix:///run/podman/podman.sock"),
+            ("docker", ["/run/user/1000/podman/podman.sock"], nil, "/run/user/1000", "unix:///run/user/1000/podman/podman.sock"),
+            ("docker", [], nil, nil, "unix:///var/run/docker.sock"),
+            ("podman", ["/var/run/docker.sock", "/run/podman/podman.sock"], nil, nil, "unix:///run/podman/podman.sock"),
+            ("podman", ["/run/user/1000/podman/podman.sock"], nil, "/run/user/1000", "unix:///run/user/1000/podman/podman.sock"),
+            ("podman", ["/var/run/docker.sock"], "unix:///var/run/docker.sock", nil, "unix:///var/run/docker.sock"),
+            ("docker", ["/var/run/docker.sock"], "tcp://127.0.0.1:2375", nil, "tcp://127.0.0.1:2375"),
+        ] as [(String, [String], String?, String?, String)])
     func resolves(engine: String, existing: [String], dockerHost: String?, runtimeDir: String?, expected: String) throws {
         var environment: [String: String] = [:]
         environment["DOCKER_HOST"] = dockerHost

@@ -6,18 +6,20 @@ import Testing
 @Suite("Push requests against a stub engine")
 struct PushTests {
     @Test func sendsAuthHeaderAndReportsProgress() async throws {
-        let stream = [
-            #"{"status":"The push refers to repository [127.0.0.1:5000/a/b]"}"#,
-            #"{"status":"Preparing","progressDetail":{},"id":"l1"}"#,
-            #"{"status":"Pushing","progressDetail":{"current":512,"total":1024},"progress":"[==>  ]","id":"l1"}"#,
-            #"{"status":"Pushed","progressDetail":{},"id":"l1"}"#,
-            #"{"progressDetail":{},"aux":{"Tag":"t1","Digest":"sha256:feed","Size":525}}"#,
-        ].joined(separator: "\r\n") + "\r\n"
+        let stream =
+            [
+                #"{"status":"The push refers to repository [127.0.0.1:5000/a/b]"}"#,
+                #"{"status":"Preparing","progressDetail":{},"id":"l1"}"#,
+                #"{"status":"Pushing","progressDetail":{"current":512,"total":1024},"progress":"[==>  ]","id":"l1"}"#,
+                #"{"status":"Pushed","progressDetail":{},"id":"l1"}"#,
+                #"{"progressDetail":{},"aux":{"Tag":"t1","Digest":"sha256:feed","Size":525}}"#,
+            ].joined(separator: "\r\n") + "\r\n"
         let events = Collector<PushProgress>()
         let (digest, request) = try await withStub({ _ in StubResponse(chunks: [Array(stream.utf8)]) }) { client, server in
             let digest = try await client.pushImage(
                 repository: "127.0.0.1:5000/a/b", tag: "t1",
-                auth: RegistryAuth(username: "u", password: "p+/?", serverAddress: "127.0.0.1:5000")) { events.append($0) }
+                auth: RegistryAuth(username: "u", password: "p+/?", serverAddress: "127.0.0.1:5000")
+            ) { events.append($0) }
             return (digest, server.requests.last)
         }
         #expect(digest == "sha256:feed")
@@ -40,7 +42,9 @@ struct PushTests {
     }
 
     @Test func errorInTheStreamFailsThePush() async throws {
-        let stream = #"{"status":"Preparing","id":"l1"}"# + "\n" + #"{"errorDetail":{"message":"unauthorized: authentication required"},"error":"unauthorized: authentication required"}"# + "\n"
+        let stream =
+            #"{"status":"Preparing","id":"l1"}"# + "\n"
+            + #"{"errorDetail":{"message":"unauthorized: authentication required"},"error":"unauthorized: authentication required"}"# + "\n"
         await #expect(throws: EngineError.pushFailed(message: "unauthorized: authentication required")) {
             try await withStub({ _ in StubResponse(chunks: [Array(stream.utf8)]) }) { client, _ in
                 try await client.pushImage(repository: "r/x", tag: "1", auth: nil) { _ in }

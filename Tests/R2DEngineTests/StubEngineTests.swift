@@ -48,10 +48,9 @@ import Testing
         let context = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let chunks = split(context, size: 7_000)
         // JSON messages split at awkward places, as the daemon's writes may arrive.
-        let stream = Array((
-            #"{"stream":"Step 1/2 : FROM scratch\n"}"# + "\r\n" + #"{"status":"Pulling fs layer","progress":"[=>  ]","id":"abc"}"#
-                + "\n" + #"{"aux":{"ID":"sha256:0123abcd"}}"# + "\n" + #"{"stream":"Successfully built 0123abcd\n"}"# + "\n"
-        ).utf8)
+        let stream = Array(
+            (#"{"stream":"Step 1/2 : FROM scratch\n"}"# + "\r\n" + #"{"status":"Pulling fs layer","progress":"[=>  ]","id":"abc"}"#
+                + "\n" + #"{"aux":{"ID":"sha256:0123abcd"}}"# + "\n" + #"{"stream":"Successfully built 0123abcd\n"}"# + "\n").utf8)
         let responseChunks = [Array(stream[0..<10]), Array(stream[10..<75]), Array(stream[75...])]
         let events = Collector<BuildEvent>()
         let options = BuildOptions(
@@ -66,10 +65,11 @@ import Testing
         }
 
         #expect(id == "sha256:0123abcd")
-        #expect(events.values == [
-            .output("Step 1/2 : FROM scratch\n"), .status("abc: Pulling fs layer [=>  ]"), .imageID("sha256:0123abcd"),
-            .output("Successfully built 0123abcd\n"),
-        ])
+        #expect(
+            events.values == [
+                .output("Step 1/2 : FROM scratch\n"), .status("abc: Pulling fs layer [=>  ]"), .imageID("sha256:0123abcd"),
+                .output("Successfully built 0123abcd\n"),
+            ])
         let build = try #require(server.requests.first { $0.path == "/v1.41/build" })
         #expect(build.method == "POST")
         #expect(build.header("Host") == "docker")
@@ -100,7 +100,8 @@ import Testing
 
     @Test func buildErrorEventThrowsTheDaemonsMessage() async throws {
         let message = "COPY failed: file not found in build context or excluded by .dockerignore: stat hello: file does not exist"
-        let body = #"{"stream":"Step 2/2 : COPY hello /hello\n"}"# + "\n"
+        let body =
+            #"{"stream":"Step 2/2 : COPY hello /hello\n"}"# + "\n"
             + #"{"errorDetail":{"message":"\#(message)"},"error":"\#(message)"}"# + "\n"
         let events = Collector<BuildEvent>()
         await #expect(throws: EngineError.buildFailed(message: message)) {
@@ -169,7 +170,8 @@ import Testing
         let server = try await withStub({ request in
             switch request.path {
             case "/v1.41/images/localhost:5000/team/app:v2/json":
-                return .json("""
+                return .json(
+                    """
                     {"Id":"sha256:aa","RepoTags":["localhost:5000/team/app:v2"],"Created":"2026-01-02T03:04:05Z",
                      "Config":{"WorkingDir":"/home/jovyan","Labels":{"repo2docker.version":"1"}}}
                     """)
@@ -180,9 +182,11 @@ import Testing
             }
         }) { client, server in
             let image = try await client.inspectImage("localhost:5000/team/app:v2")
-            #expect(image == ImageInspect(
-                id: "sha256:aa", repoTags: ["localhost:5000/team/app:v2"], workingDir: "/home/jovyan",
-                labels: ["repo2docker.version": "1"], created: "2026-01-02T03:04:05Z"))
+            #expect(
+                image
+                    == ImageInspect(
+                        id: "sha256:aa", repoTags: ["localhost:5000/team/app:v2"], workingDir: "/home/jovyan",
+                        labels: ["repo2docker.version": "1"], created: "2026-01-02T03:04:05Z"))
             #expect(try await client.inspectImage("missing:latest") == nil)
             try await client.tagImage("sha256:aa", repository: "repo/name", tag: "v1")
             return server
@@ -240,13 +244,15 @@ import Testing
             return (code, server)
         }
         #expect(exitCode == 3)
-        #expect(lines.values == [
-            "stdout: hello", "stderr: oops", "stdout: second part", "stdout: no newline at end",
-        ])
-        #expect(server.requests.map { "\($0.method) \($0.path)" } == [
-            "GET /_ping", "POST /v1.41/containers/create", "POST /v1.41/containers/c0ffee/start",
-            "GET /v1.41/containers/c0ffee/logs", "POST /v1.41/containers/c0ffee/wait", "DELETE /v1.41/containers/c0ffee",
-        ])
+        #expect(
+            lines.values == [
+                "stdout: hello", "stderr: oops", "stdout: second part", "stdout: no newline at end",
+            ])
+        #expect(
+            server.requests.map { "\($0.method) \($0.path)" } == [
+                "GET /_ping", "POST /v1.41/containers/create", "POST /v1.41/containers/c0ffee/start",
+                "GET /v1.41/containers/c0ffee/logs", "POST /v1.41/containers/c0ffee/wait", "DELETE /v1.41/containers/c0ffee",
+            ])
         let create = server.requests[1]
         #expect(create.header("Content-Type") == "application/json")
         let body = try #require(try JSONSerialization.jsonObject(with: Data(create.body)) as? [String: Any])
@@ -300,4 +306,3 @@ import Testing
         try JSONDecoder().decode(T.self, from: Data(try #require(values.first).utf8))
     }
 }
-

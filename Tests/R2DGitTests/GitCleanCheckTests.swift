@@ -5,7 +5,7 @@ import R2DTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The fast cleanliness check (index cache tree + stat data + sorted walk) against libgit2's full status: the fast

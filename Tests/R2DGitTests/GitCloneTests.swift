@@ -184,7 +184,8 @@ struct GitCloneTests {
 
     @Test("progress is reported for a clone with several files")
     func reportsProgress() throws {
-        let files = Dictionary(uniqueKeysWithValues: (0..<40).map { ("dir\($0 % 4)/file\($0).txt", String(repeating: "line \($0)\n", count: 50)) })
+        let files = Dictionary(
+            uniqueKeysWithValues: (0..<40).map { ("dir\($0 % 4)/file\($0).txt", String(repeating: "line \($0)\n", count: 50)) })
         let source = try TemporaryGitRepository(files: files)
         defer { source.remove() }
         try source.commit(message: "many files")

@@ -12,18 +12,24 @@ struct GitCredentialsTests {
     }
 
     static let credentialCases: [CredentialCase] = [
-        .init(label: "literal backslash-n (BinderHub)", env: #"username=abc123\npassword=x-oauth-basic"#,
-              expected: GitCredentials(username: "abc123", password: "x-oauth-basic")),
-        .init(label: "real newline", env: "username=binderhub\npassword=s3cret",
-              expected: GitCredentials(username: "binderhub", password: "s3cret")),
-        .init(label: "CRLF and trailing newline", env: "username=u\r\npassword=p\r\n",
-              expected: GitCredentials(username: "u", password: "p")),
-        .init(label: "extra credential-protocol keys", env: #"protocol=https\nhost=github.com\nusername=u\npassword=p"#,
-              expected: GitCredentials(username: "u", password: "p")),
-        .init(label: "password containing '='", env: #"username=u\npassword=a=b"#,
-              expected: GitCredentials(username: "u", password: "a=b")),
-        .init(label: "escaped backslash kept as one backslash", env: #"username=u\npassword=a\\b"#,
-              expected: GitCredentials(username: "u", password: #"a\b"#)),
+        .init(
+            label: "literal backslash-n (BinderHub)", env: #"username=abc123\npassword=x-oauth-basic"#,
+            expected: GitCredentials(username: "abc123", password: "x-oauth-basic")),
+        .init(
+            label: "real newline", env: "username=binderhub\npassword=s3cret",
+            expected: GitCredentials(username: "binderhub", password: "s3cret")),
+        .init(
+            label: "CRLF and trailing newline", env: "username=u\r\npassword=p\r\n",
+            expected: GitCredentials(username: "u", password: "p")),
+        .init(
+            label: "extra credential-protocol keys", env: #"protocol=https\nhost=github.com\nusername=u\npassword=p"#,
+            expected: GitCredentials(username: "u", password: "p")),
+        .init(
+            label: "password containing '='", env: #"username=u\npassword=a=b"#,
+            expected: GitCredentials(username: "u", password: "a=b")),
+        .init(
+            label: "escaped backslash kept as one backslash", env: #"username=u\npassword=a\\b"#,
+            expected: GitCredentials(username: "u", password: #"a\b"#)),
         .init(label: "password only", env: "password=tok", expected: GitCredentials(username: "", password: "tok")),
         .init(label: "missing password", env: #"username=u"#, expected: nil),
         .init(label: "empty password", env: #"username=u\npassword="#, expected: nil),
@@ -46,8 +52,9 @@ struct GitCredentialsTests {
         for error in errors {
             #expect(!error.description.contains("\n"))
         }
-        #expect(GitError.libgit2(operation: "git clone of https://host/x", message: "boom").description
-            == "git clone of https://host/x failed: boom")
+        #expect(
+            GitError.libgit2(operation: "git clone of https://host/x", message: "boom").description
+                == "git clone of https://host/x failed: boom")
         #expect(GitError.authenticationFailed(url: "https://host/x").description.contains("GIT_CREDENTIAL_ENV"))
     }
 }

@@ -37,9 +37,11 @@ enum HostileSubmoduleURL: String, Sendable, CaseIterable {
 
 /// The message texts, spelled out here so that a changed message fails the tests.
 enum RefusalText {
-    static let local = ": swift-r2d refuses submodules that point at the local file system when building a remote "
+    static let local =
+        ": swift-r2d refuses submodules that point at the local file system when building a remote "
         + "repository; use a remote URL for the submodule, or pass --allow-local-submodules to build your own trusted checkout"
-    static let unsafe = ": a submodule URL that starts with '-', has a host starting with '-' or names a remote helper "
+    static let unsafe =
+        ": a submodule URL that starts with '-', has a host starting with '-' or names a remote helper "
         + "(such as ext:: or fd::) can run commands, so swift-r2d never fetches it; use an http(s), ssh or git:// URL for the submodule"
 }
 
@@ -96,11 +98,14 @@ struct GitSubmoduleRefusalTests {
         }
 
         let shown = form.shownURL(hostPath: fixture.host.path)
-        let expected: GitError = form.isLocal
+        let expected: GitError =
+            form.isLocal
             ? .localSubmoduleRefused(path: "deps/sub", url: shown, resolvedURL: nil)
             : .unsafeSubmoduleURL(path: "deps/sub", url: shown, resolvedURL: nil)
         #expect(error == expected)
-        #expect(error?.description == "Refusing submodule 'deps/sub' (URL '\(shown)')" + (form.isLocal ? RefusalText.local : RefusalText.unsafe))
+        #expect(
+            error?.description == "Refusing submodule 'deps/sub' (URL '\(shown)')" + (form.isLocal ? RefusalText.local : RefusalText.unsafe)
+        )
         #expect(error?.description.contains("s3cret") == false)
         #expect(!FileManager.default.fileExists(atPath: target.path))
         // The superproject itself was fetched over http; nothing was fetched for the submodule.
@@ -108,8 +113,9 @@ struct GitSubmoduleRefusalTests {
         #expect(!recorder.phases().contains { $0.hasPrefix("Submodule ") })
     }
 
-    @Test("allowLocalSubmodules clones a remote superproject's local submodules",
-          arguments: HostileSubmoduleURL.allCases.filter(\.clonesWhenAllowed))
+    @Test(
+        "allowLocalSubmodules clones a remote superproject's local submodules",
+        arguments: HostileSubmoduleURL.allCases.filter(\.clonesWhenAllowed))
     func allowed(form: HostileSubmoduleURL) throws {
         let fixture = try RemoteSuperprojectFixture { form.url(hostPath: $0.path) }
         defer { fixture.remove() }
@@ -127,8 +133,9 @@ struct GitSubmoduleRefusalTests {
         #expect(recorder.phases().contains { $0.hasPrefix("Submodule deps/sub: ") })
     }
 
-    @Test("URLs that could run commands are refused even with allowLocalSubmodules",
-          arguments: HostileSubmoduleURL.allCases.filter { !$0.isLocal })
+    @Test(
+        "URLs that could run commands are refused even with allowLocalSubmodules",
+        arguments: HostileSubmoduleURL.allCases.filter { !$0.isLocal })
     func unsafeEvenWhenAllowed(form: HostileSubmoduleURL) throws {
         let fixture = try RemoteSuperprojectFixture { form.url(hostPath: $0.path) }
         defer { fixture.remove() }
@@ -161,8 +168,10 @@ struct GitSubmoduleRefusalTests {
     func judgedBeforeFetching() throws {
         // "a" sorts before "deps/sub", so a check-as-you-go loop would fetch it before meeting the local one.
         let fixture = try RemoteSuperprojectFixture { host in
-            [SubmoduleEntry(path: "a", url: "../sub.git", commit: host.commit),
-             SubmoduleEntry(path: "deps/sub", url: host.path, commit: host.commit)]
+            [
+                SubmoduleEntry(path: "a", url: "../sub.git", commit: host.commit),
+                SubmoduleEntry(path: "deps/sub", url: host.path, commit: host.commit),
+            ]
         }
         defer { fixture.remove() }
         let target = try CloneTarget()
@@ -190,8 +199,9 @@ final class PhaseRecorder: Sendable {
 
 @Suite("Git.cloneAndCheckout keeps local submodules of local superprojects")
 struct GitLocalSubmoduleTests {
-    @Test("a local superproject's local submodule still clones",
-          arguments: [false, true], [HostileSubmoduleURL.absolutePath, .fileURL])
+    @Test(
+        "a local superproject's local submodule still clones",
+        arguments: [false, true], [HostileSubmoduleURL.absolutePath, .fileURL])
     func localSuperproject(superprojectAsFileURL: Bool, form: HostileSubmoduleURL) throws {
         let host = try HostRepository()
         defer { host.remove() }

@@ -213,19 +213,22 @@ struct BadInputTests {
         let output: ProgramResult
         do {
             if let target = spec.stdout {
-                output = try runProgram("/bin/sh", ["-c", "exec \"$0\" \"$@\" >" + target, ProjectPaths.binary] + arguments,
-                                        environment: environment, currentDirectory: prepared.parent)
+                output = try runProgram(
+                    "/bin/sh", ["-c", "exec \"$0\" \"$@\" >" + target, ProjectPaths.binary] + arguments,
+                    environment: environment, currentDirectory: prepared.parent)
             } else if spec.shell ?? false {
                 // printf %b turns \0377 into the byte 0xFF, which a Swift String argument cannot carry.
                 let words = arguments.map { argument -> String in
                     let escaped = argument.replacingOccurrences(of: "'", with: "'\\''").replacingOccurrences(of: "<FF>", with: "\\0377")
                     return "\"$(printf '%b' '\(escaped)')\""
                 }
-                output = try runProgram("/bin/sh", ["-c", "exec \"$0\" " + words.joined(separator: " "), ProjectPaths.binary],
-                                        environment: environment, currentDirectory: prepared.parent)
+                output = try runProgram(
+                    "/bin/sh", ["-c", "exec \"$0\" " + words.joined(separator: " "), ProjectPaths.binary],
+                    environment: environment, currentDirectory: prepared.parent)
             } else {
-                output = try runProgram(ProjectPaths.binary, arguments, environment: environment,
-                                        currentDirectory: spec.cwd == "repo" ? prepared.repo : prepared.parent)
+                output = try runProgram(
+                    ProjectPaths.binary, arguments, environment: environment,
+                    currentDirectory: spec.cwd == "repo" ? prepared.repo : prepared.parent)
             }
         } catch {
             await stub?.stop()

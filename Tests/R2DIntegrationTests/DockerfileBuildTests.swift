@@ -15,7 +15,6 @@ struct DockerfileBuildTests {
         try runProgram(ProjectPaths.binary, arguments, environment: environment)
     }
 
-
     // Images are removed synchronously and without pruning their parents: a detached or pruning removal
     // could delete cached layers that the next build is using.
     func imageExists(_ name: String) async throws -> Bool {
@@ -52,10 +51,12 @@ struct DockerfileBuildTests {
         let (repo, sha) = try TemporaryGitRepository.fromFixture(fixture)
         defer { repo.remove() }
         let result = try swiftR2D(Self.common + ["--json-logs", repo.path, "./verify"])
-        let expected = "r2d" + repo.path.utf8.map { byte -> String in
-            let c = Character(Unicode.Scalar(byte))
-            return (c.isASCII && (c.isLetter || c.isNumber)) ? String(c).lowercased() : "-" + String(format: "%02x", byte)
-        }.joined() + ":" + sha
+        let expected =
+            "r2d"
+            + repo.path.utf8.map { byte -> String in
+                let c = Character(Unicode.Scalar(byte))
+                return (c.isASCII && (c.isLetter || c.isNumber)) ? String(c).lowercased() : "-" + String(format: "%02x", byte)
+            }.joined() + ":" + sha
         defer { DaemonAPI.removeImageKeepingCache(expected) }
         #expect(result.status == 0, "stderr: \(result.stderr)")
         // --json-logs: every line is one JSON object.
@@ -82,7 +83,8 @@ struct DockerfileBuildTests {
             }
             let image = "swift-r2d-test-repro-\(index):latest"
             defer { DaemonAPI.removeImageKeepingCache(image) }
-            let result = try swiftR2D(Self.common + ["--debug", "--image-name", image, clone + "/c", "stat", "-c", "%Y", "sayhi.sh", "Dockerfile"])
+            let result = try swiftR2D(
+                Self.common + ["--debug", "--image-name", image, clone + "/c", "stat", "-c", "%Y", "sayhi.sh", "Dockerfile"])
             #expect(result.status == 0, "stderr: \(result.stderr)")
             let digest = result.stderr.split(separator: "\n").first { $0.contains("Build context:") }.map(String.init) ?? ""
             #expect(digest.contains("sha256"))
@@ -105,7 +107,8 @@ struct DockerfileBuildTests {
         #expect(result.stderr.contains("/tmp/swift-r2d-no-such.sock"))
         #expect(result.stderr.contains("dockerd"))
 
-        let json = try swiftR2D(Self.common + ["--json-logs", repo.path], environment: ["DOCKER_HOST": "unix:///tmp/swift-r2d-no-such.sock"])
+        let json = try swiftR2D(
+            Self.common + ["--json-logs", repo.path], environment: ["DOCKER_HOST": "unix:///tmp/swift-r2d-no-such.sock"])
         #expect(json.status == 1)
         let last = try #require(json.stderr.split(separator: "\n").last)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
@@ -158,10 +161,12 @@ struct DockerfileBuildTests {
         try FileManager.default.createSymbolicLink(atPath: bin + "/jupyter-repo2docker", withDestinationPath: ProjectPaths.binary)
         let image = "swift-r2d-test-binderhub:\(sha)"
         defer { DaemonAPI.removeImageKeepingCache(image) }
-        let result = try runProgram(bin + "/jupyter-repo2docker", [
-            "--ref=\(sha)", "--image=\(image)", "--no-clean", "--no-run", "--json-logs",
-            "--user-name=jovyan", "--user-id=1000", "--Repo2Docker.default_buildpack=None", repo.fileURL,
-        ], environment: ["SWIFT_R2D_TEST": "1"])
+        let result = try runProgram(
+            bin + "/jupyter-repo2docker",
+            [
+                "--ref=\(sha)", "--image=\(image)", "--no-clean", "--no-run", "--json-logs",
+                "--user-name=jovyan", "--user-id=1000", "--Repo2Docker.default_buildpack=None", repo.fileURL,
+            ], environment: ["SWIFT_R2D_TEST": "1"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.isEmpty)
         var phases: [String] = []

@@ -33,7 +33,8 @@ struct FaultTests {
         let (repo, sha) = try TemporaryGitRepository.fromFixture("dockerfile/simple")
         defer { repo.remove() }
         let environment = ["DOCKER_HOST": "tcp://127.0.0.1:\(port)", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": certs]
-        let result = try runProgram(ProjectPaths.binary, Self.common + ["--image-name", "swift-r2d-tls:1", repo.path], environment: environment)
+        let result = try runProgram(
+            ProjectPaths.binary, Self.common + ["--image-name", "swift-r2d-tls:1", repo.path], environment: environment)
         #expect(result.status == 0, "\(result.stderr.suffix(3000))")
 
         let client = try EngineClient(endpoint: try EngineEndpoint.fromEnvironment(environment))
@@ -46,7 +47,9 @@ struct FaultTests {
         // The same port without TLS is refused with one clear line.
         let plain = try runProgram(ProjectPaths.binary, Self.common + [repo.path], environment: ["DOCKER_HOST": "tcp://127.0.0.1:\(port)"])
         #expect(plain.status == 1)
-        #expect(plain.stderr.split(separator: "\n").last?.contains("tcp://127.0.0.1:\(port) expects TLS: set DOCKER_TLS_VERIFY=1") == true, "\(plain.stderr)")
+        #expect(
+            plain.stderr.split(separator: "\n").last?.contains("tcp://127.0.0.1:\(port) expects TLS: set DOCKER_TLS_VERIFY=1") == true,
+            "\(plain.stderr)")
     }
 
     @Test("the daemon dies mid-build: an error within 5 seconds, no hang")
@@ -57,8 +60,9 @@ struct FaultTests {
         defer { repo.remove() }
         let temporary = try emptyDirectory()
         defer { try? FileManager.default.removeItem(atPath: temporary) }
-        let run = try RunningProgram(ProjectPaths.binary, Self.common + ["--image-name", "swift-r2d-dies:1", repo.fileURL],
-                                     environment: ["DOCKER_HOST": "unix://" + daemon.socket, "TMPDIR": temporary])
+        let run = try RunningProgram(
+            ProjectPaths.binary, Self.common + ["--image-name", "swift-r2d-dies:1", repo.fileURL],
+            environment: ["DOCKER_HOST": "unix://" + daemon.socket, "TMPDIR": temporary])
         #expect(run.waitForOutput("marker-daemon-dies", timeout: .seconds(120)), "\(run.output)")
         let killed = ContinuousClock.now
         daemon.kill9()
@@ -79,14 +83,18 @@ struct FaultTests {
         defer { repo.remove() }
         let image = "\(registry.host)/swift-r2d-test/drops:\(sha)"
         defer { DaemonAPI.removeImageKeepingCache(image) }
-        let run = try RunningProgram(ProjectPaths.binary, Self.common + ["--push", "--image=\(image)", repo.path], environment: [
-            "DOCKER_CONFIG": try registry.makeDockerConfig(), "SWIFT_R2D_REGISTRY_CERTS_D": registry.certificatesDirectory,
-        ])
+        let run = try RunningProgram(
+            ProjectPaths.binary, Self.common + ["--push", "--image=\(image)", repo.path],
+            environment: [
+                "DOCKER_CONFIG": try registry.makeDockerConfig(), "SWIFT_R2D_REGISTRY_CERTS_D": registry.certificatesDirectory,
+            ])
         #expect(run.waitForOutput("marker-registry-drops", timeout: .seconds(120)), "\(run.output)")
         registry.close()
         let status = run.wait(timeout: .seconds(120))
         #expect(status == 1, "\(run.output.suffix(3000))")
-        #expect(run.output.contains("Push attempt 1 of 3 failed") && run.output.contains("Push attempt 2 of 3 failed"), "\(run.output.suffix(3000))")
+        #expect(
+            run.output.contains("Push attempt 1 of 3 failed") && run.output.contains("Push attempt 2 of 3 failed"),
+            "\(run.output.suffix(3000))")
         #expect(run.output.split(separator: "\n").last?.hasPrefix("Pushing the image failed:") == true, "\(run.output.suffix(1000))")
         let (tagStatus, _) = try DaemonAPI.request("GET", "/images/\(DaemonAPI.escaped(image))/json")
         #expect(tagStatus == 404, "a failed push leaves no tag from this run")
@@ -147,7 +155,9 @@ struct FaultTests {
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.last?.contains("No space left on device") == true, "\(result.stderr)")
-        #expect(lines.last?.contains(mountPoint) == true || lines.last?.contains("TMPDIR") == true, "the message should say where: \(lines.last ?? "")")
+        #expect(
+            lines.last?.contains(mountPoint) == true || lines.last?.contains("TMPDIR") == true,
+            "the message should say where: \(lines.last ?? "")")
         #expect(contents(mountPoint).isEmpty, "left behind: \(contents(mountPoint))")
     }
 }

@@ -4,7 +4,7 @@ import R2DTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// End to end on the real dockerd: swift-r2d generates a Dockerfile for each fixture repository under
@@ -130,8 +130,9 @@ struct GeneratedEnvironmentTests {
         while process.isRunning, Date() < exitDeadline { try await Task.sleep(for: .milliseconds(200)) }
         #expect(!process.isRunning, "swift-r2d still runs 30 s after SIGINT\n\(logText())")
         guard !process.isRunning else { return }
-        #expect(process.terminationReason == .exit && process.terminationStatus == 130,
-                "reason \(process.terminationReason.rawValue), status \(process.terminationStatus)\n\(logText())")
+        #expect(
+            process.terminationReason == .exit && process.terminationStatus == 130,
+            "reason \(process.terminationReason.rawValue), status \(process.terminationStatus)\n\(logText())")
 
         let client = try EngineClient(endpoint: .unixSocket(Self.socketPath))
         let remaining = try await client.listContainers(all: true, labelFilter: nil)
@@ -163,19 +164,22 @@ struct GeneratedEnvironmentTests {
         let dockerfile = try swiftR2D(Self.common + ["--no-build", repo.path])
         try #require(dockerfile.status == 0, "\(dockerfile.stderr)")
         let instructions = dockerfile.stdout.split(separator: "\n").map(String.init)
-        let fullCopy = try #require(instructions.firstIndex { line in
-            line.hasPrefix("COPY ") && line.split(separator: " ").contains("src/")
-        }, "no full repository copy in:\n\(dockerfile.stdout)")
+        let fullCopy = try #require(
+            instructions.firstIndex { line in
+                line.hasPrefix("COPY ") && line.split(separator: " ").contains("src/")
+            }, "no full repository copy in:\n\(dockerfile.stdout)")
         let layerMakers = instructions[fullCopy...].filter { $0.hasPrefix("RUN ") || $0.hasPrefix("COPY ") || $0.hasPrefix("ADD ") }
-        #expect(instructions[..<fullCopy].contains { $0.contains("requirements.txt") },
-                "requirements.txt must be installed before the full copy (preassemble)")
+        #expect(
+            instructions[..<fullCopy].contains { $0.contains("requirements.txt") },
+            "requirements.txt must be installed before the full copy (preassemble)")
 
         let before = try DaemonAPI.layers(first)
         let after = try DaemonAPI.layers(second)
         #expect(before.count == after.count && before.count > layerMakers.count)
         let shared = zip(before, after).prefix { $0 == $1 }.count
-        #expect(shared >= before.count - layerMakers.count,
-                "only \(shared) of \(before.count) layers shared; \(layerMakers.count) may differ:\n\(layerMakers.joined(separator: "\n"))")
+        #expect(
+            shared >= before.count - layerMakers.count,
+            "only \(shared) of \(before.count) layers shared; \(layerMakers.count) may differ:\n\(layerMakers.joined(separator: "\n"))")
         #expect(shared < after.count, "the edited README must change the full-copy layer")
     }
 
@@ -231,12 +235,15 @@ enum DaemonAPI {
     }
 
     static func request(_ method: String, _ path: String) throws -> (Int, Data) {
-        let result = try runProgram("/usr/bin/curl", [
-            "-sS", "--unix-socket", GeneratedEnvironmentTests.socketPath, "-X", method, "-w", "\n%{http_code}",
-            "http://localhost/v1.41" + path,
-        ])
+        let result = try runProgram(
+            "/usr/bin/curl",
+            [
+                "-sS", "--unix-socket", GeneratedEnvironmentTests.socketPath, "-X", method, "-w", "\n%{http_code}",
+                "http://localhost/v1.41" + path,
+            ])
         guard result.status == 0, let newline = result.stdout.lastIndex(of: "\n"),
-              let status = Int(result.stdout[result.stdout.index(after: newline)...]) else {
+            let status = Int(result.stdout[result.stdout.index(after: newline)...])
+        else {
             throw Failure("curl \(method) \(path) failed: \(result.stderr)")
         }
         return (status, Data(result.stdout[..<newline].utf8))
@@ -250,7 +257,8 @@ enum DaemonAPI {
     static func layers(_ image: String) throws -> [String] {
         let (status, body) = try request("GET", "/images/\(escaped(image))/json")
         guard status == 200, let json = try JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let rootFS = json["RootFS"] as? [String: Any], let layers = rootFS["Layers"] as? [String] else {
+            let rootFS = json["RootFS"] as? [String: Any], let layers = rootFS["Layers"] as? [String]
+        else {
             throw Failure("inspecting \(image) gave HTTP \(status): \(String(decoding: body, as: UTF8.self))")
         }
         return layers

@@ -3,7 +3,7 @@ import R2DTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// End to end over real HTTPS: a private CA made with the openssl CLI, `git http-backend` behind
@@ -28,8 +28,9 @@ struct HTTPSCloneTests {
         #expect(buildpack(in: trusted.result.stdout) == "docker", "stdout: \(trusted.result.stdout)")
 
         let untrusted = try swiftR2D(["detect", "--json", site.url], ["SSL_CERT_FILE": Self.systemBundle])
-        #expect(untrusted.result.status != 0 && untrusted.result.status != Self.timeoutStatus,
-                "status \(untrusted.result.status), stderr: \(untrusted.result.stderr)")
+        #expect(
+            untrusted.result.status != 0 && untrusted.result.status != Self.timeoutStatus,
+            "status \(untrusted.result.status), stderr: \(untrusted.result.stderr)")
         #expect(untrusted.elapsed < .seconds(60))
         let lines = untrusted.result.stderr.split(separator: "\n", omittingEmptySubsequences: true)
         #expect(lines.count == 1, "stderr: \(untrusted.result.stderr)")
@@ -44,8 +45,9 @@ struct HTTPSCloneTests {
         let ca = ["SSL_CERT_FILE": site.caFile]
 
         let anonymous = try swiftR2D(["detect", "--json", site.url], ca)
-        #expect(anonymous.result.status != 0 && anonymous.result.status != Self.timeoutStatus,
-                "status \(anonymous.result.status), stderr: \(anonymous.result.stderr)")
+        #expect(
+            anonymous.result.status != 0 && anonymous.result.status != Self.timeoutStatus,
+            "status \(anonymous.result.status), stderr: \(anonymous.result.stderr)")
         #expect(anonymous.result.stderr.contains("Authentication failed"), "stderr: \(anonymous.result.stderr)")
         #expect(anonymous.result.stderr.contains("GIT_CREDENTIAL_ENV"), "stderr: \(anonymous.result.stderr)")
 
@@ -53,10 +55,12 @@ struct HTTPSCloneTests {
         #expect(authorised.result.status == 0, "stderr: \(authorised.result.stderr)\nserver log: \(site.serverLog())")
         #expect(buildpack(in: authorised.result.stdout) == "docker", "stdout: \(authorised.result.stdout)")
 
-        let wrong = try swiftR2D(["detect", "--json", site.url],
-                                 ca.merging(["GIT_CREDENTIAL_ENV": "username=\(Self.user)\\npassword=\(Self.wrongPassword)"]) { $1 })
-        #expect(wrong.result.status != 0 && wrong.result.status != Self.timeoutStatus,
-                "status \(wrong.result.status), stderr: \(wrong.result.stderr)")
+        let wrong = try swiftR2D(
+            ["detect", "--json", site.url],
+            ca.merging(["GIT_CREDENTIAL_ENV": "username=\(Self.user)\\npassword=\(Self.wrongPassword)"]) { $1 })
+        #expect(
+            wrong.result.status != 0 && wrong.result.status != Self.timeoutStatus,
+            "status \(wrong.result.status), stderr: \(wrong.result.stderr)")
         #expect(wrong.elapsed < .seconds(60), "took \(wrong.elapsed)")  // bounded, not timed: no retry loop
         #expect(wrong.result.stderr.contains("Authentication failed"), "stderr: \(wrong.result.stderr)")
 
@@ -79,11 +83,13 @@ struct HTTPSCloneTests {
     func buildAtRef() throws {
         let site = try HTTPSGitSite(requireAuth: true)
         defer { site.close() }
-        let run = try swiftR2D(["build", "--no-build", "--ref", site.fixtureCommit, site.url],
-                               ["SSL_CERT_FILE": site.caFile, "GIT_CREDENTIAL_ENV": Self.credentialEnv])
+        let run = try swiftR2D(
+            ["build", "--no-build", "--ref", site.fixtureCommit, site.url],
+            ["SSL_CERT_FILE": site.caFile, "GIT_CREDENTIAL_ENV": Self.credentialEnv])
         #expect(run.result.status == 0, "stderr: \(run.result.stderr)\nserver log: \(site.serverLog())")
         let dockerfile = try String(contentsOfFile: ProjectPaths.fixture("dockerfile/simple") + "/Dockerfile", encoding: .utf8)
-        #expect(run.result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(
+            run.result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
                 == dockerfile.trimmingCharacters(in: .whitespacesAndNewlines), "stdout: \(run.result.stdout)")
         #expect(!run.result.stdout.contains(HTTPSGitSite.laterCommitMarker))
         #expect(run.result.stderr.contains("HEAD is now at \(site.fixtureCommit)"), "stderr: \(run.result.stderr)")
@@ -97,8 +103,10 @@ struct HTTPSCloneTests {
     static let timeoutStatus: Int32 = 124
 
     /// Variables of the test's own environment that would change what libgit2 does (credentials, proxies).
-    static let isolatedVariables = ["GIT_CREDENTIAL_ENV", "https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY",
-                                    "all_proxy", "ALL_PROXY"]
+    static let isolatedVariables = [
+        "GIT_CREDENTIAL_ENV", "https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY",
+        "all_proxy", "ALL_PROXY",
+    ]
 
     /// Runs the swift-r2d binary under `timeout` (a hang fails instead of blocking the suite), with `environment`
     /// added and the isolated variables not given in it removed.
@@ -106,8 +114,9 @@ struct HTTPSCloneTests {
         let unset = Self.isolatedVariables.filter { environment[$0] == nil }.flatMap { ["-u", $0] }
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try runProgram("/usr/bin/env", unset + ["timeout", "-k", "5", "120", ProjectPaths.binary] + arguments,
-                                    environment: environment)
+        let result = try runProgram(
+            "/usr/bin/env", unset + ["timeout", "-k", "5", "120", ProjectPaths.binary] + arguments,
+            environment: environment)
         return (result, start.duration(to: clock.now))
     }
 
@@ -171,14 +180,17 @@ final class HTTPSGitSite {
 
     private func start(requireAuth: Bool) throws {
         guard FileManager.default.createFile(atPath: logFile, contents: nil),
-              let log = FileHandle(forWritingAtPath: logFile) else {
+            let log = FileHandle(forWritingAtPath: logFile)
+        else {
             throw HTTPSSiteSetupError(description: "cannot write the server log \(logFile)")
         }
         defer { try? log.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var arguments = ["python3", Self.script, "--root", directory + "/root",
-                         "--cert", directory + "/server.pem", "--key", directory + "/server.key"]
+        var arguments = [
+            "python3", Self.script, "--root", directory + "/root",
+            "--cert", directory + "/server.pem", "--key", directory + "/server.key",
+        ]
         if requireAuth { arguments += ["--user", HTTPSCloneTests.user, "--password", HTTPSCloneTests.password] }
         process.arguments = arguments
         let output = Pipe()
@@ -191,7 +203,9 @@ final class HTTPSGitSite {
 
         let line = Self.readFirstLine(of: output.fileHandleForReading.fileDescriptor, timeout: .seconds(60))
         guard let line, let port = Int(line.trimmingCharacters(in: .whitespaces)), port > 0 else {
-            throw HTTPSSiteSetupError(description: "git-https-server.py did not report a port (got \(line.map { "\"\($0)\"" } ?? "nothing")); log: \(serverLog())")
+            throw HTTPSSiteSetupError(
+                description: "git-https-server.py did not report a port (got \(line.map { "\"\($0)\"" } ?? "nothing")); log: \(serverLog())"
+            )
         }
         self.port = port
     }
@@ -238,7 +252,8 @@ final class HTTPSGitSite {
     private static func tool(_ arguments: [String]) throws {
         let result = try runProgram("/usr/bin/env", arguments)
         guard result.status == 0 else {
-            throw HTTPSSiteSetupError(description: "\(arguments.prefix(2).joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
+            throw HTTPSSiteSetupError(
+                description: "\(arguments.prefix(2).joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
         }
     }
 }

@@ -23,8 +23,9 @@ struct LocalSubmoduleTests {
         let environment = ["TMPDIR": workdir, "DOCKER_HOST": "unix://" + workdir + "/no-engine.sock"]
 
         for json in [false, true] {
-            let refused = try runProgram(ProjectPaths.binary, (json ? ["--json-logs"] : []) + ["--no-build", url],
-                                         environment: environment, currentDirectory: workdir)
+            let refused = try runProgram(
+                ProjectPaths.binary, (json ? ["--json-logs"] : []) + ["--no-build", url],
+                environment: environment, currentDirectory: workdir)
             #expect(refused.status == 1, "\(refused.stderr)")
             let last = refused.stderr.split(separator: "\n").last.map(String.init) ?? ""
             #expect(last.contains("Refusing submodule 'deps/host' (URL '\(host.path)')"), "\(last)")
@@ -34,8 +35,9 @@ struct LocalSubmoduleTests {
             #expect((try? FileManager.default.contentsOfDirectory(atPath: workdir))?.isEmpty == true)
         }
 
-        let allowed = try runProgram(ProjectPaths.binary, ["--no-build", "--no-clean", "--allow-local-submodules", url],
-                                     environment: environment, currentDirectory: workdir)
+        let allowed = try runProgram(
+            ProjectPaths.binary, ["--no-build", "--no-clean", "--allow-local-submodules", url],
+            environment: environment, currentDirectory: workdir)
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(allowed.stdout.hasPrefix("FROM "))
         let kept = allowed.stderr.split(separator: "\n").first { $0.hasPrefix("Keeping the checkout at ") }

@@ -98,8 +98,11 @@ struct PartialEnvironmentBuildTests {
         // Instructions span lines ending in a backslash; keep them whole.
         var instructions: [String] = []
         for line in rendered.dockerfile.components(separatedBy: "\n") {
-            if let last = instructions.last, last.hasSuffix("\\") { instructions[instructions.count - 1] = last + "\n" + line }
-            else { instructions.append(line) }
+            if let last = instructions.last, last.hasSuffix("\\") {
+                instructions[instructions.count - 1] = last + "\n" + line
+            } else {
+                instructions.append(line)
+            }
         }
         guard let index = instructions.firstIndex(where: { $0.hasPrefix("RUN ") && $0.contains("://") }) else {
             throw PartialBuildFailure("\(fixture): no downloading RUN in\n\(rendered.dockerfile)")
@@ -118,43 +121,55 @@ struct PartialEnvironmentBuildTests {
         let sha = try repo.commit(message: "partial \(name)", time: 1_700_000_000 + Int64.random(in: 0..<100_000_000))
         let image = "swift-r2d-test-partial-\(name):\(sha)"
         defer { DaemonAPI.removeImageKeepingCache(image) }
-        return try runProgram(ProjectPaths.binary, [
-            "--no-run", "--user-id", "1000", "--user-name", "jovyan", "--network", "host", "--image-name", image, repo.path,
-        ])
+        return try runProgram(
+            ProjectPaths.binary,
+            [
+                "--no-run", "--user-id", "1000", "--user-name", "jovyan", "--network", "host", "--image-name", image, repo.path,
+            ])
     }
 
     /// Checks appended to each prefix: a failing one fails the build.
     static let checks: [(String, String, [String])] = [
-        ("r/r4.3.2-rspm", "https://anaconda.org/conda-forge/micromamba/", [
-            // The R image's apt packages (installed with recommends) and the image user.
-            "RUN dpkg -s libapparmor1 libssl-dev lsb-release psmisc sudo > /dev/null && test \"$(id -u jovyan)\" = 1000",
-            "RUN test \"$R_LIBS_USER\" = /srv/rlibs && test \"$NB_PYTHON_PREFIX\" = /srv/conda/envs/notebook && case \"$PATH\" in */usr/lib/rstudio-server/bin/:*) ;; *) exit 1 ;; esac",
-            "RUN grep -qx 'python=3.10.19' /tmp/env/environment.txt && test -x /tmp/install-base-env.bash && bash -n /tmp/install-base-env.bash",
-            // The conda installer refuses a micromamba whose checksum differs, and names the URL.
-            "RUN echo not-micromamba > /tmp/fake-linux-64.tar.bz2 && ! MICROMAMBA_URL='file:///tmp/fake-{platform}.tar.bz2' CONDA_CHANNELS=conda-forge /tmp/install-base-env.bash 2> /tmp/err && grep -q 'sha256 mismatch for file:///tmp/fake-linux-64.tar.bz2' /tmp/err && rm /tmp/err /tmp/fake-linux-64.tar.bz2",
-            // The login profile warns, but does not fail, while conda is not installed yet.
-            "RUN bash -lc true 2> /tmp/err && grep -q 'activate-conda: /srv/conda/etc/profile.d/conda.sh is missing' /tmp/err && rm /tmp/err",
-            // The R step's distribution name for Posit's .deb, from this image's os-release.
-            "RUN . /etc/os-release && test \"$ID-$VERSION_ID\" = debian-12",
-        ]),
-        ("conda/py2", "https://anaconda.org/conda-forge/micromamba/", [
-            "RUN grep -qx 'python=2.7.15' /tmp/env/kernel-environment.txt && grep -qx 'python=3.10.19' /tmp/env/environment.txt",
-            "RUN test \"$KERNEL_PYTHON_PREFIX\" = /srv/conda/envs/kernel && test \"$KERNEL_ENVIRONMENT_FILE\" = /tmp/env/kernel-environment.txt && test \"$CONDA_PLATFORM\" = linux-64",
-            "RUN case \"$PATH\" in /srv/conda/envs/notebook/bin:/srv/conda/envs/kernel/bin:/srv/conda/bin:/srv/npm/bin:*) ;; *) exit 1 ;; esac",
-            "RUN test \"$(stat -c %u /etc/profile.d/activate-conda.sh)\" = 1000 && bash -n /etc/profile.d/activate-conda.sh",
-        ]),
-        ("nix/start", "https://nixos.org/releases/nix/", [
-            // The root step before the Nix download ran: /nix and the wrapper belong to the user, no sandbox.
-            "RUN test \"$(stat -c %U /nix)\" = jovyan && test -x /usr/local/bin/nix-shell-wrapper && grep -qx 'sandbox = false' /etc/nix/nix.conf",
-            // install-nix.bash refuses a tarball whose checksum differs.
-            "RUN echo not-nix > /tmp/fake.tar.xz && ! NIX_ARCH=x86_64 NIX_INSTALLER_URL='file:///tmp/fake.tar.xz' bash /home/jovyan/.local/bin/install-nix.bash 2> /tmp/err && grep -q 'sha256 mismatch' /tmp/err && rm /tmp/err /tmp/fake.tar.xz",
-            // nix-shell-wrapper runs the repository's start inside nix-shell (a stub here) before the command.
-            "RUN mkdir -p /tmp/stub /tmp/w/binder && printf '#!/bin/bash\\n[ \"$2\" = --command ] && echo \"file=$1\" && exec bash -c \"$3\"\\n' > /tmp/stub/nix-shell && chmod +x /tmp/stub/nix-shell && printf '#!/bin/bash\\nexport TEST_START_VAR=\"var is set\"\\nexec \"$@\"\\n' > /tmp/w/binder/start && cd /tmp/w && PATH=/tmp/stub:$PATH /usr/local/bin/nix-shell-wrapper printenv TEST_START_VAR > /tmp/out && grep -qx 'file=./binder/default.nix' /tmp/out && grep -qx 'var is set' /tmp/out && rm -rf /tmp/stub /tmp/w /tmp/out",
-        ]),
+        (
+            "r/r4.3.2-rspm", "https://anaconda.org/conda-forge/micromamba/",
+            [
+                // The R image's apt packages (installed with recommends) and the image user.
+                "RUN dpkg -s libapparmor1 libssl-dev lsb-release psmisc sudo > /dev/null && test \"$(id -u jovyan)\" = 1000",
+                "RUN test \"$R_LIBS_USER\" = /srv/rlibs && test \"$NB_PYTHON_PREFIX\" = /srv/conda/envs/notebook && case \"$PATH\" in */usr/lib/rstudio-server/bin/:*) ;; *) exit 1 ;; esac",
+                "RUN grep -qx 'python=3.10.19' /tmp/env/environment.txt && test -x /tmp/install-base-env.bash && bash -n /tmp/install-base-env.bash",
+                // The conda installer refuses a micromamba whose checksum differs, and names the URL.
+                "RUN echo not-micromamba > /tmp/fake-linux-64.tar.bz2 && ! MICROMAMBA_URL='file:///tmp/fake-{platform}.tar.bz2' CONDA_CHANNELS=conda-forge /tmp/install-base-env.bash 2> /tmp/err && grep -q 'sha256 mismatch for file:///tmp/fake-linux-64.tar.bz2' /tmp/err && rm /tmp/err /tmp/fake-linux-64.tar.bz2",
+                // The login profile warns, but does not fail, while conda is not installed yet.
+                "RUN bash -lc true 2> /tmp/err && grep -q 'activate-conda: /srv/conda/etc/profile.d/conda.sh is missing' /tmp/err && rm /tmp/err",
+                // The R step's distribution name for Posit's .deb, from this image's os-release.
+                "RUN . /etc/os-release && test \"$ID-$VERSION_ID\" = debian-12",
+            ]
+        ),
+        (
+            "conda/py2", "https://anaconda.org/conda-forge/micromamba/",
+            [
+                "RUN grep -qx 'python=2.7.15' /tmp/env/kernel-environment.txt && grep -qx 'python=3.10.19' /tmp/env/environment.txt",
+                "RUN test \"$KERNEL_PYTHON_PREFIX\" = /srv/conda/envs/kernel && test \"$KERNEL_ENVIRONMENT_FILE\" = /tmp/env/kernel-environment.txt && test \"$CONDA_PLATFORM\" = linux-64",
+                "RUN case \"$PATH\" in /srv/conda/envs/notebook/bin:/srv/conda/envs/kernel/bin:/srv/conda/bin:/srv/npm/bin:*) ;; *) exit 1 ;; esac",
+                "RUN test \"$(stat -c %u /etc/profile.d/activate-conda.sh)\" = 1000 && bash -n /etc/profile.d/activate-conda.sh",
+            ]
+        ),
+        (
+            "nix/start", "https://nixos.org/releases/nix/",
+            [
+                // The root step before the Nix download ran: /nix and the wrapper belong to the user, no sandbox.
+                "RUN test \"$(stat -c %U /nix)\" = jovyan && test -x /usr/local/bin/nix-shell-wrapper && grep -qx 'sandbox = false' /etc/nix/nix.conf",
+                // install-nix.bash refuses a tarball whose checksum differs.
+                "RUN echo not-nix > /tmp/fake.tar.xz && ! NIX_ARCH=x86_64 NIX_INSTALLER_URL='file:///tmp/fake.tar.xz' bash /home/jovyan/.local/bin/install-nix.bash 2> /tmp/err && grep -q 'sha256 mismatch' /tmp/err && rm /tmp/err /tmp/fake.tar.xz",
+                // nix-shell-wrapper runs the repository's start inside nix-shell (a stub here) before the command.
+                "RUN mkdir -p /tmp/stub /tmp/w/binder && printf '#!/bin/bash\\n[ \"$2\" = --command ] && echo \"file=$1\" && exec bash -c \"$3\"\\n' > /tmp/stub/nix-shell && chmod +x /tmp/stub/nix-shell && printf '#!/bin/bash\\nexport TEST_START_VAR=\"var is set\"\\nexec \"$@\"\\n' > /tmp/w/binder/start && cd /tmp/w && PATH=/tmp/stub:$PATH /usr/local/bin/nix-shell-wrapper printenv TEST_START_VAR > /tmp/out && grep -qx 'file=./binder/default.nix' /tmp/out && grep -qx 'var is set' /tmp/out && rm -rf /tmp/stub /tmp/w /tmp/out",
+            ]
+        ),
     ]
 
-    @Test("the layers before the first download build on the daemon, and pass their checks", .timeLimit(.minutes(20)),
-          arguments: checks)
+    @Test(
+        "the layers before the first download build on the daemon, and pass their checks", .timeLimit(.minutes(20)),
+        arguments: checks)
     func partialBuild(fixture: String, firstDownload: String, assertions: [String]) throws {
         let (dockerfile, cut, files) = try Self.prefix(of: fixture)
         #expect(cut.contains(firstDownload), "\(fixture): the cut is not at the expected download:\n\(cut)")

@@ -33,7 +33,10 @@ struct PodmanTests {
         defer { _ = try? Self.podman(["rmi", "-f", image]) }
         var arguments = ["--engine", "podman", "--network", "host", "--user-id", "1000", "--user-name", "jovyan", "--image-name", image]
         if !fixture.hasPrefix("dockerfile/") {
-            arguments = GeneratedEnvironmentTests.common + GeneratedEnvironmentTests.extraArguments(fixture) + ["--engine", "podman", "--image-name", image]
+            arguments =
+                GeneratedEnvironmentTests.common + GeneratedEnvironmentTests.extraArguments(fixture) + [
+                    "--engine", "podman", "--image-name", image,
+                ]
         }
         let result = try swiftR2D(arguments + [repo.path, "./verify"])
         let output = result.stdout + result.stderr
@@ -63,8 +66,10 @@ struct PodmanPushTests {
         let image = "\(registry.host)/swift-r2d-test/podman:\(sha)"
         defer { _ = try? PodmanTests.podman(["rmi", "-f", image]) }
         let environment = ["DOCKER_CONFIG": try registry.makeDockerConfig(), "SWIFT_R2D_REGISTRY_CERTS_D": registry.certificatesDirectory]
-        let arguments = ["--engine", "podman", "--network", "host", "--user-id", "1000", "--user-name", "jovyan", "--no-run",
-                         "--push", "--image", image, repo.path]
+        let arguments = [
+            "--engine", "podman", "--network", "host", "--user-id", "1000", "--user-name", "jovyan", "--no-run",
+            "--push", "--image", image, repo.path,
+        ]
         let first = try runProgram("/usr/bin/env", ["-u", "DOCKER_HOST", ProjectPaths.binary] + arguments, environment: environment)
         #expect(first.status == 0, "\(first.stderr.suffix(3000))")
         #expect(first.stderr.contains("Successfully pushed \(image)"))

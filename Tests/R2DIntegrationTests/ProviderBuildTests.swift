@@ -13,16 +13,19 @@ struct ProviderBuildTests {
 
     /// A Dockerfile repository on the test base image, with a verify script that checks the fetched files.
     static let files: [(String, String, Int)] = [
-        ("Dockerfile", """
-        FROM swift-r2d/test-base:bookworm
-        ARG NB_USER=jovyan
-        ARG NB_UID=1000
-        RUN useradd --create-home --uid ${NB_UID} ${NB_USER}
-        COPY --chown=${NB_UID}:${NB_UID} . /home/${NB_USER}/
-        WORKDIR /home/${NB_USER}
-        USER ${NB_UID}
+        (
+            "Dockerfile",
+            """
+            FROM swift-r2d/test-base:bookworm
+            ARG NB_USER=jovyan
+            ARG NB_UID=1000
+            RUN useradd --create-home --uid ${NB_UID} ${NB_USER}
+            COPY --chown=${NB_UID}:${NB_UID} . /home/${NB_USER}/
+            WORKDIR /home/${NB_USER}
+            USER ${NB_UID}
 
-        """, 0o644),
+            """, 0o644
+        ),
         ("verify", "#!/bin/sh\nset -e\ntest \"$(cat data/values.csv)\" = \"1,2,3\"\necho \"verify: ok\"\n", 0o755),
         ("data/values.csv", "1,2,3", 0o644),
     ]
@@ -37,9 +40,11 @@ struct ProviderBuildTests {
     @Test("a Zenodo record (a single zip) builds and runs; the tag is the record id")
     func zenodo() async throws {
         let record = "\(UInt32.random(in: 100_000...999_999))"
-        let zip = try TestArchives.bytes([ArchiveEntry("record-main/", .directory)] + Self.files.map {
-            ArchiveEntry.file("record-main/" + $0.0, $0.1, mode: $0.2)
-        }, format: .zip)
+        let zip = try TestArchives.bytes(
+            [ArchiveEntry("record-main/", .directory)]
+                + Self.files.map {
+                    ArchiveEntry.file("record-main/" + $0.0, $0.1, mode: $0.2)
+                }, format: .zip)
         let base = Mutex("")
         let server = try await StubEngineServer.startTCP { request in
             let root = base.withLock { $0 }
@@ -47,7 +52,8 @@ struct ProviderBuildTests {
             case "/api/records/\(record)":
                 return .json(#"{"id":\#(record),"links":{"files":"\#(root)/api/records/\#(record)/files"}}"#)
             case "/api/records/\(record)/files":
-                return .json(#"{"entries":[{"key":"record.zip","links":{"content":"\#(root)/api/records/\#(record)/files/record.zip/content"}}]}"#)
+                return .json(
+                    #"{"entries":[{"key":"record.zip","links":{"content":"\#(root)/api/records/\#(record)/files/record.zip/content"}}]}"#)
             case "/api/records/\(record)/files/record.zip/content":
                 return StubResponse(status: 200, headers: [("Content-Type", "application/zip")], chunks: [zip])
             default:
@@ -73,9 +79,11 @@ struct ProviderBuildTests {
     @Test("a SWHID builds through the vault; the tag is the content id with ':' as '-'")
     func swhid() async throws {
         let directory = String((0..<40).map { _ in "0123456789abcdef".randomElement() ?? "0" })
-        let tarball = try TestArchives.bytes([ArchiveEntry("\(directory)/", .directory)] + Self.files.map {
-            ArchiveEntry.file("\(directory)/" + $0.0, $0.1, mode: $0.2)
-        }, format: .tarGz)
+        let tarball = try TestArchives.bytes(
+            [ArchiveEntry("\(directory)/", .directory)]
+                + Self.files.map {
+                    ArchiveEntry.file("\(directory)/" + $0.0, $0.1, mode: $0.2)
+                }, format: .tarGz)
         let base = Mutex("")
         let polls = Mutex(0)
         let server = try await StubEngineServer.startTCP { request in
@@ -84,8 +92,11 @@ struct ProviderBuildTests {
             case ("POST", "/api/1/vault/directory/\(directory)/"):
                 return .json(#"{"status":"pending"}"#)
             case ("GET", "/api/1/vault/directory/\(directory)/"):
-                let count = polls.withLock { value -> Int in value += 1; return value }
-                return count < 2 ? .json(#"{"status":"pending"}"#)
+                let count = polls.withLock { value -> Int in
+                    value += 1; return value
+                }
+                return count < 2
+                    ? .json(#"{"status":"pending"}"#)
                     : .json(#"{"status":"done","fetch_url":"\#(root)/api/1/vault/flat/\#(directory)/raw/"}"#)
             case ("GET", "/api/1/vault/flat/\(directory)/raw/"):
                 return StubResponse(status: 200, headers: [("Content-Type", "application/gzip")], chunks: [tarball])
@@ -100,7 +111,8 @@ struct ProviderBuildTests {
         let image = ImageName.defaultRepository(repo: swhid, subdir: "") + ":swh-1-dir-" + directory
         defer { DaemonAPI.removeImageKeepingCache(image) }
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("r2d-swh-\(UUID().uuidString).json").path
-        try #"{"Repo2Docker": {"swh_api_url": "\#(root)/api/1", "swh_token": "very-secret-token"}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        try #"{"Repo2Docker": {"swh_api_url": "\#(root)/api/1", "swh_token": "very-secret-token"}}"#.write(
+            toFile: config, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: config) }
 
         let result = try runProgram(ProjectPaths.binary, Self.common + ["--json-logs", "--config", config, swhid, "./verify"])

@@ -53,7 +53,10 @@ struct RegistryPushTests {
         let first = try swiftR2D(["--push", "--image=\(image)", repo.fileURL], environment: environment)
         #expect(first.status == 0, "\(first.raw)")
         #expect(first.messages(phase: "pushing").contains("Successfully pushed \(image)\n"))
-        #expect(first.lines.contains { ($0["phase"] as? String) == "pushing" && $0["progress"] is [String: Any] && $0["layers"] is [String: Any] })
+        #expect(
+            first.lines.contains {
+                ($0["phase"] as? String) == "pushing" && $0["progress"] is [String: Any] && $0["layers"] is [String: Any]
+            })
         #expect(registry.manifestStatus(repository: "swift-r2d-test/simple", tag: sha) == 200)
         #expect(!first.lines.contains { ($0["phase"] as? String) == "failed" })
 
@@ -77,18 +80,26 @@ struct RegistryPushTests {
         defer { repo.remove() }
         let image = "\(registry.host)/swift-r2d-test/env-creds:\(sha)"
         defer { DaemonAPI.removeImageKeepingCache(image) }
-        let credentials = #"{"registry": "https://\#(registry.host)", "username": "\#(TestRegistry.user)", "password": "\#(TestRegistry.password)"}"#
-        let run = try swiftR2D(["--push", "--debug", "--image=\(image)", "--label=note=x", "--build-arg=EXTRA=y", repo.fileURL],
-                               environment: ["CONTAINER_ENGINE_REGISTRY_CREDENTIALS": credentials,
-                                             "SWIFT_R2D_REGISTRY_CERTS_D": registry.certificatesDirectory])
+        let credentials =
+            #"{"registry": "https://\#(registry.host)", "username": "\#(TestRegistry.user)", "password": "\#(TestRegistry.password)"}"#
+        let run = try swiftR2D(
+            ["--push", "--debug", "--image=\(image)", "--label=note=x", "--build-arg=EXTRA=y", repo.fileURL],
+            environment: [
+                "CONTAINER_ENGINE_REGISTRY_CREDENTIALS": credentials,
+                "SWIFT_R2D_REGISTRY_CERTS_D": registry.certificatesDirectory,
+            ])
         #expect(run.status == 0, "\(run.raw)")
         #expect(registry.manifestStatus(repository: "swift-r2d-test/env-creds", tag: sha) == 200)
         #expect(!run.raw.contains(TestRegistry.password))
 
         // Layers, config (labels, build args, env) and history, as `docker save` exports them.
         let saved = registry.directory + "/saved.tar"
-        let save = try runProgram("/usr/bin/curl", ["-sS", "--unix-socket", "/var/run/docker.sock", "-o", saved,
-                                                    "http://localhost/v1.41/images/\(DaemonAPI.escaped(image))/get"])
+        let save = try runProgram(
+            "/usr/bin/curl",
+            [
+                "-sS", "--unix-socket", "/var/run/docker.sock", "-o", saved,
+                "http://localhost/v1.41/images/\(DaemonAPI.escaped(image))/get",
+            ])
         #expect(save.status == 0, "\(save.stderr)")
         let exported = try Data(contentsOf: URL(fileURLWithPath: saved))
         #expect(exported.count > 1_000_000)
@@ -108,8 +119,9 @@ struct RegistryPushTests {
         let config = try registry.makeDockerConfig(password: "not-the-password")
         let image = "\(registry.host)/swift-r2d-test/wrong:\(sha)"
         defer { DaemonAPI.removeImageKeepingCache(image) }
-        let run = try swiftR2D(["--push", "--image=\(image)", repo.fileURL],
-                               environment: ["DOCKER_CONFIG": config, "SWIFT_R2D_REGISTRY_CERTS_D": registry.certificatesDirectory])
+        let run = try swiftR2D(
+            ["--push", "--image=\(image)", repo.fileURL],
+            environment: ["DOCKER_CONFIG": config, "SWIFT_R2D_REGISTRY_CERTS_D": registry.certificatesDirectory])
         #expect(run.status == 1)
         let last = run.lines.last
         #expect(last?["phase"] as? String == "failed")
@@ -128,8 +140,9 @@ struct RegistryPushTests {
         let (repo, sha) = try freshRepository()
         defer { repo.remove() }
         let image = "\(registry.host)/swift-r2d-test/anonymous:\(sha)"
-        let run = try swiftR2D(["--push", "--image=\(image)", repo.fileURL],
-                               environment: ["SWIFT_R2D_REGISTRY_CERTS_D": registry.certificatesDirectory])
+        let run = try swiftR2D(
+            ["--push", "--image=\(image)", repo.fileURL],
+            environment: ["SWIFT_R2D_REGISTRY_CERTS_D": registry.certificatesDirectory])
         #expect(run.status == 1)
         #expect((run.lines.last?["message"] as? String ?? "").contains("needs credentials and none were found"))
     }

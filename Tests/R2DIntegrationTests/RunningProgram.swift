@@ -73,14 +73,18 @@ final class ScratchDaemon: @unchecked Sendable {
         socket = directory + "/docker.sock"
         tlsPort = tls ? try GeneratedEnvironmentTests.freePort() : nil
         do {
-            var arguments = ["--data-root", directory + "/data", "--exec-root", directory + "/exec", "--pidfile", directory + "/docker.pid",
-                             "--iptables=false", "--ip6tables=false", "--bridge=none",
-                             "-H", "unix://" + socket]
+            var arguments = [
+                "--data-root", directory + "/data", "--exec-root", directory + "/exec", "--pidfile", directory + "/docker.pid",
+                "--iptables=false", "--ip6tables=false", "--bridge=none",
+                "-H", "unix://" + socket,
+            ]
             if let tlsPort {
                 try TestCertificates.make(in: directory)
                 try TestCertificates.makeClient(in: directory)
-                arguments += ["-H", "tcp://127.0.0.1:\(tlsPort)", "--tlsverify", "--tlscacert", directory + "/ca.pem",
-                              "--tlscert", directory + "/server.pem", "--tlskey", directory + "/server.key"]
+                arguments += [
+                    "-H", "tcp://127.0.0.1:\(tlsPort)", "--tlsverify", "--tlscacert", directory + "/ca.pem",
+                    "--tlscert", directory + "/server.pem", "--tlskey", directory + "/server.key",
+                ]
             }
             daemon = try RunningProgram("/usr/sbin/dockerd", arguments)
             var answered = false
@@ -89,7 +93,9 @@ final class ScratchDaemon: @unchecked Sendable {
                 if ping.status == 0 { answered = true; break }
                 usleep(100_000)
             }
-            guard answered else { throw TestCertificates.Failure(description: "the scratch dockerd did not answer: \(daemon?.output.suffix(2000) ?? "")") }
+            guard answered else {
+                throw TestCertificates.Failure(description: "the scratch dockerd did not answer: \(daemon?.output.suffix(2000) ?? "")")
+            }
             try loadBaseImage()
         } catch {
             stop()

@@ -16,24 +16,34 @@ enum TestCertificates {
 
             """
         try Data(extensions.utf8).write(to: URL(fileURLWithPath: directory + "/server.ext"))
-        try tool(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                  "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem", "-subj", "/CN=swift-r2d test CA",
-                  "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-        try tool(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/server.key",
-                  "-out", directory + "/server.csr", "-subj", "/CN=127.0.0.1"])
-        try tool(["openssl", "x509", "-req", "-in", directory + "/server.csr", "-CA", directory + "/ca.pem",
-                  "-CAkey", directory + "/ca.key", "-CAcreateserial", "-days", "2",
-                  "-extfile", directory + "/server.ext", "-out", directory + "/server.pem"])
+        try tool([
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem", "-subj", "/CN=swift-r2d test CA",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        ])
+        try tool([
+            "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/server.key",
+            "-out", directory + "/server.csr", "-subj", "/CN=127.0.0.1",
+        ])
+        try tool([
+            "openssl", "x509", "-req", "-in", directory + "/server.csr", "-CA", directory + "/ca.pem",
+            "-CAkey", directory + "/ca.key", "-CAcreateserial", "-days", "2",
+            "-extfile", directory + "/server.ext", "-out", directory + "/server.pem",
+        ])
     }
 
     /// Writes client.pem and client.key (a client certificate signed by ca.pem) into `directory`.
     static func makeClient(in directory: String) throws {
         try Data("extendedKeyUsage=clientAuth\n".utf8).write(to: URL(fileURLWithPath: directory + "/client.ext"))
-        try tool(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/client.key",
-                  "-out", directory + "/client.csr", "-subj", "/CN=swift-r2d test client"])
-        try tool(["openssl", "x509", "-req", "-in", directory + "/client.csr", "-CA", directory + "/ca.pem",
-                  "-CAkey", directory + "/ca.key", "-CAcreateserial", "-days", "2",
-                  "-extfile", directory + "/client.ext", "-out", directory + "/client.pem"])
+        try tool([
+            "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/client.key",
+            "-out", directory + "/client.csr", "-subj", "/CN=swift-r2d test client",
+        ])
+        try tool([
+            "openssl", "x509", "-req", "-in", directory + "/client.csr", "-CA", directory + "/ca.pem",
+            "-CAkey", directory + "/ca.key", "-CAcreateserial", "-days", "2",
+            "-extfile", directory + "/client.ext", "-out", directory + "/client.pem",
+        ])
     }
 
     /// Runs a tool found on PATH; throws with its stderr if it fails.
@@ -69,23 +79,23 @@ final class TestRegistry {
             guard htpasswd.status == 0 else { throw TestCertificates.Failure(description: "htpasswd failed: \(htpasswd.stderr)") }
             try htpasswd.stdout.write(toFile: directory + "/htpasswd", atomically: true, encoding: .utf8)
             try """
-                version: 0.1
-                log:
-                  level: warn
-                storage:
-                  filesystem:
-                    rootdirectory: \(directory)/data
-                http:
-                  addr: 127.0.0.1:\(port)
-                  tls:
-                    certificate: \(directory)/server.pem
-                    key: \(directory)/server.key
-                auth:
-                  htpasswd:
-                    realm: swift-r2d-test
-                    path: \(directory)/htpasswd
+            version: 0.1
+            log:
+              level: warn
+            storage:
+              filesystem:
+                rootdirectory: \(directory)/data
+            http:
+              addr: 127.0.0.1:\(port)
+              tls:
+                certificate: \(directory)/server.pem
+                key: \(directory)/server.key
+            auth:
+              htpasswd:
+                realm: swift-r2d-test
+                path: \(directory)/htpasswd
 
-                """.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
+            """.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
             try start()
         } catch {
             close()
@@ -120,9 +130,11 @@ final class TestRegistry {
 
     /// The HTTP status of `GET /v2/<repository>/manifests/<tag>` (0 when curl fails).
     func manifestStatus(repository: String, tag: String, authenticated: Bool = true) -> Int {
-        var arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", directory + "/ca.pem",
-                         "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json",
-                         "https://\(host)/v2/\(repository)/manifests/\(tag)"]
+        var arguments = [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", directory + "/ca.pem",
+            "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json",
+            "https://\(host)/v2/\(repository)/manifests/\(tag)",
+        ]
         if authenticated { arguments += ["-u", "\(Self.user):\(Self.password)"] }
         guard let result = try? runProgram("/usr/bin/curl", arguments) else { return 0 }
         return Int(result.stdout) ?? 0
@@ -134,14 +146,14 @@ final class TestRegistry {
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
         let auth = Data("\(Self.user):\(password)".utf8).base64EncodedString()
         try """
-            {
-            \t"auths": {
-            \t\t"\(host)": {
-            \t\t\t"auth": "\(auth)"
-            \t\t}
-            \t}
-            }
-            """.write(toFile: config + "/config.json", atomically: true, encoding: .utf8)
+        {
+        \t"auths": {
+        \t\t"\(host)": {
+        \t\t\t"auth": "\(auth)"
+        \t\t}
+        \t}
+        }
+        """.write(toFile: config + "/config.json", atomically: true, encoding: .utf8)
         return config
     }
 }

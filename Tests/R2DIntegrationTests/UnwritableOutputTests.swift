@@ -37,7 +37,9 @@ struct UnwritableOutputTests {
         .init(arguments: ["build", "--no-build"], redirection: "2>/dev/full", status: 2, stderrMentions: nil),
         .init(arguments: ["build", "--no-build", "--json-logs"], redirection: "2>&-", status: 2, stderrMentions: nil),
         .init(arguments: ["build", "--no-build", "{repo}/no-such-directory"], redirection: "2>/dev/full", status: 1, stderrMentions: nil),
-        .init(arguments: ["build", "--no-build", "--json-logs", "{repo}/no-such-directory"], redirection: "2>&-", status: 1, stderrMentions: nil),
+        .init(
+            arguments: ["build", "--no-build", "--json-logs", "{repo}/no-such-directory"], redirection: "2>&-", status: 1,
+            stderrMentions: nil),
     ]
 
     @Test("shell redirections", arguments: cases)

@@ -39,7 +39,9 @@ struct ImageReferenceTests {
 
     @Test func parsesChallenges() {
         #expect(RegistryClient.Challenge.parse("Basic realm=\"Registry Realm\"") == .basic)
-        #expect(RegistryClient.Challenge.parse("Bearer realm=\"https://auth.example/token\",service=\"registry.example\",scope=\"repository:a/b:pull\"")
+        #expect(
+            RegistryClient.Challenge.parse(
+                "Bearer realm=\"https://auth.example/token\",service=\"registry.example\",scope=\"repository:a/b:pull\"")
                 == .bearer(realm: "https://auth.example/token", service: "registry.example"))
         #expect(RegistryClient.Challenge.parse("Negotiate") == nil)
     }
@@ -57,7 +59,9 @@ struct RegistryCredentialTests {
 
     @Test func readsAuthsByNormalizedHost() throws {
         let auth = Data("builder:s3cret:with:colons".utf8).base64EncodedString()
-        try withConfigDirectory(#"{"auths": {"https://127.0.0.1:5000/v1/": {"auth": "\#(auth)"}, "https://index.docker.io/v1/": {"username": "hub", "password": "pw"}}}"#) { dir in
+        try withConfigDirectory(
+            #"{"auths": {"https://127.0.0.1:5000/v1/": {"auth": "\#(auth)"}, "https://index.docker.io/v1/": {"username": "hub", "password": "pw"}}}"#
+        ) { dir in
             let store = RegistryCredentialStore(environment: ["DOCKER_CONFIG": dir])
             let local = try store.credential(for: "127.0.0.1:5000")
             #expect(local?.username == "builder")
@@ -71,8 +75,10 @@ struct RegistryCredentialTests {
 
     @Test func environmentVariableWinsForItsRegistry() throws {
         try withConfigDirectory(#"{"auths": {"127.0.0.1:5000": {"auth": "\#(Data("a:b".utf8).base64EncodedString())"}}}"#) { dir in
-            let env = ["DOCKER_CONFIG": dir,
-                       "CONTAINER_ENGINE_REGISTRY_CREDENTIALS": #"{"registry": "https://127.0.0.1:5000", "username": "dyn", "password": "tok"}"#]
+            let env = [
+                "DOCKER_CONFIG": dir,
+                "CONTAINER_ENGINE_REGISTRY_CREDENTIALS": #"{"registry": "https://127.0.0.1:5000", "username": "dyn", "password": "tok"}"#,
+            ]
             let store = RegistryCredentialStore(environment: env)
             let credential = try store.credential(for: "127.0.0.1:5000")
             #expect(credential?.username == "dyn")
@@ -129,7 +135,10 @@ struct RegistryCredentialTests {
     @Test func missingHelperIsAClearError() throws {
         try withConfigDirectory(#"{"credsStore": "nonexistent-helper"}"#) { dir in
             let store = RegistryCredentialStore(environment: ["DOCKER_CONFIG": dir, "PATH": "/usr/bin:/bin"])
-            #expect(throws: RegistryError.credentialHelper(name: "nonexistent-helper", reason: "docker-credential-nonexistent-helper is not on PATH")) {
+            #expect(
+                throws: RegistryError.credentialHelper(
+                    name: "nonexistent-helper", reason: "docker-credential-nonexistent-helper is not on PATH")
+            ) {
                 try store.credential(for: "x.example")
             }
         }
@@ -146,9 +155,12 @@ struct RegistryClientTests {
                 return authorized ? .json(#"{"token": "T0KEN"}"#) : .json("{}", status: 401)
             }
             guard request.header("Authorization") == "Bearer T0KEN" else {
-                return StubResponse(status: 401, headers: [("WWW-Authenticate", #"Bearer realm="http://\#(request.header("Host") ?? "")/token",service="stub""#)])
+                return StubResponse(
+                    status: 401,
+                    headers: [("WWW-Authenticate", #"Bearer realm="http://\#(request.header("Host") ?? "")/token",service="stub""#)])
             }
-            return request.path.hasSuffix("/manifests/present") ? .json("{}") : .json(#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#, status: 404)
+            return request.path.hasSuffix("/manifests/present")
+                ? .json("{}") : .json(#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#, status: 404)
         }
         defer { Task { await server.stop() } }
         let client = RegistryClient(attempts: 1)
@@ -159,8 +171,9 @@ struct RegistryClientTests {
         #expect(token?.queryValues("scope") == ["repository:a/b:pull"])
         #expect(token?.queryValues("service") == ["stub"])
         await #expect(throws: RegistryError.unauthorized(registry: server.socketPath, credentialSource: "test")) {
-            _ = try await client.manifestExists(ImageReference(parsing: server.socketPath + "/a/b:present"),
-                                                credential: RegistryCredential(username: "u", password: "wrong", source: "test"))
+            _ = try await client.manifestExists(
+                ImageReference(parsing: server.socketPath + "/a/b:present"),
+                credential: RegistryCredential(username: "u", password: "wrong", source: "test"))
         }
     }
 

@@ -30,27 +30,37 @@ enum NixFragments {
             ("GIT_SSL_CAINFO", "/etc/ssl/certs/ca-certificates.crt"),
         ]
         f.buildScriptFiles = [
-            BuildScriptFile(name: "install-nix.bash", destination: "/home/${NB_USER}/.local/bin/install-nix.bash", contents: BuildpackAssets.installNix, mode: 0o755),
-            BuildScriptFile(name: "nix-shell-wrapper", destination: "/usr/local/bin/nix-shell-wrapper", contents: BuildpackAssets.nixShellWrapper, mode: 0o755),
+            BuildScriptFile(
+                name: "install-nix.bash", destination: "/home/${NB_USER}/.local/bin/install-nix.bash", contents: BuildpackAssets.installNix,
+                mode: 0o755),
+            BuildScriptFile(
+                name: "nix-shell-wrapper", destination: "/usr/local/bin/nix-shell-wrapper", contents: BuildpackAssets.nixShellWrapper,
+                mode: 0o755),
         ]
         f.buildSteps = [
-            BuildStep(.root, """
+            BuildStep(
+                .root,
+                """
                 mkdir -m 0755 /nix
                 chown -R ${NB_USER}:${NB_USER} /nix /usr/local/bin/nix-shell-wrapper /home/${NB_USER}
                 mkdir -p /etc/nix
                 echo "sandbox = false" > /etc/nix/nix.conf
                 """),
-            BuildStep(.notebookUser, """
+            BuildStep(
+                .notebookUser,
+                """
                 NIX_ARCH=\(arch) NIX_INSTALLER_URL=\(try DockerfileText.word(locations.nixInstallerURL)) bash /home/${NB_USER}/.local/bin/install-nix.bash
                 rm /home/${NB_USER}/.local/bin/install-nix.bash
                 """),
         ]
         f.assembleSteps = [
-            BuildStep(.notebookUser, """
+            BuildStep(
+                .notebookUser,
+                """
                 nix-channel --add \(try DockerfileText.word(locations.nixChannelURL)) nixpkgs
                 nix-channel --update
                 nix-shell \(s.binderPath("default.nix"))
-                """),
+                """)
         ]
         return f
     }

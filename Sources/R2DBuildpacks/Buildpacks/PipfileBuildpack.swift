@@ -17,8 +17,9 @@ struct PipfileBuildpack: Buildpack {
     }
 
     func fragments(_ c: RenderContext) throws -> Fragments {
-        try PythonFragments.environment(c, versionFile: c.snapshot.binderPath("Pipfile"),
-                                        uv: { PythonFragments.pipfile(c.snapshot) },
-                                        conda: { CondaFragments.pipfile(c.snapshot, pythonVersion: $0) })
+        try PythonFragments.environment(
+            c, versionFile: c.snapshot.binderPath("Pipfile"),
+            uv: { PythonFragments.pipfile(c.snapshot) },
+            conda: { CondaFragments.pipfile(c.snapshot, pythonVersion: $0) })
     }
 }

@@ -17,8 +17,9 @@ struct PythonBuildpack: Buildpack {
     }
 
     func fragments(_ c: RenderContext) throws -> Fragments {
-        try PythonFragments.environment(c, versionFile: c.snapshot.binderPath("runtime.txt"),
-                                        uv: { try PythonFragments.requirements(c.snapshot) },
-                                        conda: { try CondaFragments.requirements(c.snapshot, pythonVersion: $0) })
+        try PythonFragments.environment(
+            c, versionFile: c.snapshot.binderPath("runtime.txt"),
+            uv: { try PythonFragments.requirements(c.snapshot) },
+            conda: { try CondaFragments.requirements(c.snapshot, pythonVersion: $0) })
     }
 }
