@@ -49,7 +49,7 @@ large_case=${BENCH_LARGE:-1}
 
 old=$(build "$before")
 new=$(build "$after")
-common="--user-id 1000 --user-name jovyan --base-image $base_image"
+common="--user-id 1000 --user-name jovyan --base-image $base_image --default-python-version 3.11 --network host"
 # The no-op rebuild needs the image once; either binary names it the same (r2d<path>:<commit>).
 "$new" $common --no-run "$small" >/dev/null 2>&1
 
@@ -61,7 +61,7 @@ out=$work/table.md
 measure() { # name, then the arguments after the binary
   local name=$1; shift
   local json="$work/$name.json"
-  hyperfine -N --warmup 3 --runs 30 --export-json "$json" "$old $*" "$new $*" >&2
+  hyperfine -N --warmup 3 --runs "${BENCH_RUNS:-30}" --export-json "$json" "$old $*" "$new $*" >&2
   python3 - "$json" "$name" >> "$out" <<'PY'
 import json, sys
 runs = json.load(open(sys.argv[1]))["results"]
