@@ -86,7 +86,8 @@ public enum CommandLineEntry {
     static func completionScript(_ shell: String?, reporter: Reporter) -> Int32 {
         let known = CompletionShell.allCases.map(\.rawValue)
         guard let name = shell ?? CompletionShell.autodetected()?.rawValue, let chosen = CompletionShell(rawValue: name) else {
-            reporter.failure("--generate-completion-script needs a shell: one of \(known.joined(separator: ", ")).")
+            let given = shell.map { "\($0.shortQuoted) is not a shell it knows" } ?? "needs a shell"
+            reporter.failure("--generate-completion-script: \(given); pass one of \(known.joined(separator: ", ")).")
             return 2
         }
         StandardStream.output.write(SwiftR2DCommand.completionScript(for: chosen))

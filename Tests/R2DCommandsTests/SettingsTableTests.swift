@@ -1,4 +1,5 @@
 import Foundation
+import R2DTestSupport
 import Testing
 @testable import R2DCommands
 
@@ -105,5 +106,17 @@ struct SettingsTableTests {
             let name = "\\fB\\-\\-" + ManualPage.escaped(row.flag!) + "\\fR"
             #expect(page.contains(name), "\(row.flag!)")
         }
+    }
+
+    @Test("the root command serves the completion script (both subcommands) and the manual")
+    func rootCommandServes() throws {
+        let bash = try runProgram(ProjectPaths.binary, ["--generate-completion-script", "bash"])
+        #expect(bash.status == 0)
+        for word in ["detect", "--ref", "--no-build", "--json"] { #expect(bash.stdout.contains(word), "\(word)") }
+        let manual = try runProgram(ProjectPaths.binary, ["--generate-manual"])
+        #expect(manual.status == 0 && manual.stdout == ManualPage.roff())
+        let unknown = try runProgram(ProjectPaths.binary, ["--generate-completion-script", "tcsh"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr == "--generate-completion-script: \"tcsh\" is not a shell it knows; pass one of zsh, bash, fish.\n")
     }
 }
