@@ -29,12 +29,7 @@ enum DownloadSettings {
     ]
 
     /// The row of one trait (for `DownloadLocationFlags`' declarations).
-    static func named(_ trait: String) -> Setting {
-        guard let setting = all.first(where: { $0.traits.contains(.repo2docker(trait)) }) else {
-            preconditionFailure("no download setting \(trait)")
-        }
-        return setting
-    }
+    static func named(_ trait: String) -> Setting { Settings.row(.repo2docker(trait), in: all) }
 
     static func row(
         _ trait: String, _ help: String, form: Setting.Form = .option, valueName: String = "url",
@@ -90,12 +85,7 @@ enum ProviderFlagSettings {
     ]
 
     /// The row of one trait (for `ContentProviderFlags`' declarations).
-    static func named(_ trait: String) -> Setting {
-        guard let setting = all.first(where: { $0.traits.contains(.repo2docker(trait)) }) else {
-            preconditionFailure("no content-provider setting \(trait)")
-        }
-        return setting
-    }
+    static func named(_ trait: String) -> Setting { Settings.row(.repo2docker(trait), in: all) }
 
     static func row(
         _ trait: String, _ help: String, form: Setting.Form = .option, valueName: String = "url",

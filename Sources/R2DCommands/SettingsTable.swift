@@ -28,11 +28,17 @@ enum Settings {
         TraitName(className: "ContainerEngine", trait: "string_output"),
     ])
 
-    /// Every name the configuration file and `--Class.trait=` accept, by class.
-    static var knownTraits: [String: Set<String>] {
+    /// Every name the configuration file and `--Class.trait=` accept, by class (built once, when first asked).
+    static let knownTraits: [String: Set<String>] = {
         var known: [String: Set<String>] = [:]
         for name in Set(byTrait.keys).union(ignoredTraits) { known[name.className, default: []].insert(name.trait) }
         return known
+    }()
+
+    /// The row among `rows` that a trait names; a missing one is a mistake in the table itself.
+    static func row(_ name: TraitName, in rows: [Setting]) -> Setting {
+        guard let setting = rows.first(where: { $0.traits.contains(name) }) else { preconditionFailure("no setting \(name)") }
+        return setting
     }
 
     /// The spellings that take a value in the next argument, for `ArgumentSplitter`.
