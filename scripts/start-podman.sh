@@ -34,3 +34,7 @@ if ! podman image exists "$base_image"; then
   docker save "$base_image" | podman load >/dev/null
   echo "start-podman: loaded $base_image into podman"
 fi
+
+# The Podman tests untag their images and keep them as layer cache (podman rmi would delete the cache too);
+# what earlier runs left is pruned here, so the store does not grow from run to run.
+podman image prune -f >/dev/null 2>&1 || true
