@@ -39,9 +39,14 @@ check-shape:
 	$(SWIFT) format lint --strict --parallel --recursive $(FORMATTED)
 	scripts/function-lengths.py --max 60 Sources
 
+# Builds Fixtures/demo/notebook through the generated requirements.txt environment, runs Jupyter from it,
+# executes the notebook in the server's container, then stops it with Ctrl-C and checks nothing is left.
+# The debug binary (as the tests use), so CI builds no release; SWIFT_R2D=<path> runs another binary,
+# e.g. the release build `make install` makes.
+SWIFT_R2D ?= .build/debug/swift-r2d
 demo: deps
-	$(SWIFT) build $(RELEASE_FLAGS)
-	scripts/demo.sh
+	$(SWIFT) build --product swift-r2d
+	SWIFT_R2D=$(SWIFT_R2D) scripts/demo.sh
 
 clean-images:
 	scripts/clean-images.sh
