@@ -16,12 +16,15 @@ public struct RenderOptions: Sendable, Equatable {
     public var downloads: DownloadLocations
     /// "Today" for an R repository without a snapshot date (its snapshot is two days earlier).
     public var today: Date
+    /// The build goes through BuildKit: package downloads go to cache mounts that never reach a layer.
+    public var buildKitCaches: Bool
 
     public init(
         baseImage: String = "docker.io/library/buildpack-deps:24.04", appendix: String = "", platform: String = "linux/amd64",
         userID: Int = 1000, pythonIndexURL: String? = nil, pythonDownloadMirror: String? = nil,
-        downloads: DownloadLocations = DownloadLocations(), today: Date = Date()
+        downloads: DownloadLocations = DownloadLocations(), today: Date = Date(), buildKitCaches: Bool = false
     ) {
+        self.buildKitCaches = buildKitCaches
         self.downloads = downloads
         self.today = today
         self.baseImage = baseImage

@@ -46,6 +46,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: Settings.subdir.names, help: Settings.subdir.argumentHelp) var subdir: String?
     @Option(name: Settings.cacheFrom.names, help: Settings.cacheFrom.argumentHelp) var cacheFrom: [String] = []
     @Option(name: Settings.engine.names, help: Settings.engine.argumentHelp) var engine: String?
+    @Option(name: Settings.buildBackend.names, help: Settings.buildBackend.argumentHelp) var buildBackend: String?
     @Option(name: Settings.platform.names, help: Settings.platform.argumentHelp) var platform: String?
     @Option(name: Settings.network.names, help: Settings.network.argumentHelp) var network: String?
     @Option(name: Settings.baseImage.names, help: Settings.baseImage.argumentHelp) var baseImage: String?

@@ -117,8 +117,17 @@ extension Settings {
         "python-download-mirror", help: "Mirror for the Python builds uv downloads when the base image lacks the version.",
         read: { $0.pythonDownloadMirror }, set: { $0.pythonDownloadMirror = $1 })
 
+    static let buildBackend: Setting = Setting(
+        flag: "build-backend", traits: [.init(className: "DockerEngine", trait: "build_backend")],
+        help: "auto (BuildKit where the engine has it, else the classic builder), buildkit or classic.",
+        valueName: "auto|buildkit|classic", read: { $0.buildBackend.map { [$0] } },
+        apply: { value, request, _ in
+            guard let choice = BuildBackendChoice(rawValue: value.text) else { throw value.invalid("auto, buildkit or classic") }
+            request.buildBackend = choice
+        })
+
     static let valueRows: [Setting] = [
-        subdir, cacheFrom, engine, clean, targetRepoDir, ref, appendix, platform, network, baseImage,
+        subdir, cacheFrom, engine, buildBackend, clean, targetRepoDir, ref, appendix, platform, network, baseImage,
         defaultPythonVersion, pythonIndexURL, pythonDownloadMirror,
     ]
 

@@ -27,6 +27,8 @@ public struct BuildRequest: Sendable {
     public var platform: String?
     public var network: String?
     public var engine: String = "docker"
+    /// `--build-backend`: BuildKit where the engine has it (auto), or one builder by name.
+    public var buildBackend: BuildBackendChoice = .auto
     public var baseImage: String = "docker.io/library/buildpack-deps:24.04"
     /// The Python of repositories that do not name one (repo2docker's is 3.10).
     public var defaultPythonVersion: String = "3.10"
@@ -87,4 +89,12 @@ public struct VolumeMapping: Sendable, Equatable {
         self.source = source
         self.destination = destination
     }
+}
+
+/// `--build-backend`: which of the engine's builders to use.
+public enum BuildBackendChoice: String, Sendable, Equatable, CaseIterable {
+    /// BuildKit where the engine can run it for this request, the classic builder otherwise.
+    case auto
+    case buildKit = "buildkit"
+    case classic
 }

@@ -14,6 +14,10 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
     case cannotTagDigest(String)
     /// No provider in the list takes the repository (the standard list ends with git, which takes anything).
     case noRepositoryProvider(String)
+    /// `--build-backend buildkit` on an engine that cannot run BuildKit for this request; the reason says why.
+    case buildKitUnavailable(String)
+    /// A user Dockerfile that needs BuildKit, on a classic build; `reason` is why BuildKit is not used.
+    case dockerfileNeedsBuildKit(file: String, feature: String, reason: String)
 
     public var description: String {
         switch self {
@@ -34,6 +38,11 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
             return "Image name \(name) pins a digest and cannot be used as a build tag; drop the @sha256:… part."
         case .noRepositoryProvider(let repo):
             return "No content provider can fetch \(repo.singleLine); pass a local directory or a git URL."
+        case .buildKitUnavailable(let reason):
+            return "--build-backend buildkit: \(reason.singleLine); pass --build-backend auto or classic."
+        case .dockerfileNeedsBuildKit(let file, let feature, let reason):
+            return "\(file.singleLine) uses \(feature.singleLine), which only BuildKit builds, and \(reason.singleLine); "
+                + "build it on a Docker engine with BuildKit (--build-backend auto or buildkit)."
         }
     }
 }

@@ -10,6 +10,9 @@ struct PlannedBuild {
     let rendered: RenderedBuild
     /// Every context entry's mtime and the `created` label: SOURCE_DATE_EPOCH, else the commit's time.
     let mtime: Int64
+    /// SOURCE_DATE_EPOCH or the commit's time; nil for content that has neither.
+    let sourceDate: Int64?
+    let builder: BuilderChoice
 }
 
 /// The context stage's result: what names the image, and the packed context when naming needed it (a
@@ -52,7 +55,8 @@ extension Pipeline {
             }
             knownMissing = true
         }
-        let planned = try plan(fetched, directory: directory)
+        let builder = try await chooseBuilder(engine: engine)
+        let planned = try plan(fetched, directory: directory, builder: builder)
         guard let engine else {
             standardOutput(planned.rendered.dockerfile)
             return nil
@@ -73,14 +77,19 @@ extension Pipeline {
     }
 
     /// Plan: the buildpack and its Dockerfile; the notes on which file chose a version are logged on the way.
-    func plan(_ fetched: FetchedRepository, directory: String) throws -> PlannedBuild {
+    func plan(_ fetched: FetchedRepository, directory: String, builder: BuilderChoice) throws -> PlannedBuild {
         let snapshot = try RepoSnapshot(root: directory, repositoryRoot: fetched.path)
         let plan = try BuildpackChain.detect(
             snapshot, allowDefault: request.allowDefaultBuildpack,
             defaultPython: request.defaultPythonVersion)
         plan.notes.forEach { reporter.log($0 + "\n") }
-        let rendered = try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: renderOptions)
-        return PlannedBuild(snapshot: snapshot, plan: plan, rendered: rendered, mtime: sourceDateEpoch ?? fetched.commitTime ?? 0)
+        try checkDockerfileSyntax(plan, snapshot: snapshot, builder: builder)
+        var options = renderOptions
+        options.buildKitCaches = builder.backend == .buildKit
+        let rendered = try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: options)
+        let sourceDate = sourceDateEpoch ?? fetched.commitTime
+        return PlannedBuild(
+            snapshot: snapshot, plan: plan, rendered: rendered, mtime: sourceDate ?? 0, sourceDate: sourceDate, builder: builder)
     }
 
     /// Context: content that no commit or content id names is named by its packed context's sha256.
@@ -118,7 +127,11 @@ extension Pipeline {
 
         var options = BuildOptions()
         options.dockerfile = plan.kind == .docker ? (plan.dockerfile ?? "Dockerfile") : "Dockerfile"
+        options.backend = planned.builder.backend
         options.buildArgs = buildArguments()
+        if options.backend == .buildKit {
+            options.buildArgs.merge(buildKitArguments(sourceDate: planned.sourceDate)) { own, _ in own }
+        }
         options.labels = labels(revision: identity.revision, mtime: planned.mtime, isLocal: isLocal)
         options.cacheFrom = request.cacheFrom
         options.platform = request.platform

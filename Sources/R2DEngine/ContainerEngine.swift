@@ -4,6 +4,8 @@ public protocol ContainerEngine: Sendable {
     /// Settles on the API version both sides speak; the first request of a run.
     @discardableResult
     func negotiateVersion() async throws -> String
+    /// Which builders the engine offers (Podman's own, Docker's classic one, BuildKit).
+    func builderSupport() async throws -> BuilderSupport
     /// The image, or nil when the daemon does not know it.
     func inspectImage(_ reference: String) async throws -> ImageInspect?
     /// Builds an untagged image from a streamed tar context; returns its id.

@@ -44,6 +44,8 @@ extension EngineClient {
 
     static func buildQuery(_ options: BuildOptions) throws -> [(String, String)] {
         var query: [(String, String)] = options.tags.map { ("t", $0) }
+        // version=2 runs the daemon's BuildKit; the classic builder is version=1, the default (Podman ignores it).
+        if options.backend == .buildKit { query.append(("version", "2")) }
         if let dockerfile = options.dockerfile { query.append(("dockerfile", dockerfile)) }
         if !options.buildArgs.isEmpty { query.append(("buildargs", try jsonString(options.buildArgs))) }
         if !options.labels.isEmpty { query.append(("labels", try jsonString(options.labels))) }
@@ -70,6 +72,8 @@ struct BuildMessage: Decodable {
     var error: String?
     var errorDetail: ErrorDetail?
     var aux: Aux?
+    /// A BuildKit build's `moby.buildkit.trace` messages carry a base64 protobuf `StatusResponse` as their aux.
+    var traceAux: String?
 
     enum CodingKeys: String, CodingKey { case stream, status, progress, id, error, errorDetail, aux }
 
@@ -82,6 +86,7 @@ struct BuildMessage: Decodable {
         error = try? container.decodeIfPresent(String.self, forKey: .error)
         errorDetail = try? container.decodeIfPresent(ErrorDetail.self, forKey: .errorDetail)
         aux = try? container.decodeIfPresent(Aux.self, forKey: .aux)
+        traceAux = id == "moby.buildkit.trace" ? try? container.decodeIfPresent(String.self, forKey: .aux) : nil
     }
 }
 

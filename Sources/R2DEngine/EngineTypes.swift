@@ -12,6 +12,8 @@ public struct BuildOptions: Sendable {
     public var networkMode: String?
     public var pull: Bool
     public var noCache: Bool
+    /// Which of the daemon's builders runs the build (`version=1` or `version=2` of `POST /build`).
+    public var backend: BuildBackend = .classic
 
     public init(
         dockerfile: String? = nil,
@@ -34,6 +36,27 @@ public struct BuildOptions: Sendable {
         self.pull = pull
         self.noCache = noCache
     }
+}
+
+/// The daemon's two builders: the classic one (`POST /build?version=1`, also Podman's compatible builder) and
+/// BuildKit (`version=2`), driven with the context tar as the body and no client session.
+public enum BuildBackend: String, Sendable, Equatable, CaseIterable {
+    case classic
+    case buildKit = "buildkit"
+}
+
+/// What the engine can build with, asked once per build (`builderSupport()`).
+public struct BuilderSupport: Sendable, Equatable {
+    public var isPodman: Bool
+    /// Why BuildKit cannot build here without a client session; nil when it can.
+    public var buildKitUnavailable: String?
+
+    public init(isPodman: Bool, buildKitUnavailable: String?) {
+        self.isPodman = isPodman
+        self.buildKitUnavailable = buildKitUnavailable
+    }
+
+    public var hasBuildKit: Bool { buildKitUnavailable == nil }
 }
 
 /// One event of a running build.

@@ -9,6 +9,7 @@ public final class FakeEngine: ContainerEngine {
     /// One engine call with the arguments a pipeline decision shows in.
     public enum Call: Equatable, Sendable, CustomStringConvertible {
         case negotiateVersion
+        case builderSupport
         case inspectImage(String)
         case build
         case tagImage(source: String, repository: String, tag: String)
@@ -20,6 +21,7 @@ public final class FakeEngine: ContainerEngine {
         public var description: String {
             switch self {
             case .negotiateVersion: return "negotiateVersion"
+            case .builderSupport: return "builderSupport"
             case .inspectImage(let reference): return "inspectImage(\(reference))"
             case .build: return "build"
             case .tagImage(let source, let repository, let tag): return "tagImage(\(source) as \(repository):\(tag))"
@@ -37,6 +39,7 @@ public final class FakeEngine: ContainerEngine {
         case image(ImageInspect?)
         case imageID(String)
         case exitCode(Int32)
+        case builders(BuilderSupport)
         case failure(any Error & Sendable)
     }
 
@@ -52,6 +55,10 @@ public final class FakeEngine: ContainerEngine {
 
         public static let negotiateVersion = Expectation(.negotiateVersion)
         public static let shutdown = Expectation(.shutdown)
+        /// A Docker engine with BuildKit unless told otherwise.
+        public static func builderSupport(_ support: BuilderSupport = FakeEngine.dockerWithBuildKit) -> Expectation {
+            Expectation(.builderSupport, answer: .builders(support))
+        }
         public static func inspectImage(_ reference: String, exists: Bool) -> Expectation {
             Expectation(.inspectImage(reference), answer: .image(exists ? FakeEngine.image(reference) : nil))
         }
@@ -91,6 +98,8 @@ public final class FakeEngine: ContainerEngine {
         }
     }
 
+    public static let dockerWithBuildKit = BuilderSupport(isPodman: false, buildKitUnavailable: nil)
+
     /// The image id `build` answers unless told otherwise.
     public static let builtImageID = "sha256:fakeimage"
 
@@ -99,6 +108,7 @@ public final class FakeEngine: ContainerEngine {
         var calls: [Call] = []
         var unexpected: [Call] = []
         var contextBytes = 0
+        var buildOptions: [BuildOptions] = []
     }
     private let state: Mutex<State>
     /// Sees each call before it is answered (e.g. to check what is on disk when the container would start).
@@ -115,6 +125,8 @@ public final class FakeEngine: ContainerEngine {
     public var unexpectedCalls: [Call] { state.withLock { $0.unexpected } }
     /// Expected calls that never came.
     public var missingCalls: [Call] { state.withLock { $0.pending.map(\.call) } }
+    /// The options of every build call, in order.
+    public var buildOptions: [BuildOptions] { state.withLock { $0.buildOptions } }
     /// The bytes of the build contexts the engine was sent (it reads them to the end, as a daemon does).
     public var contextBytes: Int { state.withLock { $0.contextBytes } }
 
@@ -140,6 +152,11 @@ public final class FakeEngine: ContainerEngine {
         return "1.43"
     }
 
+    public func builderSupport() async throws -> BuilderSupport {
+        if case .builders(let support) = try answer(.builderSupport) { return support }
+        return Self.dockerWithBuildKit
+    }
+
     public func inspectImage(_ reference: String) async throws -> ImageInspect? {
         if case .image(let image) = try answer(.inspectImage(reference)) { return image }
         return nil
@@ -150,7 +167,10 @@ public final class FakeEngine: ContainerEngine {
     ) async throws -> String where Context.Element == [UInt8] {
         var bytes = 0
         for try await chunk in context { bytes += chunk.count }
-        state.withLock { [bytes] in $0.contextBytes += bytes }
+        state.withLock { [bytes] in
+            $0.contextBytes += bytes
+            $0.buildOptions.append(options)
+        }
         guard case .imageID(let id) = try answer(.build) else { return Self.builtImageID }
         onEvent(.imageID(id))
         return id

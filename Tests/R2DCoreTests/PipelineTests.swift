@@ -43,8 +43,8 @@ struct PipelineTests {
         let temporaryParent: String
         let home: String
 
-        init() throws {
-            repository = try TemporaryGitRepository(files: ["README.md": "A repository for pipeline tests.\n"])
+        init(files: [String: String] = ["README.md": "A repository for pipeline tests.\n"]) throws {
+            repository = try TemporaryGitRepository(files: files)
             commit = try repository.commit()
             temporaryParent = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "r2d-pipeline-tmp-")
             home = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "r2d-pipeline-home-")
@@ -166,7 +166,8 @@ struct PipelineTests {
         let request = scene.request()
         let name = scene.imageName(request)
         let engine = FakeEngine(expecting: [
-            .negotiateVersion, .inspectImage(name, exists: false), .build(), .tagImage(as: name), .runContainer(name, exitCode: 3),
+            .negotiateVersion, .inspectImage(name, exists: false), .builderSupport(), .build(), .tagImage(as: name),
+            .runContainer(name, exitCode: 3),
             .shutdown,
         ])
         let run = await run(request, scene: scene, engine: engine)
@@ -217,7 +218,7 @@ struct PipelineTests {
         var request = scene.request()
         (request.push, request.run, request.imageName) = (true, push.runs, Self.pushed)
         let engine = FakeEngine(
-            expecting: [.negotiateVersion, .inspectImage(Self.pushed, exists: push.existsLocally)]
+            expecting: [.negotiateVersion, .builderSupport(), .inspectImage(Self.pushed, exists: push.existsLocally)]
                 + push.then(Self.pushed) + [.shutdown])
         let run = await run(request, scene: scene, engine: engine, registryHasTag: push.registryHasTag)
         #expect(try run.result.get().imageName == Self.pushed)
@@ -233,7 +234,7 @@ struct PipelineTests {
         (request.push, request.run, request.imageName) = (true, false, Self.pushed)
         let refused = EngineError.pushFailed(message: "denied: requested access to the resource is denied")
         let engine = FakeEngine(
-            expecting: [.negotiateVersion, .inspectImage(Self.pushed, exists: existedBefore)]
+            expecting: [.negotiateVersion, .builderSupport(), .inspectImage(Self.pushed, exists: existedBefore)]
                 + (existedBefore ? [] : [.build(), .tagImage(as: Self.pushed)])
                 + [.pushImage(Self.pushed, failing: refused)]
                 + (existedBefore ? [] : [.removeImage(Self.pushed)]) + [.shutdown])
@@ -258,19 +259,23 @@ struct PipelineTests {
     static let runError = EngineError.daemon(status: 500, message: "cannot start container")
 
     static let failureCases: [FailureCase] = [
-        FailureCase(label: "the build fails", calls: { [.inspectImage($0, exists: false), .build(failing: buildError)] }),
+        FailureCase(
+            label: "the build fails", calls: { [.inspectImage($0, exists: false), .builderSupport(), .build(failing: buildError)] }),
         FailureCase(
             label: "the push fails",
             configure: {
                 $0.push = true; $0.run = false
             },
             calls: {
-                [.inspectImage($0, exists: false), .build(), .tagImage(as: $0), .pushImage($0, failing: pushError), .removeImage($0)]
+                [
+                    .builderSupport(), .inspectImage($0, exists: false), .build(), .tagImage(as: $0), .pushImage($0, failing: pushError),
+                    .removeImage($0),
+                ]
             }),
         FailureCase(
             label: "the container fails to run",
             calls: {
-                [.inspectImage($0, exists: false), .build(), .tagImage(as: $0), .runContainer($0, failing: runError)]
+                [.inspectImage($0, exists: false), .builderSupport(), .build(), .tagImage(as: $0), .runContainer($0, failing: runError)]
             }),
         FailureCase(label: "--subdir names nothing", configure: { $0.subdir = "nope" }, calls: { _ in [] }),
         FailureCase(label: "--ref names nothing", configure: { $0.ref = "no-such-branch" }, calls: { _ in [] }),
@@ -300,7 +305,7 @@ struct PipelineTests {
         (request.clean, request.run) = (false, false)
         let name = scene.imageName(request)
         let engine = FakeEngine(expecting: [
-            .negotiateVersion, .inspectImage(name, exists: false), .build(), .tagImage(as: name), .shutdown,
+            .negotiateVersion, .inspectImage(name, exists: false), .builderSupport(), .build(), .tagImage(as: name), .shutdown,
         ])
         let run = await run(request, scene: scene, engine: engine)
         _ = try run.result.get()

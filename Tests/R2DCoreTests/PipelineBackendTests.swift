@@ -1,0 +1,106 @@
+import R2DEngine
+import R2DTestSupport
+import Testing
+@testable import R2DCore
+
+/// `--build-backend` against a scripted engine: which builder a build goes through, what it is told, and the
+/// one-line refusals.
+extension PipelineTests {
+    static let podman = BuilderSupport(isPodman: true, buildKitUnavailable: "Podman 4.3.1 builds with its own builder")
+    static let oldDocker = BuilderSupport(isPodman: false, buildKitUnavailable: "Docker 18.06 (API 1.38) is older than BuildKit's API 1.39")
+
+    struct BackendCase: Sendable, CustomTestStringConvertible {
+        var label: String
+        var choice: BuildBackendChoice
+        var engine: BuilderSupport
+        var backend: BuildBackend
+        var logs: String?
+        var testDescription: String { label }
+    }
+
+    static let backendCases: [BackendCase] = [
+        BackendCase(label: "auto on Docker with BuildKit", choice: .auto, engine: FakeEngine.dockerWithBuildKit, backend: .buildKit),
+        BackendCase(
+            label: "auto on an old Docker says so and builds classic", choice: .auto, engine: oldDocker, backend: .classic,
+            logs: "Docker 18.06 (API 1.38) is older than BuildKit's API 1.39; building with the classic builder.\n"),
+        BackendCase(
+            label: "auto on Podman uses Podman's builder", choice: .auto, engine: podman, backend: .classic,
+            logs: "Podman 4.3.1 builds with its own builder.\n"),
+        BackendCase(label: "classic on Docker with BuildKit", choice: .classic, engine: FakeEngine.dockerWithBuildKit, backend: .classic),
+        BackendCase(
+            label: "buildkit on Docker with BuildKit", choice: .buildKit, engine: FakeEngine.dockerWithBuildKit, backend: .buildKit),
+    ]
+
+    @Test("--build-backend picks the builder from what the engine offers", arguments: backendCases)
+    func backendChoice(_ backendCase: BackendCase) async throws {
+        let scene = try Scene()
+        defer { scene.remove() }
+        var request = scene.request()
+        (request.buildBackend, request.run) = (backendCase.choice, false)
+        let name = scene.imageName(request)
+        let engine = FakeEngine(expecting: [
+            .negotiateVersion, .inspectImage(name, exists: false), .builderSupport(backendCase.engine), .build(), .tagImage(as: name),
+            .shutdown,
+        ])
+        let run = await run(request, scene: scene, engine: engine)
+        _ = try run.result.get()
+        expectScriptFollowed(engine)
+        let options = try #require(engine.buildOptions.first)
+        #expect(options.backend == backendCase.backend)
+        if let logs = backendCase.logs { #expect(run.log.contains(logs), "\(run.log)") }
+        // BuildKit gets the commit's time (TemporaryGitRepository commits at 1_700_000_000) and inline cache data.
+        let expected: [String: String]? =
+            backendCase.backend == .buildKit ? ["SOURCE_DATE_EPOCH": "1700000000", "BUILDKIT_INLINE_CACHE": "1"] : nil
+        #expect(options.buildArgs["SOURCE_DATE_EPOCH"] == expected?["SOURCE_DATE_EPOCH"])
+        #expect(options.buildArgs["BUILDKIT_INLINE_CACHE"] == expected?["BUILDKIT_INLINE_CACHE"])
+    }
+
+    @Test("--build-backend buildkit where the engine lacks it is one line, and nothing is built", arguments: [podman, oldDocker])
+    func buildKitRefused(_ support: BuilderSupport) async throws {
+        let scene = try Scene()
+        defer { scene.remove() }
+        var request = scene.request()
+        request.buildBackend = .buildKit
+        let name = scene.imageName(request)
+        let engine = FakeEngine(expecting: [.negotiateVersion, .inspectImage(name, exists: false), .builderSupport(support), .shutdown])
+        let run = await run(request, scene: scene, engine: engine)
+        #expect(throws: CoreError.buildKitUnavailable(support.buildKitUnavailable!)) { try run.result.get() }
+        expectScriptFollowed(engine)
+        #expect(
+            "\(run.result.failureValue!)"
+                == "--build-backend buildkit: \(support.buildKitUnavailable!); pass --build-backend auto or classic.")
+    }
+
+    @Test("a Dockerfile written for BuildKit on a classic Docker build fails before the build, naming the construct")
+    func dockerfileNeedsBuildKit() async throws {
+        let dockerfile = "FROM scratch\n# a comment\nCOPY --chmod=0755 \\\n  verify /verify\n"
+        let scene = try Scene(files: ["Dockerfile": dockerfile])
+        defer { scene.remove() }
+        var request = scene.request()
+        request.buildBackend = .classic
+        let name = scene.imageName(request)
+        let engine = FakeEngine(expecting: [.negotiateVersion, .inspectImage(name, exists: false), .builderSupport(), .shutdown])
+        let run = await run(request, scene: scene, engine: engine)
+        expectScriptFollowed(engine)
+        #expect(
+            "\(try #require(run.result.failureValue))"
+                == "Dockerfile uses COPY --chmod (line 3), which only BuildKit builds, and --build-backend classic was asked for; "
+                + "build it on a Docker engine with BuildKit (--build-backend auto or buildkit).")
+    }
+
+    @Test("the same Dockerfile builds through Podman's builder, which reads the syntax itself")
+    func podmanJudgesItsOwnSyntax() async throws {
+        let scene = try Scene(files: ["Dockerfile": "FROM scratch\nCOPY --chmod=0755 verify /verify\n", "verify": "true\n"])
+        defer { scene.remove() }
+        var request = scene.request()
+        request.run = false
+        let name = scene.imageName(request)
+        let engine = FakeEngine(expecting: [
+            .negotiateVersion, .inspectImage(name, exists: false), .builderSupport(Self.podman), .build(), .tagImage(as: name), .shutdown,
+        ])
+        let run = await run(request, scene: scene, engine: engine)
+        _ = try run.result.get()
+        expectScriptFollowed(engine)
+        #expect(engine.buildOptions.first?.backend == .classic)
+    }
+}
