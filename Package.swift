@@ -63,6 +63,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "R2DBuildKitProgress",
             ], exclude: ["README.md"]),
 
         // BuildKit's build progress (the base64 StatusResponse of each moby.buildkit.trace line) as plain text,

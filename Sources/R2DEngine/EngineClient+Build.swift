@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import R2DBuildKitProgress
 
 extension EngineClient {
     /// Builds an image from a tar context streamed as it is produced; returns the image ID (sha256:…).
@@ -30,6 +31,7 @@ extension EngineClient {
             of: response, as: BuildMessage.self, undecodableLine: BuildStreamReader.notJSON
         ) { message in try reader.handle(message, onEvent: onEvent) }
 
+        reader.finish(onEvent: onEvent)
         if let id = reader.imageID { return id }
         if let shortID = reader.successfullyBuiltID {
             // Old daemons only print "Successfully built <short id>"; resolve it to the full ID.
@@ -94,6 +96,13 @@ struct BuildMessage: Decodable {
 struct BuildStreamReader {
     private(set) var imageID: String?
     private(set) var successfullyBuiltID: String?
+    /// A BuildKit build's progress, decoded into plain lines (never the raw base64).
+    private var progress = BuildKitProgressPrinter()
+
+    /// The log lines BuildKit left without their line break when the stream ended.
+    mutating func finish(onEvent: (BuildEvent) -> Void) {
+        for line in progress.finish() { onEvent(.output(line + "\n")) }
+    }
 
     /// The error for a build stream line that is not a ``BuildMessage``; it quotes the line's start.
     static func notJSON(_ text: String) -> EngineError {
@@ -104,6 +113,14 @@ struct BuildStreamReader {
     mutating func handle(_ message: BuildMessage, onEvent: (BuildEvent) -> Void) throws {
         if let error = message.error ?? message.errorDetail?.message {
             throw EngineError.buildFailed(message: error.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        if let trace = message.traceAux {
+            do {
+                for line in try progress.lines(forTrace: trace) { onEvent(.output(line + "\n")) }
+            } catch {
+                throw EngineError.protocolError("the build stream carried \(error)")
+            }
+            return
         }
         if let stream = message.stream {
             onEvent(.output(stream))
