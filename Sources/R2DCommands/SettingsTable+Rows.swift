@@ -119,7 +119,7 @@ extension Settings {
 
     static let buildBackend: Setting = Setting(
         flag: "build-backend", traits: [.init(className: "DockerEngine", trait: "build_backend")],
-        help: "auto (BuildKit where the engine has it, else the classic builder), buildkit or classic.",
+        help: "classic (the default), auto (BuildKit where the engine has it, else classic) or buildkit.",
         valueName: "auto|buildkit|classic", read: { $0.buildBackend.map { [$0] } },
         apply: { value, request, _ in
             guard let choice = BuildBackendChoice(rawValue: value.text) else { throw value.invalid("auto, buildkit or classic") }

@@ -21,7 +21,11 @@ extension Pipeline {
             return request.buildBackend == .classic
                 ? BuilderChoice(backend: .classic, classicReason: BuilderChoice.askedForClassic, isPodman: false) : .buildKit
         }
-        let support = try await engine.builderSupport()
+        var support = try await engine.builderSupport()
+        if support.buildKitUnavailable == nil, !support.hasBridgeNetwork, request.network == nil {
+            support.buildKitUnavailable =
+                "the engine has no bridge network (dockerd --bridge=none), which BuildKit's RUN steps need without --network"
+        }
         switch (request.buildBackend, support.buildKitUnavailable) {
         case (.classic, _):
             return BuilderChoice(backend: .classic, classicReason: BuilderChoice.askedForClassic, isPodman: support.isPodman)

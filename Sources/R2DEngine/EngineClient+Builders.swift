@@ -22,7 +22,16 @@ extension EngineClient {
                     "Docker \(version.version) keeps images in the containerd store, where BuildKit needs a client session "
                     + "to read the build context (moby/moby #47717)")
         }
-        return BuilderSupport(isPodman: false, buildKitUnavailable: nil)
+        return BuilderSupport(isPodman: false, buildKitUnavailable: nil, hasBridgeNetwork: try await hasBridgeNetwork())
+    }
+
+    /// `GET /networks/bridge`: 404 on a daemon started with `--bridge=none`.
+    func hasBridgeNetwork() async throws -> Bool {
+        let response = try await send(.GET, "/networks/bridge")
+        _ = try? await response.body.collect(upTo: 1 << 20)
+        if response.status.code == 404 { return false }
+        try await requireSuccess(response)
+        return true
     }
 
     /// Whether `GET /info` names containerd's snapshotter as the storage driver's type.

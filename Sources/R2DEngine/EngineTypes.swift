@@ -50,10 +50,14 @@ public struct BuilderSupport: Sendable, Equatable {
     public var isPodman: Bool
     /// Why BuildKit cannot build here without a client session; nil when it can.
     public var buildKitUnavailable: String?
+    /// Whether the daemon has its default `bridge` network (not with `dockerd --bridge=none`): BuildKit's RUN
+    /// steps need it unless the build names a network mode, where the classic builder does without.
+    public var hasBridgeNetwork: Bool
 
-    public init(isPodman: Bool, buildKitUnavailable: String?) {
+    public init(isPodman: Bool, buildKitUnavailable: String?, hasBridgeNetwork: Bool = true) {
         self.isPodman = isPodman
         self.buildKitUnavailable = buildKitUnavailable
+        self.hasBridgeNetwork = hasBridgeNetwork
     }
 
     public var hasBuildKit: Bool { buildKitUnavailable == nil }

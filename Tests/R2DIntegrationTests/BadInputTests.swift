@@ -205,6 +205,9 @@ struct BadInputTests {
                 if request.path.hasSuffix("/version") {
                     return .json(#"{"Version": "20.10.24", "ApiVersion": "1.41", "Os": "linux", "Arch": "amd64"}"#)
                 }
+                // What the engine builds with: the overlay2 store and a bridge network, so BuildKit.
+                if request.path.hasSuffix("/info") { return .json(#"{"Driver": "overlay2", "DriverStatus": []}"#) }
+                if request.path.hasSuffix("/networks/bridge") { return .json(#"{"Name": "bridge"}"#) }
                 return .error("stub engine: unexpected \(request.method) \(request.path)", status: 500)
             }
             environment["DOCKER_HOST"] = "unix://" + server.socketPath
