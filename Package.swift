@@ -137,6 +137,10 @@ let package = Package(
         .testTarget(
             name: "R2DBuildpacksTests", dependencies: ["R2DBasics", "R2DBuildpacks", "R2DYAML", "R2DTOML", "R2DTestSupport"],
             exclude: ["Golden", "Forms"]),
+        .testTarget(
+            name: "R2DBuildKitProgressTests",
+            dependencies: ["R2DBuildKitProgress", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Recorded"]),
         .testTarget(name: "R2DEngineTests", dependencies: ["R2DEngine", "R2DTestSupport"]),
         .testTarget(name: "R2DRegistryTests", dependencies: ["R2DBasics", "R2DRegistry", "R2DTestSupport"]),
         .testTarget(name: "R2DContentProvidersTests", dependencies: ["R2DContentProviders", "R2DArchive", "R2DTestSupport"]),

@@ -60,15 +60,21 @@ public struct BuildKitProgressPrinter: Sendable {
         }
     }
 
-    /// Completions come last, so that a response carrying a vertex's last log lines and its completion prints
-    /// the lines before `DONE`, as they happened.
+    /// A vertex that completes in this response ends right after its header, unless the response also carries
+    /// its logs, statuses or warnings: then it ends after them, so its last lines come before `DONE`.
     mutating func lines(for response: Moby_Buildkit_V1_StatusResponse) -> [String] {
         var out: [String] = []
-        for vertex in response.vertexes { update(vertex, into: &out) }
+        let reported = Set(response.logs.map(\.vertex) + response.statuses.map(\.vertex) + response.warnings.map(\.vertex))
+        for vertex in response.vertexes {
+            update(vertex, into: &out)
+            if vertex.hasCompleted && !reported.contains(vertex.digest) { complete(vertex.digest, into: &out) }
+        }
         for status in response.statuses { update(status, into: &out) }
         for log in response.logs { append(log, into: &out) }
         for warning in response.warnings { append(warning, into: &out) }
-        for vertex in response.vertexes where vertex.hasCompleted { complete(vertex.digest, into: &out) }
+        for vertex in response.vertexes where vertex.hasCompleted && reported.contains(vertex.digest) {
+            complete(vertex.digest, into: &out)
+        }
         return out
     }
 }
@@ -88,7 +94,7 @@ struct VertexState: Sendable {
     var printedCached = false
     /// DONE, ERROR or CANCELED has been printed (or nothing was due, for a cached vertex).
     var printedEnd = false
-    /// Log bytes after the last line break, per stream (1 stdout, 2 stderr), with the time they came.
+    /// Log bytes after the last line break, per stream (1 stdout, 2 stderr), with the time the last came.
     var partialLines: [Int64: PartialLine] = [:]
 }
 
@@ -161,12 +167,14 @@ struct StatusState: Sendable {
 
 extension BuildKitProgressPrinter {
     /// Prints each line the message ends; bytes after its last line break wait for the next message of the
-    /// same stream (a process's `printf` without "\n" arrives as a message of its own).
+    /// same stream (a process's `printf` without "\n" arrives as a message of its own). A line carries the time
+    /// of the message that ended it, so the times printed never go back while stdout and stderr interleave.
     private mutating func append(_ log: Moby_Buildkit_V1_VertexLog, into out: inout [String]) {
         var state = vertexes[log.vertex] ?? VertexState(name: log.vertex)
         let number = announce(&state, into: &out)
         let time = TraceTime(log.timestamp)
         var pending = state.partialLines.removeValue(forKey: log.stream) ?? PartialLine(bytes: [], time: time)
+        pending.time = max(pending.time, time)
         for byte in log.msg {
             if byte == UInt8(ascii: "\n") {
                 out.append(Self.logLine(number, started: state.started, pending))
