@@ -5,6 +5,8 @@ Prints markdown: the image IDs, the config fields that differ, one row per layer
 for each layer that differs, which of its files differ and how. Usage: reproducible-id-compare.py FIXTURE SHA A B
 """
 
+import base64
+import binascii
 import datetime
 import hashlib
 import json
@@ -43,26 +45,53 @@ def steps(config):
     return [h.get("created_by") or h.get("comment") or "(base image)" for h in made]
 
 
+def decoded(value):
+    """A base64 string holding JSON (BuildKit's inline cache metadata) as that JSON; anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return json.loads(base64.b64decode(value, validate=True))
+        except (ValueError, binascii.Error):
+            pass
+    return value
+
+
+def leaf_differences(a, b, path=""):
+    """The paths of the JSON leaves that differ, with both values."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b)) for d in leaf_differences(a.get(k), b.get(k), f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in leaf_differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"`{path or '.'}`: {json.dumps(a)[:80]} vs {json.dumps(b)[:80]}"]
+
+
 def config_differences(a, b):
     rows = []
     for key in sorted(set(a) | set(b)):
-        if key in ("rootfs",):
-            continue
-        if a.get(key) != b.get(key):
-            rows.append(f"- config `{key}`: `{json.dumps(a.get(key))[:160]}` vs `{json.dumps(b.get(key))[:160]}`")
+        if key != "rootfs" and a.get(key) != b.get(key):
+            leaves = leaf_differences(decoded(a.get(key)), decoded(b.get(key)))
+            rows.append(f"- config `{key}` differs in {len(leaves)} values, e.g. " + "; ".join(leaves[:3]))
     return rows
 
 
-def file_differences(a, b, limit=12):
-    rows = []
+def file_differences(a, b, limit=8):
+    """The files of a layer that differ: those that differ in more than their mtime first, then the mtime-only."""
+    deeper, mtime_only = [], []
     for name in sorted(set(a) | set(b)):
         if name not in a or name not in b:
-            rows.append(f"  - `{name}`: only in {'A' if name in a else 'B'}")
+            deeper.append(f"  - `{name}`: only in {'A' if name in a else 'B'}")
             continue
-        fields = [f"{k} {a[name][k]} vs {b[name][k]}" for k in a[name] if a[name][k] != b[name][k]]
-        if fields:
-            rows.append(f"  - `{name}`: " + "; ".join(fields))
-    return rows[:limit] + ([f"  - … and {len(rows) - limit} more files"] if len(rows) > limit else [])
+        fields = [k for k in a[name] if a[name][k] != b[name][k]]
+        described = f"  - `{name}`: " + "; ".join(f"{k} {a[name][k]} vs {b[name][k]}" for k in fields)
+        if fields == ["mtime"]:
+            mtime_only.append(described)
+        elif fields:
+            deeper.append(described)
+    rows = []
+    for kind, found in (("in more than their mtime", deeper), ("only in their mtime", mtime_only)):
+        if found:
+            rows.append(f"- {len(found)} files differ {kind}:")
+            rows += found[:limit] + ([f"  - … and {len(found) - limit} more"] if len(found) > limit else [])
+    return rows
 
 
 def main():

@@ -6,9 +6,11 @@
 # For a layer that differs it exports both images and prints which files differ in it and how (mtime, size,
 # content, owner, mode); for a config that differs, which fields. A measurement: it reports, it does not fail.
 #
-# Usage: bench/reproducible-id.sh [FIXTURE...]   (as root; default: dockerfile/simple dockerfile/buildkit-syntax)
+# Usage: bench/reproducible-id.sh [FIXTURE...]   (as root; default: dockerfile/simple dockerfile/buildkit-syntax;
+#   a generated environment such as venv/default is built on the test base image and takes a few minutes more)
 #   env: SWIFT_R2D (default .build/debug/swift-r2d)  BENCH_WORK (/tmp/swift-r2d-bench-repro)
 #        BENCH_TIME (the commit time, 1700000000)  BENCH_OUT (markdown copy of the report)
+#        BENCH_KEEP=1 keeps BENCH_WORK (the saved images, to rerun reproducible-id-compare.py on them)
 # Needs swift-r2d/test-base:bookworm and swift-r2d/dind:trixie in the host dockerd (make deps). Removes its
 # containers, volumes and work directory at the end; the host dockerd's images are left alone.
 set -euo pipefail
@@ -24,6 +26,7 @@ fixtures=("$@")
 ((${#fixtures[@]})) || fixtures=(dockerfile/simple dockerfile/buildkit-syntax)
 daemons=(repro-a repro-b)
 
+rm -rf "$work"
 [[ -x "$swift_r2d" ]] || { echo "reproducible-id: $swift_r2d missing; swift build first or set SWIFT_R2D" >&2; exit 1; }
 for image in "$base_image" "$dind_image"; do
   docker image inspect "$image" >/dev/null 2>&1 || { echo "reproducible-id: $image missing; run make deps" >&2; exit 1; }
@@ -37,7 +40,7 @@ cleanup() {
     docker volume rm "swift-r2d-dind-$d" >/dev/null 2>&1 || true
     rm -rf "/run/swift-r2d-dind/$d"
   done
-  rm -rf "$work"
+  [[ -n "${BENCH_KEEP:-}" ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -93,10 +96,12 @@ for fixture in "${fixtures[@]}"; do
   repo=$work/repos/${fixture//\//-}
   sha=$(make_repo "$fixture" "$repo")
   image=swift-r2d-bench-repro:$sha
+  generated=()
+  [[ "$fixture" == dockerfile/* ]] || generated=(--base-image "$base_image" --default-python-version 3.11)
   for d in "${daemons[@]}"; do
     log=$work/${fixture//\//-}-$d.log
     if ! DOCKER_HOST="unix://$(socket_of "$d")" "$swift_r2d" --user-id=1000 --user-name=jovyan --network=host \
-      --build-backend buildkit --no-run --image-name "$image" "$repo" >"$log" 2>&1; then
+      "${generated[@]}" --build-backend buildkit --no-run --image-name "$image" "$repo" >"$log" 2>&1; then
       echo "reproducible-id: the build of $fixture on $d failed; last lines of $log:" >&2
       tail -n 20 "$log" >&2
       exit 1
