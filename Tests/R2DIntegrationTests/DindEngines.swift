@@ -60,6 +60,30 @@ enum DindEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
         return list.compactMap { $0["Id"] as? String }
     }
 
+    /// The TCP sockets in LISTEN state (local address as /proc/net/tcp writes it) that a process of the daemon's
+    /// container holds: dockerd, containerd and the shims share the host's network namespace and must bind none.
+    func listeningTCPSockets() throws -> [String] {
+        let top = try runProgram("/usr/bin/docker", ["top", "swift-r2d-dind-\(rawValue)", "-eo", "pid"])
+        guard top.status == 0 else { throw Failure("docker top swift-r2d-dind-\(rawValue) failed: \(top.stderr)") }
+        var inodes = Set<String>()
+        for pid in top.stdout.split(separator: "\n").dropFirst() {
+            let fds = "/proc/\(pid.trimmingCharacters(in: .whitespaces))/fd"
+            for fd in (try? FileManager.default.contentsOfDirectory(atPath: fds)) ?? [] {
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + fd),
+                    target.hasPrefix("socket:[")
+                else { continue }
+                inodes.insert(String(target.dropFirst("socket:[".count).dropLast()))
+            }
+        }
+        guard !inodes.isEmpty else { throw Failure("no sockets found for the processes of \(rawValue): \(top.stdout)") }
+        return try ["/proc/net/tcp", "/proc/net/tcp6"].flatMap { table in
+            try String(contentsOfFile: table, encoding: .utf8).split(separator: "\n").dropFirst().compactMap { line in
+                let fields = line.split(separator: " ")
+                return fields.count > 9 && fields[3] == "0A" && inodes.contains(String(fields[9])) ? String(fields[1]) : nil
+            }
+        }
+    }
+
     /// Takes the tag away and keeps the layers: the classic builder's cache lives in the untagged parents, and
     /// BuildKit's apart from images, so reruns and the next fixture build from cache.
     func untagKeepingCache(_ image: String) {

@@ -11,7 +11,9 @@ extension DindTests {
     /// expect. A daemon that does not answer fails, never skips.
     @Suite("Docker 26 engines that make deps starts", .serialized)
     struct Engines {
-        @Test("answers on its socket as Docker 26 (API 1.45) on its image store, with no bridge network", arguments: DindEngine.allCases)
+        @Test(
+            "answers on its socket as Docker 26 (API 1.45) on its image store, with no bridge network and no TCP listener",
+            arguments: DindEngine.allCases)
         func answers(engine: DindEngine) throws {
             let version = try #require(try engine.object("/version"))
             #expect((version["Version"] as? String)?.hasPrefix("26.") == true, "\(version)")
@@ -22,6 +24,7 @@ extension DindTests {
             #expect(containerdStore == (engine == .containerd), "\(info["Driver"] ?? "?") \(status)")
             #expect(try engine.object("/networks/bridge") == nil, "the daemon runs with --bridge=none")
             #expect(try engine.inspectImage("swift-r2d/test-base:bookworm") != nil, "start-dind.sh loads the test base image")
+            #expect(try engine.listeningTCPSockets().isEmpty, "the daemon listens on TCP")
         }
     }
 }
