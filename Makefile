@@ -1,7 +1,10 @@
 # One-command entry points. `make test` on a fresh Debian bookworm machine (root, Swift on PATH)
-# installs what is missing, starts a Docker daemon, builds the test base image, then runs every test.
+# installs what is missing, starts a Docker daemon, builds the test base image, starts Podman and two Docker 26
+# daemons in containers (overlay2 and containerd image stores), then runs every test.
 SWIFT ?= swift
 BASE_IMAGE ?= swift-r2d/test-base:bookworm
+# Docker 26 from Debian trixie, run under the host dockerd as the tests' second engine (scripts/start-dind.sh).
+DIND_IMAGE ?= swift-r2d/dind:trixie
 # The Swift runtime and Foundation are linked statically: a third less start-up time and ~6 MB less memory
 # than loading and relocating their shared libraries (libgit2, libarchive and libc stay shared).
 # --no-export-dynamic: the static runtime exports every symbol of the executable otherwise, which slows
@@ -15,6 +18,8 @@ deps:
 	scripts/start-dockerd.sh
 	scripts/make-base-image.sh $(BASE_IMAGE)
 	scripts/start-podman.sh $(BASE_IMAGE)
+	scripts/make-dind-image.sh $(DIND_IMAGE)
+	scripts/start-dind.sh $(BASE_IMAGE) $(DIND_IMAGE)
 
 build:
 	$(SWIFT) build
