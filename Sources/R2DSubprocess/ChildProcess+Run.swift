@@ -1,0 +1,121 @@
+import Subprocess
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension ChildProcess {
+    /// Runs the child to its end, reading stdout and stderr at once. A non-zero exit is a result, not an error.
+    /// Throws `ChildProcessError` (could not run, timed out) or `CancellationError` when the task was cancelled;
+    /// in both of the last cases the child and its process group were ended first.
+    public func run() async throws -> ChildResult {
+        let progress = Progress()
+        let outcome = try await withThrowingTaskGroup(of: Outcome.self) { group in
+            group.addTask { .finished(try await self.runToEnd(progress)) }
+            group.addTask {
+                try await Task.sleep(for: self.timeout)
+                return .timedOut
+            }
+            // The first to end wins; cancelling the other ends the child (swift-subprocess's teardown) or the timer,
+            // and the group waits for it before returning.
+            let first = try await group.next() ?? .timedOut
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .finished(let result):
+            if Task.isCancelled {
+                progress.killGroup()
+                throw CancellationError()
+            }
+            return result
+        case .timedOut:
+            progress.killGroup()
+            let seconds = Int(timeout.components.seconds)
+            throw ChildProcessError.timedOut(name: name, seconds: seconds, errorLine: ChildResult.firstLine(of: progress.errorStart))
+        }
+    }
+
+    enum Outcome: Sendable {
+        case finished(ChildResult)
+        case timedOut
+    }
+
+    /// What a run has seen so far: the child's process id (its process group's too) and the start of stderr.
+    final class Progress: Sendable {
+        private let state = Mutex<(pid: pid_t?, errorStart: [UInt8])>((nil, []))
+        func started(_ pid: pid_t) { state.withLock { $0.pid = pid } }
+        func sawError(_ bytes: [UInt8]) { state.withLock { $0.errorStart = bytes } }
+        var errorStart: [UInt8] { state.withLock { $0.errorStart } }
+        /// SIGKILL to whatever is left of the child's process group (a grandchild that ignored SIGTERM).
+        func killGroup() {
+            guard let pid = state.withLock({ $0.pid }), pid > 1 else { return }
+            _ = kill(-pid, SIGKILL)
+        }
+    }
+
+    var platformOptions: PlatformOptions {
+        var options = PlatformOptions()
+        // Its own process group: the teardown reaches the programs it started, and a terminal's Ctrl-C reaches
+        // swift-r2d alone, which then cancels the run.
+        options.processGroupID = 0
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: gracePeriod)]
+        return options
+    }
+
+    func runToEnd(_ progress: Progress) async throws -> ChildResult {
+        let environment = Environment.custom(self.environment.map { Array("\($0.key)=\($0.value)\0".utf8) })
+        let (outputLimit, name) = (self.outputLimit, self.name)
+        do {
+            let result = try await Subprocess.run(
+                .path(.init(executable)), arguments: .init(arguments), environment: environment,
+                workingDirectory: workingDirectory.map { .init($0) }, platformOptions: platformOptions,
+                input: .array(input), output: .sequence, error: .sequence
+            ) { execution in
+                progress.started(execution.processIdentifier.value)
+                async let output = Self.drain(execution.standardOutput, keeping: outputLimit, name: name, progress: nil)
+                async let errors = Self.drain(execution.standardError, keeping: Self.errorLimit, name: name, progress: progress)
+                return try await (output, errors)
+            }
+            let (output, errors) = result.closureResult
+            return ChildResult(status: Self.status(result.terminationStatus), output: output, errorOutput: errors)
+        } catch let error as ChildProcessError {
+            throw error
+        } catch let error as SubprocessError {
+            if Task.isCancelled { throw CancellationError() }
+            throw ChildProcessError.couldNotRun(name: name, reason: Self.reason(error))
+        }
+    }
+
+    /// Reads `sequence` to its end, keeping its first `limit` bytes.
+    static func drain(
+        _ sequence: SubprocessOutputSequence, keeping limit: Int, name: String, progress: Progress?
+    ) async throws -> [UInt8] {
+        var kept: [UInt8] = []
+        for try await buffer in sequence where kept.count < limit {
+            let room = limit - kept.count
+            kept += buffer.withUnsafeBytes { Array($0.prefix(room)) }
+            if let progress, kept.count <= 4096 { progress.sawError(kept) }
+        }
+        return kept
+    }
+
+    static func status(_ status: TerminationStatus) -> Int32 {
+        switch status {
+        case .exited(let code): return code
+        case .signaled(let signal): return 128 + signal
+        }
+    }
+
+    /// swift-subprocess's description, on one line and without its trailing period.
+    static func reason(_ error: SubprocessError) -> String {
+        var text = String(describing: error).split(whereSeparator: { $0 == "\n" }).joined(separator: " ")
+        while text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+}
