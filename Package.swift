@@ -35,6 +35,16 @@ let package = Package(
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
             exclude: ["README.md"]),
 
+        // What swift-r2d's own HTTP clients share: failing a connection at once, and saying why (see its README).
+        .target(
+            name: "R2DHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ], exclude: ["README.md"]),
+
         // Swift faces of the C libraries.
         .target(name: "R2DGit", dependencies: ["CLibGit2", "R2DBasics", "R2DRedaction"], exclude: ["README.md"]),
         .target(name: "R2DArchive", dependencies: ["CLibArchive"], exclude: ["README.md"]),
@@ -87,7 +97,7 @@ let package = Package(
         .target(
             name: "R2DRegistry",
             dependencies: [
-                "R2DBasics", "R2DSubprocess",
+                "R2DBasics", "R2DHTTP", "R2DSubprocess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -98,7 +108,7 @@ let package = Package(
         .target(
             name: "R2DContentProviders",
             dependencies: [
-                "R2DArchive", "R2DSubprocess",
+                "R2DArchive", "R2DHTTP", "R2DSubprocess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -139,6 +149,12 @@ let package = Package(
         .testTarget(name: "R2DBasicsTests", dependencies: ["R2DBasics"]),
         .testTarget(name: "R2DRedactionTests", dependencies: ["R2DRedaction"]),
         .testTarget(name: "R2DSubprocessTests", dependencies: ["R2DSubprocess"]),
+        .testTarget(
+            name: "R2DHTTPTests",
+            dependencies: [
+                "R2DHTTP", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "R2DYAMLTests", dependencies: ["R2DYAML"]),
         .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DGitTestSupport", "R2DTestSupport"]),
         .testTarget(

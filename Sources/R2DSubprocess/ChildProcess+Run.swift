@@ -71,11 +71,13 @@ extension ChildProcess {
     func runToEnd(_ progress: Progress) async throws -> ChildResult {
         let environment = Environment.custom(self.environment.map { Array("\($0.key)=\($0.value)\0".utf8) })
         let (outputLimit, name) = (self.outputLimit, self.name)
+        let inputDescriptor = try Self.inputPipe(input, name: name)
         do {
             let result = try await Subprocess.run(
                 .path(.init(executable)), arguments: .init(arguments), environment: environment,
                 workingDirectory: workingDirectory.map { .init($0) }, platformOptions: platformOptions,
-                input: .array(input), output: .sequence, error: .sequence
+                input: .fileDescriptor(.init(rawValue: inputDescriptor), closeAfterSpawningProcess: true),
+                output: .sequence, error: .sequence
             ) { execution in
                 progress.started(execution.processIdentifier.value)
                 async let output = Self.drain(execution.standardOutput, keeping: outputLimit, name: name, progress: nil)
@@ -90,6 +92,32 @@ extension ChildProcess {
             if Task.isCancelled { throw CancellationError() }
             throw ChildProcessError.couldNotRun(name: name, reason: Self.reason(error))
         }
+    }
+
+    /// The read end of a pipe that already holds all of `input`, its write end closed: the child reads the input
+    /// and then its end, and nothing here writes to (or blocks on, or gets SIGPIPE from) a child that never reads.
+    /// Input is small (a server URL), at most the pipe's 64 KiB.
+    static func inputPipe(_ input: [UInt8], name: String) throws -> Int32 {
+        var descriptors: [Int32] = [-1, -1]
+        guard input.count <= 60_000, pipe(&descriptors) == 0 else {
+            throw ChildProcessError.couldNotRun(name: name, reason: "its input does not fit a pipe")
+        }
+        let (reader, writer) = (descriptors[0], descriptors[1])
+        _ = fcntl(reader, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writer, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writer, F_SETFL, O_NONBLOCK)
+        defer { close(writer) }
+        var written = 0
+        while written < input.count {
+            let count = input.withUnsafeBytes { write(writer, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                close(reader)
+                throw ChildProcessError.couldNotRun(name: name, reason: "its input could not be written")
+            }
+            written += count
+        }
+        return reader
     }
 
     /// Reads `sequence` to its end, keeping its first `limit` bytes.

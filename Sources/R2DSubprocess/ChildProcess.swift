@@ -16,7 +16,7 @@ public struct ChildProcess: Sendable {
     public var arguments: [String]
     public var environment: [String: String]
     public var workingDirectory: String?
-    /// Written to the child's stdin, which is then closed (empty: stdin is at its end at once).
+    /// The child's stdin, then its end (empty: at its end at once); at most 60,000 bytes.
     public var input: [UInt8]
     public var timeout: Duration
     /// At most this much of stdout is kept; the rest is read and dropped.
