@@ -28,7 +28,7 @@ public enum ProviderError: Error, CustomStringConvertible, Equatable {
         case .unreachable(let url, let reason, let input):
             return "Fetching \(input) failed: cannot reach \(url) (\(reason)); check the network or the provider's URL setting."
         case .cannotConnect(let url, let explanation, let input):
-            return "Fetching \(input) failed: \(explanation) (requesting \(url)); or check the provider's URL setting."
+            return "Fetching \(input) failed: \(explanation), or the provider's URL setting (requested \(url))."
         case .unexpectedResponse(let url, let what, let input):
             return "Fetching \(input) failed: \(url) did not answer as expected (\(what)); check the provider's URL setting."
         case .hydroshareTimeout(let resource, let seconds):

@@ -59,7 +59,7 @@ public enum ConnectFailure: Error, Equatable, Sendable {
     }
 
     /// What happened and what to check, e.g. "the name zenodo.invalid does not resolve; check its spelling and
-    /// the DNS settings". `host` is "name" or "name:port" as the caller shows it; `connectSeconds` is the budget.
+    /// the DNS settings (/etc/resolv.conf)", for the caller to end (", or the provider's URL setting."). `host` is "name" or "name:port" as the caller shows it; `connectSeconds` is the budget.
     public func explanation(host: String, connectSeconds: Int64) -> String {
         let name = Self.name(of: host)
         switch self {
@@ -68,10 +68,9 @@ public enum ConnectFailure: Error, Equatable, Sendable {
         case .refused:
             return "\(host) refused the connection; check that the server runs and listens on that port"
         case .unreachable:
-            return "there is no route to \(host); check the network connection (and HTTPS_PROXY if one is needed)"
+            return "there is no route to \(host); check the network connection"
         case .timedOut:
-            return "\(host) did not accept a connection within \(connectSeconds) s; check the network connection "
-                + "(and HTTPS_PROXY if one is needed), or raise --connect-timeout"
+            return "\(host) did not accept a connection within \(connectSeconds) s (--connect-timeout); check the network connection"
         case .tls(let reason):
             return "the TLS handshake with \(host) failed (\(reason.prefix(160))); check the server's certificate "
                 + "and the trusted certificates (SSL_CERT_FILE, SSL_CERT_DIR)"

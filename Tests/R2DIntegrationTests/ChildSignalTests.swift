@@ -75,7 +75,8 @@ struct ChildSignalTests {
         let stub = try await Self.stubEngine()
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let program = try RunningProgram(
-            ProjectPaths.binary, ["build", "--push", "--image-name", "127.0.0.1:1/r2d/sigterm:x", repo.path],
+            ProjectPaths.binary,
+            ["build", "--user-id=1000", "--user-name=jovyan", "--push", "--image-name", "127.0.0.1:1/r2d/sigterm:x", repo.path],
             environment: ["DOCKER_HOST": "unix://" + stub.socketPath, "DOCKER_CONFIG": dir, "PATH": dir + ":" + path])
         let started = Self.waitForFile(dir + "/sleep.pid", seconds: 60)
         program.signal(SIGTERM)
@@ -91,6 +92,15 @@ struct ChildSignalTests {
             .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(sleeper.map(Self.gone) ?? false, "the helper's sleep was left behind")
         #expect(program.output.contains("Interrupted by SIGTERM"))
+    }
+
+    /// Whether `url` answers within 20 s (a server just started).
+    static func answers(_ url: String) throws -> Bool {
+        for _ in 0..<200 {
+            if try runProgram("/usr/bin/curl", ["-sf", "-o", "/dev/null", "--max-time", "5", url]).status == 0 { return true }
+            usleep(100_000)
+        }
+        return false
     }
 
     /// A relay in front of `hg serve` that holds back the clone's bundle (cmd=getbundle) for 60 s; it stops by
@@ -153,8 +163,9 @@ struct ChildSignalTests {
                 _ = server.wait(timeout: .seconds(5))
             }
         }
-        try #require(serve.waitForOutput("listening", timeout: .seconds(20)), "hg serve: \(serve.output)")
-        try #require(relay.waitForOutput("relay ready", timeout: .seconds(20)), "relay: \(relay.output)")
+        for (server, listening) in [(serve, upstream), (relay, port)] {
+            try #require(try Self.answers("http://127.0.0.1:\(listening)/?cmd=capabilities"), "not listening: \(server.output)")
+        }
         let url = "http://127.0.0.1:\(port)/"
         let program = try RunningProgram(
             ProjectPaths.binary, ["build", "--no-build", url], environment: ["DOCKER_HOST": "unix://" + dir + "/no-engine.sock"])

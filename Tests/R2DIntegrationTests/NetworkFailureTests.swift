@@ -33,7 +33,7 @@ struct NetworkFailureTests {
 
     static let unresolvable: [(String, [String], String)] = [
         ("Zenodo", ["--zenodo-url", "https://zenodo.invalid", "https://zenodo.invalid/records/3242074"], "zenodo.invalid"),
-        ("a DOI", ["--doi-resolver-url", "https://doi.invalid", "10.5281/zenodo.3242074"], "doi.invalid"),
+        ("a DOI", ["--doi-resolver-url", "https://doi.invalid", "doi:10.5281/zenodo.3242074"], "doi.invalid"),
     ]
 
     @Test("an unresolvable provider host fails in under 10 s, in one line naming it", arguments: [0, 1])

@@ -32,19 +32,19 @@ struct CredentialHelperTests {
         }
     }
 
-    /// No process of the test's own is left whose pid was written to one of `files` (polled for up to 3 s).
-    static func gone(_ files: [String]) -> Bool {
+    /// No process is left whose pid was written to one of `files` (a zombie counts as ended), polled for up to 10 s.
+    static func gone(_ files: [String]) async throws -> Bool {
         let pids = files.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
             .compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         guard pids.count == files.count else { return false }
-        for _ in 0..<60 {
+        for _ in 0..<200 {
             let alive = pids.filter { pid in
                 guard kill(pid, 0) == 0 else { return false }
                 let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
                 return !(stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? false)
             }
             if alive.isEmpty { return true }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         return false
     }
@@ -57,8 +57,9 @@ struct CredentialHelperTests {
             #expect(error as? RegistryError == .credentialHelper(name: "odd", reason: "it did not answer within 2 s and was stopped"))
             let text = String(describing: error)
             #expect(text.contains("docker-credential-odd") && !text.contains("\n"))
-            #expect(seconds < 6, "took \(seconds) s")
-            #expect(Self.gone([dir + "/helper.pid", dir + "/sleep.pid"]))
+            // The helper sleeps 300 s; the bound is loose because the whole parallel suite can stall on 2 cores.
+            #expect(seconds < 60, "took \(seconds) s")
+            #expect(try await Self.gone([dir + "/helper.pid", dir + "/sleep.pid"]))
         }
     }
 
@@ -73,8 +74,8 @@ struct CredentialHelperTests {
             let start = Date()
             let credential = try await store.credential(for: "registry.example")
             #expect(credential?.username == "noisy" && credential?.password == "s3cret")
-            #expect(Date().timeIntervalSince(start) < 10)
-            #expect(Self.gone([dir + "/helper.pid"]))
+            #expect(Date().timeIntervalSince(start) < 60)
+            #expect(try await Self.gone([dir + "/helper.pid"]))
         }
     }
 
@@ -88,8 +89,8 @@ struct CredentialHelperTests {
                 error as? RegistryError
                     == .credentialHelper(name: "odd", reason: "it exited with status 1: gpg: decryption failed: No secret key"))
             #expect(!String(describing: error).contains("\n") && String(describing: error).contains("docker-credential-odd"))
-            #expect(seconds < 5)
-            #expect(Self.gone([dir + "/helper.pid"]))
+            #expect(seconds < 60)
+            #expect(try await Self.gone([dir + "/helper.pid"]))
         }
     }
 }
