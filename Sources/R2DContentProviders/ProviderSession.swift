@@ -166,7 +166,7 @@ public final class ProviderSession: Sendable {
                 throw error
             } catch {
                 if let failure = ConnectFailure.classify(error) {
-                    let host = ConnectFailure.host(ofURL: url)
+                    let host = ConnectFailure.host(in: error) ?? ConnectFailure.host(ofURL: url)
                     let explanation = failure.explanation(host: host, connectSeconds: settings.connectTimeoutSeconds)
                     throw ProviderError.cannotConnect(url: url, explanation: explanation, input: input)
                 }

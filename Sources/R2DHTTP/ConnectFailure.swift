@@ -83,6 +83,12 @@ public enum ConnectFailure: Error, Equatable, Sendable {
         return host.split(separator: ":").first.map(String.init) ?? host
     }
 
+    /// The "host:port" a connection error names (after a redirect, not the URL first asked for), if it names one.
+    public static func host(in error: any Error) -> String? {
+        guard let error = error as? NIOConnectionError, !error.host.isEmpty else { return nil }
+        return error.host.contains(":") ? "[\(error.host)]:\(error.port)" : "\(error.host):\(error.port)"
+    }
+
     /// "host[:port]" of an http(s) URL, for messages.
     public static func host(ofURL url: String) -> String {
         var rest = Substring(url)

@@ -149,7 +149,7 @@ public struct RegistryClient: Sendable {
                 // A name that does not resolve, a refused connection or a certificate the client does not trust
                 // will not change on retry.
                 if let failure = ConnectFailure.classify(error) {
-                    let host = ConnectFailure.host(ofURL: url)
+                    let host = ConnectFailure.host(in: error) ?? ConnectFailure.host(ofURL: url)
                     throw RegistryError.unreachable(
                         registry: registry, reason: failure.explanation(host: host, connectSeconds: connectTimeoutSeconds))
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import R2DContentProviders
 import R2DTestSupport
+import Synchronization
 import Testing
 
 /// Detect and fetch against a loopback server shaped like each service.
