@@ -29,12 +29,12 @@ public enum ConnectFailure: Error, Equatable, Sendable {
         switch error {
         case let error as NIOConnectionError:
             if error.connectionErrors.isEmpty { return error.dnsAError != nil || error.dnsAAAAError != nil ? .unresolvable : nil }
-            let failures = error.connectionErrors.map { classify($0.error) }
+            let failures = error.connectionErrors.map { ($0.error as? IOError).flatMap { errno($0.errnoCode, connecting: true) } }
             return failures.first(where: { $0 == .refused }) ?? failures.compactMap { $0 }.first ?? .refused
         case is SocketAddressError:
             return .unresolvable
         case let error as IOError:
-            return errno(error.errnoCode)
+            return errno(error.errnoCode, connecting: false)
         case let error as HTTPClientError where error == .connectTimeout:
             return .timedOut
         case let error as ChannelError:
@@ -49,11 +49,13 @@ public enum ConnectFailure: Error, Equatable, Sendable {
         }
     }
 
-    static func errno(_ code: Int32) -> ConnectFailure? {
+    /// An errno of a connection attempt (`connecting`) or of an error outside one: ETIMEDOUT on a connection
+    /// already made is a transfer that stalled, worth another attempt.
+    static func errno(_ code: Int32, connecting: Bool) -> ConnectFailure? {
         switch code {
         case ECONNREFUSED: return .refused
         case ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL: return .unreachable
-        case ETIMEDOUT: return .timedOut
+        case ETIMEDOUT: return connecting ? .timedOut : nil
         default: return nil
         }
     }

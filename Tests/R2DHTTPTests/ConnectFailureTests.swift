@@ -56,6 +56,8 @@ struct ConnectFailureTests {
         #expect(ConnectFailure.classify(HTTPClientError.remoteConnectionClosed) == nil)
         #expect(ConnectFailure.classify(HTTPClientError.readTimeout) == nil)
         #expect(ConnectFailure.classify(IOError(errnoCode: ECONNRESET, reason: "read")) == nil)
+        #expect(ConnectFailure.classify(IOError(errnoCode: ETIMEDOUT, reason: "read")) == nil)
+        #expect(ConnectFailure.classify(IOError(errnoCode: ECONNREFUSED, reason: "connect")) == .refused)
         #expect(ConnectFailure.classify(HTTPClientError.connectTimeout) == .timedOut)
         #expect(ConnectFailure.classify(ChannelError.connectTimeout(.seconds(1))) == .timedOut)
     }
