@@ -61,8 +61,9 @@ struct ChildSignalTests {
         return false
     }
 
-    @Test("SIGTERM while a credential helper hangs exits 143 within 5 s and leaves no process")
-    func credentialHelperHangs() async throws {
+    @Test(
+        "SIGTERM (SIGINT) while a credential helper hangs exits 143 (130) within 5 s and leaves no process", arguments: [SIGTERM, SIGINT])
+    func credentialHelperHangs(_ signalNumber: Int32) async throws {
         let dir = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "r2d-sigterm-helper-")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try #"{"credsStore": "hang-\#(getpid())"}"#.write(toFile: dir + "/config.json", atomically: true, encoding: .utf8)
@@ -79,19 +80,19 @@ struct ChildSignalTests {
             ["build", "--user-id=1000", "--user-name=jovyan", "--push", "--image-name", "127.0.0.1:1/r2d/sigterm:x", repo.path],
             environment: ["DOCKER_HOST": "unix://" + stub.socketPath, "DOCKER_CONFIG": dir, "PATH": dir + ":" + path])
         let started = Self.waitForFile(dir + "/sleep.pid", seconds: 60)
-        program.signal(SIGTERM)
+        program.signal(signalNumber)
         let start = Date()
         let status = program.wait(timeout: .seconds(10))
         let seconds = Date().timeIntervalSince(start)
         await stub.stop()
         #expect(started, "the helper never ran: \(program.output)")
-        #expect(status == 143, "output: \(program.output)")
+        #expect(status == 128 + signalNumber, "output: \(program.output)")
         #expect(seconds < 5, "took \(seconds) s")
         #expect(Self.processes(mentioning: helper).isEmpty)
         let sleeper = (try? String(contentsOfFile: dir + "/sleep.pid", encoding: .utf8))
             .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(sleeper.map(Self.gone) ?? false, "the helper's sleep was left behind")
-        #expect(program.output.contains("Interrupted by SIGTERM"))
+        #expect(program.output.contains("Interrupted by " + (signalNumber == SIGINT ? "SIGINT" : "SIGTERM")))
     }
 
     /// Whether `url` answers within 20 s (a server just started).

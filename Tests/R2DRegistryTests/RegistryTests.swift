@@ -147,6 +147,18 @@ struct RegistryCredentialTests {
 
 @Suite("Registry manifest check against a stub registry")
 struct RegistryClientTests {
+    @Test("a registry whose name does not resolve is one line saying so, without retries")
+    func unresolvableRegistry() async throws {
+        let client = RegistryClient(attempts: 3, connectTimeoutSeconds: 60)
+        await #expect {
+            _ = try await client.manifestExists(ImageReference(parsing: "no-such-registry.invalid/r2d/x:tag"), credential: nil)
+        } throws: { error in
+            guard case .unreachable(let registry, let reason) = error as? RegistryError else { return false }
+            return registry == "no-such-registry.invalid" && reason.hasPrefix("the name no-such-registry.invalid does not resolve")
+                && !"\(error)".contains("\n")
+        }
+    }
+
     /// A registry with a Bearer token service, as Docker Hub, GHCR and Harbor answer.
     @Test func bearerFlow() async throws {
         let server = try await StubEngineServer.startTCP { request in
