@@ -133,7 +133,7 @@ struct MercurialTests {
             _ = try await source.fetch(into: workspace.out, session: session)
         }
         // The stand-in sleeps 300 s; the bound is loose because the whole parallel suite can stall on 2 cores.
-        #expect(Date().timeIntervalSince(start) < 60)
+        #expect(Date().timeIntervalSince(start) < 200)
     }
 
     @Test("a repository served over http by hg serve is detected by hg identify and cloned at a topic")

@@ -84,7 +84,7 @@ struct ChildProcessTests {
             try await ChildProcess(name: "hangs", executable: path, environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(1)).run()
         }
         // The child sleeps 300 s; the bound is loose because the whole parallel suite can stall on 2 cores.
-        #expect(clock.now - start < .seconds(60))
+        #expect(clock.now - start < .seconds(200))
         #expect(try await Self.allGone([dir + "/sh.pid", dir + "/sleep.pid"]))
     }
 
@@ -96,12 +96,12 @@ struct ChildProcessTests {
         let task = Task {
             try await ChildProcess(name: "hangs", executable: path, environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(300)).run()
         }
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: dir + "/sleep.pid") { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<2000 where !FileManager.default.fileExists(atPath: dir + "/sleep.pid") { try await Task.sleep(for: .milliseconds(50)) }
         let clock = ContinuousClock()
         let start = clock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(clock.now - start < .seconds(60))
+        #expect(clock.now - start < .seconds(200))
         #expect(try await Self.allGone([dir + "/sh.pid", dir + "/sleep.pid"]))
     }
 
