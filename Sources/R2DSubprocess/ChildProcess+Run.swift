@@ -15,17 +15,13 @@ extension ChildProcess {
     /// in both of the last cases the child and its process group were ended first.
     public func run() async throws -> ChildResult {
         let progress = Progress()
-        let outcome = try await withThrowingTaskGroup(of: Outcome.self) { group in
-            group.addTask { .finished(try await self.runToEnd(progress)) }
-            group.addTask {
-                try await Task.sleep(for: self.timeout)
-                return .timedOut
-            }
-            // The first to end wins; cancelling the other ends the child (swift-subprocess's teardown) or the timer,
-            // and the group waits for it before returning.
-            let first = try await group.next() ?? .timedOut
-            group.cancelAll()
-            return first
+        // Whatever way the run ends early, what is left of the child's process group goes too.
+        let outcome: Outcome
+        do {
+            outcome = try await race(progress)
+        } catch {
+            progress.killGroup()
+            throw error
         }
         switch outcome {
         case .finished(let result):
@@ -38,6 +34,22 @@ extension ChildProcess {
             progress.killGroup()
             let seconds = Int(timeout.components.seconds)
             throw ChildProcessError.timedOut(name: name, seconds: seconds, errorLine: ChildResult.firstLine(of: progress.errorStart))
+        }
+    }
+
+    /// The child's run against the timeout.
+    func race(_ progress: Progress) async throws -> Outcome {
+        try await withThrowingTaskGroup(of: Outcome.self) { group in
+            group.addTask { .finished(try await self.runToEnd(progress)) }
+            group.addTask {
+                try await Task.sleep(for: self.timeout)
+                return .timedOut
+            }
+            // The first to end wins; cancelling the other ends the child (swift-subprocess's teardown) or the timer,
+            // and the group waits for it before returning.
+            let first = try await group.next() ?? .timedOut
+            group.cancelAll()
+            return first
         }
     }
 
