@@ -8,7 +8,9 @@ import Testing
 @Suite("Credential helpers that misbehave")
 struct CredentialHelperTests {
     /// A config.json whose credsStore is `docker-credential-odd`, the given script, in a fresh directory.
-    func withHelper(_ script: String, body: (RegistryCredentialStore, String) async throws -> Void) async throws {
+    func withHelper(
+        _ script: String, timeout: Duration = .seconds(2), body: (RegistryCredentialStore, String) async throws -> Void
+    ) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("r2d-helper-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -17,7 +19,7 @@ struct CredentialHelperTests {
         try ("#!/bin/sh\n" + script.replacingOccurrences(of: "{dir}", with: dir)).write(toFile: helper, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: helper)
         let store = RegistryCredentialStore(
-            environment: ["DOCKER_CONFIG": dir, "PATH": dir + ":/usr/bin:/bin"], helperTimeout: .seconds(2))
+            environment: ["DOCKER_CONFIG": dir, "PATH": dir + ":/usr/bin:/bin"], helperTimeout: timeout)
         try await body(store, dir)
     }
 
@@ -70,7 +72,8 @@ struct CredentialHelperTests {
             head -c 1048576 /dev/zero | tr '\\0' e >&2
             echo '{"ServerURL":"registry.example","Username":"noisy","Secret":"s3cret"}'
             """
-        try await withHelper(script) { store, dir in
+        // A timeout well above what 1 MB takes even when the parallel suite keeps the cores busy.
+        try await withHelper(script, timeout: .seconds(120)) { store, dir in
             let start = Date()
             let credential = try await store.credential(for: "registry.example")
             #expect(credential?.username == "noisy" && credential?.password == "s3cret")
