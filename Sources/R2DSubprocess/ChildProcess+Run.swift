@@ -42,7 +42,11 @@ extension ChildProcess {
         try await withThrowingTaskGroup(of: Outcome.self) { group in
             group.addTask { .finished(try await self.runToEnd(progress)) }
             group.addTask {
+                // The time counts from the start of the child, and a child that has exited by then is not
+                // stopped: its run ends by itself (a busy machine may resume this task before reading its output).
+                while !progress.hasStarted { try await Task.sleep(for: .milliseconds(10)) }
                 try await Task.sleep(for: self.timeout)
+                for _ in 0..<250 where progress.childHasExited { try await Task.sleep(for: .milliseconds(20)) }
                 return .timedOut
             }
             // The first to end wins; cancelling the other ends the child (swift-subprocess's teardown) or the timer,
@@ -62,6 +66,21 @@ extension ChildProcess {
     final class Progress: Sendable {
         private let state = Mutex<(pid: pid_t?, errorStart: [UInt8])>((nil, []))
         func started(_ pid: pid_t) { state.withLock { $0.pid = pid } }
+        var hasStarted: Bool { state.withLock { $0.pid != nil } }
+
+        /// Whether the child has exited and waits to be reaped (its run is about to end by itself).
+        var childHasExited: Bool {
+            guard let pid = state.withLock({ $0.pid }) else { return false }
+            let descriptor = open("/proc/\(pid)/stat", O_RDONLY)
+            guard descriptor >= 0 else { return true }
+            defer { close(descriptor) }
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let count = read(descriptor, &buffer, buffer.count)
+            guard count > 0 else { return true }
+            // "pid (comm) S …": the state follows the last parenthesis.
+            guard let paren = buffer[..<count].lastIndex(of: UInt8(ascii: ")")), paren + 2 < count else { return false }
+            return buffer[paren + 2] == UInt8(ascii: "Z")
+        }
         func sawError(_ bytes: [UInt8]) { state.withLock { $0.errorStart = bytes } }
         var errorStart: [UInt8] { state.withLock { $0.errorStart } }
         /// SIGKILL to whatever is left of the child's process group (a grandchild that ignored SIGTERM).

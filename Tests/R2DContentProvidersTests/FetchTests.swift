@@ -409,7 +409,7 @@ struct FetchTests {
         var settings = ProviderSettings()
         settings.zenodoURL = "http://127.0.0.1:9"
         settings.attempts = 3
-        settings.retryDelaySeconds = 400
+        settings.retryDelaySeconds = 1800
         settings.timeoutSeconds = 1
         let session = ProviderSession(settings: settings) { _ in }
         defer { Task { await session.shutdown() } }
@@ -424,8 +424,8 @@ struct FetchTests {
             #expect(explanation.hasPrefix("127.0.0.1:9 refused the connection"))
             #expect(!"\(error)".contains("\n"))
         }
-        // A retry would have waited retryDelaySeconds (400 s) first; the bound is loose for the parallel suite.
-        #expect(Date().timeIntervalSince(start) < 200)
+        // A retry would have waited retryDelaySeconds (1800 s) first; the bound only catches that.
+        #expect(Date().timeIntervalSince(start) < 900)
         #expect(session.requestedURLs.filter { $0 == "http://127.0.0.1:9/api/records/1" }.count == 1)
     }
 
