@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // C libraries from the system, found by pkg-config. Only their Swift faces import them.
@@ -26,6 +27,23 @@ let package = Package(
 
         // The one redaction of secrets in messages, logs and labels; pure Swift, no dependencies (see its README).
         .target(name: "R2DRedaction", exclude: ["README.md"]),
+
+        // Child programs (credential helpers, hg): both pipes read at once, a timeout, killed with their process
+        // group on cancellation; swift-subprocess underneath, nothing of swift-r2d's (see its README).
+        .target(
+            name: "R2DSubprocess",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            exclude: ["README.md"]),
+
+        // What swift-r2d's own HTTP clients share: failing a connection at once, and saying why (see its README).
+        .target(
+            name: "R2DHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ], exclude: ["README.md"]),
 
         // Swift faces of the C libraries.
         .target(name: "R2DGit", dependencies: ["CLibGit2", "R2DBasics", "R2DRedaction"], exclude: ["README.md"]),
@@ -79,7 +97,7 @@ let package = Package(
         .target(
             name: "R2DRegistry",
             dependencies: [
-                "R2DBasics",
+                "R2DBasics", "R2DHTTP", "R2DSubprocess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -90,7 +108,7 @@ let package = Package(
         .target(
             name: "R2DContentProviders",
             dependencies: [
-                "R2DArchive",
+                "R2DArchive", "R2DHTTP", "R2DSubprocess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -130,6 +148,13 @@ let package = Package(
 
         .testTarget(name: "R2DBasicsTests", dependencies: ["R2DBasics"]),
         .testTarget(name: "R2DRedactionTests", dependencies: ["R2DRedaction"]),
+        .testTarget(name: "R2DSubprocessTests", dependencies: ["R2DSubprocess"]),
+        .testTarget(
+            name: "R2DHTTPTests",
+            dependencies: [
+                "R2DHTTP", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "R2DYAMLTests", dependencies: ["R2DYAML"]),
         .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DGitTestSupport", "R2DTestSupport"]),
         .testTarget(

@@ -60,6 +60,7 @@ enum CLIReference {
             | `CONTAINER_ENGINE_REGISTRY_CREDENTIALS` | `{"registry", "username", "password"}` for `--push` (BinderHub's dynamic credentials) |
             | `GIT_CREDENTIAL_ENV` | `username=…\\npassword=…` offered to git servers that ask (BinderHub's git credentials) |
             | `SOURCE_DATE_EPOCH` | the file time in the build context of a directory that is not a git checkout |
+            | `PATH` | where `docker-credential-<name>` helpers (from `credHelpers` / `credsStore`) and `hg` are found |
             | `SWIFT_R2D_REGISTRY_CERTS_D` | Docker's per-registry CA layout (`<dir>/<host:port>/ca.crt`) for the "already pushed?" check (default `/etc/docker/certs.d`) |
 
             ## Exit codes

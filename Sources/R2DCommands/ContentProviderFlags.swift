@@ -17,4 +17,5 @@ struct ContentProviderFlags: ParsableArguments {
     @Option(name: row("swh_api_url").names, help: row("swh_api_url").argumentHelp) var swhApiUrl: String?
     @Option(name: row("hg_program").names, help: row("hg_program").argumentHelp) var hgProgram: String?
     @Option(name: row("fetch_timeout").names, help: row("fetch_timeout").argumentHelp) var fetchTimeout: String?
+    @Option(name: row("connect_timeout").names, help: row("connect_timeout").argumentHelp) var connectTimeout: String?
 }

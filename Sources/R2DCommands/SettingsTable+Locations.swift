@@ -74,6 +74,11 @@ enum ProviderFlagSettings {
         row("fetch_timeout", "Seconds an API call may take, and a download may stay silent (default 120).", valueName: "seconds") {
             $0.fetchTimeout.map { [$0] }
         },
+        row(
+            "connect_timeout",
+            "Seconds to resolve and connect to a data repository, DOI resolver or registry, for all attempts (default 10).",
+            valueName: "seconds"
+        ) { $0.connectTimeout.map { [$0] } },
         row("invenio_url", "Another InvenioRDM site with Zenodo's API (repeat).", form: .repeatable) {
             $0.invenioUrl.isEmpty ? nil : $0.invenioUrl
         },

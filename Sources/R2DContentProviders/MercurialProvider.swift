@@ -1,4 +1,5 @@
 import Foundation
+import R2DSubprocess
 
 /// Mercurial repositories through the `hg` program; the content id is `hg identify -i`.
 public struct MercurialProvider: ContentProvider {
@@ -15,9 +16,15 @@ public struct MercurialProvider: ContentProvider {
             if try await Self.speaksMercurial(input, session: session) { throw ProviderError.mercurialNotInstalled(input: input) }
             return nil
         }
-        // A server that never answers must not stall detection: identify gets the API timeout.
-        let result = await Self.run(hg, ["identify", input] + Self.identifyOptions, timeout: Double(session.settings.timeoutSeconds))
-        return result.status == 0 ? Source(input: input, ref: ref, hg: hg) : nil
+        // A server that never answers must not stall detection: identify gets the API timeout, and a run that
+        // cannot be made or takes longer is not Mercurial (a cancelled run is still cancelled).
+        let identified: ChildResult?
+        do {
+            identified = try await Self.run(hg, ["identify", input] + Self.identifyOptions, session: session)
+        } catch is ChildProcessError {
+            identified = nil
+        }
+        return identified?.status == 0 ? Source(input: input, ref: ref, hg: hg) : nil
     }
 
     /// The program's path: as given when it contains a slash, else the first match on PATH.
@@ -39,41 +46,17 @@ public struct MercurialProvider: ContentProvider {
         return response.headers.first(name: "Content-Type")?.hasPrefix("application/mercurial") == true
     }
 
-    /// Runs a program on a thread of its own (waiting for it must not block Swift's few concurrency threads);
-    /// returns its exit status and combined output.
-    static func run(
-        _ program: String, _ arguments: [String], in directory: String? = nil,
-        timeout: Double? = nil
-    ) async -> (status: Int32, output: String) {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: runBlocking(program, arguments, in: directory, timeout: timeout))
-            }
-        }
-    }
-
-    static func runBlocking(
-        _ program: String, _ arguments: [String], in directory: String?,
-        timeout: Double?
-    ) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    /// Runs `hg` with `HGPLAIN=1`, both pipes read at once, for at most the fetch timeout; a cancelled task
+    /// (SIGINT, SIGTERM) stops it. Throws `ChildProcessError` or `CancellationError`.
+    static func run(_ hg: String, _ arguments: [String], in directory: String? = nil, session: ProviderSession) async throws -> ChildResult
+    {
         var environment = ProcessInfo.processInfo.environment
         environment["HGPLAIN"] = "1"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return (127, "\(error)") }
-        if let timeout {
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let command = "hg " + (arguments.first ?? "")
+        let child = ChildProcess(
+            name: command, executable: hg, arguments: arguments, environment: environment, workingDirectory: directory,
+            timeout: .seconds(session.settings.timeoutSeconds))
+        return try await child.run()
     }
 
     struct Source: DetectedSource {
@@ -88,28 +71,47 @@ public struct MercurialProvider: ContentProvider {
             var clone = ["clone", input, directory, "--config", "phases.publish=False", "--config", "extensions.topic="]
             if ref != nil { clone.append("--noupdate") }
             session.log("Cloning \(input) with Mercurial" + (ref.map { " at ref \($0)" } ?? "") + "\n")
-            let cloned = await MercurialProvider.run(hg, clone)
+            let cloned = try await run(clone, session: session)
             guard cloned.status == 0 else {
-                throw ProviderError.mercurialFailed(input: input, command: "hg clone", output: Self.lastLine(cloned.output))
+                throw ProviderError.mercurialFailed(input: input, command: "hg clone", output: Self.summary(cloned))
             }
             if let ref {
-                let updated = await MercurialProvider.run(hg, ["update", "--clean", ref, "--config", "extensions.topic="], in: directory)
+                let updated = try await run(["update", "--clean", ref, "--config", "extensions.topic="], in: directory, session: session)
                 guard updated.status == 0 else {
                     session.log("Failed to check out ref \(ref)\n")
                     throw ProviderError.mercurialRefNotFound(input: input, ref: ref)
                 }
             }
-            let identified = await MercurialProvider.run(hg, ["identify", "-i"], in: directory)
-            let id = identified.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            let identified = try await run(["identify", "-i"], in: directory, session: session)
+            let id = identified.outputText.trimmingCharacters(in: .whitespacesAndNewlines)
             guard identified.status == 0, !id.isEmpty else {
-                throw ProviderError.mercurialFailed(input: input, command: "hg identify -i", output: Self.lastLine(identified.output))
+                throw ProviderError.mercurialFailed(input: input, command: "hg identify -i", output: Self.summary(identified))
             }
             session.log("Mercurial checkout is at \(id)\n")
             return id
         }
 
-        static func lastLine(_ output: String) -> String {
-            output.split(separator: "\n").last.map(String.init) ?? "no output"
+        /// One hg command; one that cannot be run or outlasts the fetch timeout fails the fetch in one line.
+        func run(_ arguments: [String], in directory: String? = nil, session: ProviderSession) async throws -> ChildResult {
+            do {
+                return try await MercurialProvider.run(hg, arguments, in: directory, session: session)
+            } catch let error as ChildProcessError {
+                let command = "hg " + (arguments.first ?? "")
+                throw ProviderError.mercurialFailed(input: input, command: command, output: Self.reason(error))
+            }
+        }
+
+        /// The first line of hg's stderr (its "abort: …"), else the last line of its output.
+        static func summary(_ result: ChildResult) -> String {
+            result.firstErrorLine ?? result.outputText.split(separator: "\n").last.map(String.init) ?? "exited with status \(result.status)"
+        }
+
+        static func reason(_ error: ChildProcessError) -> String {
+            switch error {
+            case .couldNotRun(_, let reason): return "it could not be run (\(reason))"
+            case .timedOut(_, let seconds, let line):
+                return "it did not finish within \(seconds) s and was stopped" + (line.map { " (\($0))" } ?? "") + "; raise --fetch-timeout"
+            }
         }
     }
 }

@@ -5,6 +5,8 @@ public enum ProviderError: Error, CustomStringConvertible, Equatable {
     case httpStatus(url: String, status: Int, input: String)
     /// The service could not be reached (after the retries) or was too slow.
     case unreachable(url: String, reason: String, input: String)
+    /// No connection could be made, and another attempt would not make one (see R2DHTTP's ConnectFailure).
+    case cannotConnect(url: String, explanation: String, input: String)
     /// The service answered something this provider cannot read.
     case unexpectedResponse(url: String, what: String, input: String)
     case hydroshareTimeout(resource: String, seconds: Int)
@@ -25,6 +27,8 @@ public enum ProviderError: Error, CustomStringConvertible, Equatable {
             return "Fetching \(input) failed: \(url) answered HTTP \(status); check that the record exists and is public."
         case .unreachable(let url, let reason, let input):
             return "Fetching \(input) failed: cannot reach \(url) (\(reason)); check the network or the provider's URL setting."
+        case .cannotConnect(let url, let explanation, let input):
+            return "Fetching \(input) failed: \(explanation), or the provider's URL setting (requested \(url))."
         case .unexpectedResponse(let url, let what, let input):
             return "Fetching \(input) failed: \(url) did not answer as expected (\(what)); check the provider's URL setting."
         case .hydroshareTimeout(let resource, let seconds):

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import R2DHTTP
 import Synchronization
 
 /// One fetch's shared state: the HTTP client, the settings, the log, and what detection already learnt
@@ -19,9 +20,11 @@ public final class ProviderSession: Sendable {
     public init(settings: ProviderSettings, log: @escaping @Sendable (String) -> Void) {
         self.settings = settings
         self.log = log
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .follow(max: 10, allowCycles: false),
-            timeout: .init(connect: .seconds(min(30, settings.timeoutSeconds)), read: .seconds(settings.timeoutSeconds)))
+        // A connection that cannot be made fails at once (no retries inside AsyncHTTPClient); ours are below.
+        var configuration = HTTPClientSettings.configuration(
+            connectTimeout: .seconds(min(settings.connectTimeoutSeconds, settings.timeoutSeconds)),
+            readTimeout: .seconds(settings.timeoutSeconds))
+        configuration.redirectConfiguration = .follow(max: 10, allowCycles: false)
         configuration.decompression = .disabled
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
@@ -144,7 +147,9 @@ public final class ProviderSession: Sendable {
         return try await client.execute(request, timeout: timeout)
     }
 
-    /// Bounded retries: connection errors and 502/503/504 are retried, everything else is final.
+    /// Bounded retries: a connection broken mid-transfer, a read timeout and 502/503/504 are retried; a name that
+    /// does not resolve, a refused or unreachable address, a spent connect budget or a failed TLS handshake fail
+    /// at once (another attempt would fail the same way), as does everything else.
     private func withRetries<T>(url: String, input: String, _ body: () async throws -> T) async throws -> T {
         var attempt = 1
         while true {
@@ -157,7 +162,14 @@ public final class ProviderSession: Sendable {
                 } else {
                     throw error
                 }
+            } catch let error as CancellationError {
+                throw error
             } catch {
+                if let failure = ConnectFailure.classify(error) {
+                    let host = ConnectFailure.host(in: error) ?? ConnectFailure.host(ofURL: url)
+                    let explanation = failure.explanation(host: host, connectSeconds: settings.connectTimeoutSeconds)
+                    throw ProviderError.cannotConnect(url: url, explanation: explanation, input: input)
+                }
                 guard attempt < settings.attempts else {
                     throw ProviderError.unreachable(url: url, reason: "\(error)", input: input)
                 }

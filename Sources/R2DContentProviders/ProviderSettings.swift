@@ -27,7 +27,11 @@ public struct ProviderSettings: Sendable, Equatable {
     public var hgProgram = "hg"
     /// Seconds an API call may take, and a download may stay silent, before it fails.
     public var timeoutSeconds: Int64 = 120
-    /// Attempts per request when the connection fails or the server answers 502/503/504.
+    /// Seconds to resolve a server's name and connect to it, for all the attempts of a request together: a name
+    /// that does not resolve or a refused connection fails at once, and a connection not made in this time is
+    /// not tried again.
+    public var connectTimeoutSeconds: Int64 = 10
+    /// Attempts per request when the connection breaks mid-transfer or the server answers 502/503/504.
     public var attempts = 3
     /// Seconds between attempts.
     public var retryDelaySeconds: Double = 5
@@ -47,7 +51,8 @@ public struct ProviderSettings: Sendable, Equatable {
     /// The setting names `set(trait:value:)` accepts (R2DCommands' settings table gives them their flags).
     public static let traitNames: [String] = [
         "doi_resolver_url", "zenodo_url", "invenio_url", "figshare_url", "figshare_api_url", "dataverse_installations_url",
-        "dataverse_url", "hydroshare_url", "swh_api_url", "hg_program", "fetch_timeout", "swh_token",
+        "dataverse_url", "hydroshare_url", "swh_api_url", "hg_program", "fetch_timeout", "connect_timeout",
+        "swh_token",
     ]
 
     /// Applies one trait setting; false when the name is not one of ours. Lists (`invenio_url`,
@@ -71,6 +76,11 @@ public struct ProviderSettings: Sendable, Equatable {
                 throw ProviderError.invalidSetting(name: trait, value: value, expected: "a positive number of seconds")
             }
             timeoutSeconds = seconds
+        case "connect_timeout":
+            guard let seconds = Int64(value), seconds > 0 else {
+                throw ProviderError.invalidSetting(name: trait, value: value, expected: "a positive number of seconds")
+            }
+            connectTimeoutSeconds = seconds
         default: return false
         }
         return true

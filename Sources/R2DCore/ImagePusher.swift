@@ -16,7 +16,7 @@ struct ImagePusher: Sendable {
     func push(_ imageName: String) async throws {
         let reference = ImageReference(parsing: imageName)
         let (repository, tag) = (reference.name, reference.tag)
-        let auth = try credentials.credential(for: reference.registry).map {
+        let auth = try await credentials.credential(for: reference.registry).map {
             RegistryAuth(
                 username: $0.username, password: $0.password, identityToken: $0.identityToken,
                 serverAddress: reference.registry == ImageReference.dockerHub ? ImageReference.dockerHubConfigKey : reference.registry)

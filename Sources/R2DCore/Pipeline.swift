@@ -46,7 +46,9 @@ public struct Pipeline: Sendable {
         self.reporter = reporter
         self.standardOutput = standardOutput
         self.connect = connect
-        self.registry = RegistryClient(certificatesDirectory: request.registryCertificatesDirectory)
+        self.registry = RegistryClient(
+            certificatesDirectory: request.registryCertificatesDirectory,
+            connectTimeoutSeconds: request.contentProviders.connectTimeoutSeconds)
     }
 
     /// The Docker or Podman the request's environment names (DOCKER_HOST, …), not yet contacted.
@@ -151,7 +153,7 @@ public struct Pipeline: Sendable {
     /// too); a registry that cannot be asked only costs a rebuild.
     func registryHasImage(_ imageName: String) async throws -> Bool {
         let reference = ImageReference(parsing: imageName)
-        let credential = try credentialStore.credential(for: reference.registry)
+        let credential = try await credentialStore.credential(for: reference.registry)
         do {
             return try await registry.manifestExists(reference, credential: credential)
         } catch let error as RegistryError {

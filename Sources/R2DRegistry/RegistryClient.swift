@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import R2DHTTP
 
 /// Asks a registry (Docker Registry HTTP API v2 / OCI distribution) whether an image tag exists, with the
 /// anonymous, Basic and Bearer-token flows BinderHub uses (BinderHub's `registry.py`).
@@ -13,11 +14,18 @@ public struct RegistryClient: Sendable {
     /// Attempts for transport failures and 5xx answers.
     public var attempts: Int
     public var requestTimeout: TimeAmount
+    /// Resolving and connecting; a connection not made in this time (or refused, or to a name that does not
+    /// resolve) is not tried again.
+    public var connectTimeoutSeconds: Int64
 
-    public init(certificatesDirectory: String = "/etc/docker/certs.d", attempts: Int = 3, requestTimeout: TimeAmount = .seconds(30)) {
+    public init(
+        certificatesDirectory: String = "/etc/docker/certs.d", attempts: Int = 3, requestTimeout: TimeAmount = .seconds(30),
+        connectTimeoutSeconds: Int64 = 10
+    ) {
         self.certificatesDirectory = certificatesDirectory
         self.attempts = max(1, attempts)
         self.requestTimeout = requestTimeout
+        self.connectTimeoutSeconds = max(1, connectTimeoutSeconds)
     }
 
     static let manifestTypes = [
@@ -46,8 +54,8 @@ public struct RegistryClient: Sendable {
         if FileManager.default.fileExists(atPath: caFile) {
             tls.additionalTrustRoots = [.file(caFile)]
         }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10)))
-        configuration.connectionPool.retryConnectionEstablishment = false
+        var configuration = HTTPClientSettings.configuration(
+            connectTimeout: .seconds(connectTimeoutSeconds), readTimeout: nil, tls: tls)
         configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         return configuration
     }
@@ -138,8 +146,14 @@ public struct RegistryClient: Sendable {
                 throw error
             } catch {
                 lastError = error
-                // A certificate the client does not trust will not change on retry.
-                if error is NIOSSLError || "\(error)".contains("handshake") { break }
+                // A name that does not resolve, a refused connection or a certificate the client does not trust
+                // will not change on retry.
+                if let failure = ConnectFailure.classify(error) {
+                    let host = ConnectFailure.host(in: error) ?? ConnectFailure.host(ofURL: url)
+                    throw RegistryError.unreachable(
+                        registry: registry, reason: failure.explanation(host: host, connectSeconds: connectTimeoutSeconds))
+                }
+                if "\(error)".contains("handshake") { break }
                 if attempt < attempts { try await Task.sleep(for: .milliseconds(500 * attempt)) }
             }
         }

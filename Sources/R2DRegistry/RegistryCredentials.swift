@@ -1,5 +1,6 @@
 import R2DBasics
 import Foundation
+import R2DSubprocess
 
 /// A user name and secret for one registry, and where it came from (for messages; never the secret).
 public struct RegistryCredential: Sendable, Equatable, CustomStringConvertible {
@@ -29,11 +30,15 @@ public struct RegistryCredentialStore: Sendable {
     /// `{"registry", "username", "password"}` from the configuration file; wins over the variable.
     public var configured: [String: String]?
 
+    /// How long a credential helper may take before it is stopped (with the programs it started).
+    public var helperTimeout: Duration
+
     public static let variable = "CONTAINER_ENGINE_REGISTRY_CREDENTIALS"
 
-    public init(environment: [String: String], configured: [String: String]? = nil) {
+    public init(environment: [String: String], configured: [String: String]? = nil, helperTimeout: Duration = .seconds(30)) {
         self.environment = environment
         self.configured = configured
+        self.helperTimeout = helperTimeout
     }
 
     /// The config.json this store reads.
@@ -49,13 +54,14 @@ public struct RegistryCredentialStore: Sendable {
     }
 
     /// The credential for `registry` (a host as in `ImageReference.registry`), or nil when none is known.
-    public func credential(for registry: String) throws -> RegistryCredential? {
+    /// Asking a credential helper may take up to `helperTimeout`; a cancelled task stops the helper.
+    public func credential(for registry: String) async throws -> RegistryCredential? {
         let host = ImageReference.normalizedHost(registry)
         if let explicit = try explicitCredential(), explicit.registry == host { return explicit.credential }
         guard let config = try readConfig() else { return nil }
         let serverURL = host == ImageReference.dockerHub ? ImageReference.dockerHubConfigKey : host
         if let helper = config.credHelpers?.first(where: { ImageReference.normalizedHost($0.key) == host })?.value {
-            return try Self.runHelper(helper, serverURL: serverURL, environment: environment)
+            return try await runHelper(helper, serverURL: serverURL)
         }
         if let entry = config.auths?.first(where: { ImageReference.normalizedHost($0.key) == host })?.value,
             let credential = try decode(entry)
@@ -63,7 +69,7 @@ public struct RegistryCredentialStore: Sendable {
             return credential
         }
         if let store = config.credsStore, !store.isEmpty {
-            return try Self.runHelper(store, serverURL: serverURL, environment: environment)
+            return try await runHelper(store, serverURL: serverURL)
         }
         return nil
     }
@@ -169,45 +175,45 @@ public struct RegistryCredentialStore: Sendable {
 
     // MARK: Credential helpers
 
-    /// Runs `docker-credential-<name> get` with the server URL on stdin; nil when it has nothing for it.
-    static func runHelper(_ name: String, serverURL: String, environment: [String: String]) throws -> RegistryCredential? {
+    /// Runs `docker-credential-<name> get` with the server URL on stdin (both pipes read at once, at most
+    /// `helperTimeout`); nil when it has nothing for it.
+    func runHelper(_ name: String, serverURL: String) async throws -> RegistryCredential? {
         let program = "docker-credential-" + name
-        guard let executable = findExecutable(program, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") else {
+        guard let executable = Self.findExecutable(program, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") else {
             throw RegistryError.credentialHelper(name: name, reason: "\(program) is not on PATH")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["get"]
-        process.environment = environment
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
+        let child = ChildProcess(
+            name: program, executable: executable, arguments: ["get"], environment: environment,
+            input: Array(serverURL.utf8), timeout: helperTimeout, outputLimit: 1 << 20)
+        let result: ChildResult
         do {
-            try process.run()
-        } catch {
-            throw RegistryError.credentialHelper(name: name, reason: "it could not be started")
+            result = try await child.run()
+        } catch let error as ChildProcessError {
+            throw RegistryError.credentialHelper(name: name, reason: Self.reason(error))
         }
-        input.fileHandleForWriting.write(Data(serverURL.utf8))
-        try? input.fileHandleForWriting.close()
-        let answer = output.fileHandleForReading.readDataToEndOfFile()
-        _ = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: answer, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        guard result.status == 0 else {
             // Helpers say "credentials not found" (on stdout) when they simply have nothing for this server.
-            if text.localizedCaseInsensitiveContains("not found") { return nil }
-            throw RegistryError.credentialHelper(name: name, reason: "it exited with status \(process.terminationStatus)")
+            if result.outputText.localizedCaseInsensitiveContains("not found") { return nil }
+            throw RegistryError.credentialHelper(name: name, reason: "it " + result.failureSummary)
         }
         struct HelperAnswer: Decodable { var Username: String?; var Secret: String? }
-        guard let decoded = try? JSONDecoder().decode(HelperAnswer.self, from: answer), let secret = decoded.Secret else {
+        guard let decoded = try? JSONDecoder().decode(HelperAnswer.self, from: Data(result.output)), let secret = decoded.Secret else {
             throw RegistryError.credentialHelper(name: name, reason: "its answer is not {\"Username\", \"Secret\"} JSON")
         }
-        let source = program
         if decoded.Username == "<token>" {
-            return RegistryCredential(username: "", password: "", identityToken: secret, source: source)
+            return RegistryCredential(username: "", password: "", identityToken: secret, source: program)
         }
-        return RegistryCredential(username: decoded.Username ?? "", password: secret, source: source)
+        return RegistryCredential(username: decoded.Username ?? "", password: secret, source: program)
+    }
+
+    /// The words after "The credential helper … failed: ".
+    static func reason(_ error: ChildProcessError) -> String {
+        switch error {
+        case .couldNotRun(_, let reason):
+            return "it could not be run (\(reason))"
+        case .timedOut(_, let seconds, let errorLine):
+            return "it did not answer within \(seconds) s and was stopped" + (errorLine.map { " (it said: \($0))" } ?? "")
+        }
     }
 
     static func findExecutable(_ name: String, path: String) -> String? {

@@ -402,24 +402,49 @@ struct FetchTests {
         #expect(services.received.filter { $0 == "GET /api/records/9" }.count == 2)
     }
 
-    @Test("an unreachable service is one error naming the URL")
+    @Test("a refused connection fails at once, without retries, in one error naming the address")
     func unreachable() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         var settings = ProviderSettings()
         settings.zenodoURL = "http://127.0.0.1:9"
-        settings.attempts = 2
-        settings.retryDelaySeconds = 0.01
+        settings.attempts = 3
+        settings.retryDelaySeconds = 1800
         settings.timeoutSeconds = 1
         let session = ProviderSession(settings: settings) { _ in }
         defer { Task { await session.shutdown() } }
         let source = try #require(try await ContentProviders.detect("http://127.0.0.1:9/records/1", ref: nil, session: session))
+        let start = Date()
         do {
             _ = try await source.fetch(into: workspace.out, session: session)
             Issue.record("fetch succeeded")
         } catch let error as ProviderError {
-            guard case .unreachable(let url, _, _) = error else { Issue.record("\(error)"); return }
+            guard case .cannotConnect(let url, let explanation, _) = error else { Issue.record("\(error)"); return }
             #expect(url == "http://127.0.0.1:9/api/records/1")
+            #expect(explanation.hasPrefix("127.0.0.1:9 refused the connection"))
+            #expect(!"\(error)".contains("\n"))
         }
+        // A retry would have waited retryDelaySeconds (1800 s) first; the bound only catches that.
+        #expect(Date().timeIntervalSince(start) < 900)
+        #expect(session.requestedURLs.filter { $0 == "http://127.0.0.1:9/api/records/1" }.count == 1)
+    }
+
+    @Test("a connection dropped mid-answer is retried, then reported with the URL")
+    func droppedConnectionIsRetried() async throws {
+        let services = try await FakeServices.start()
+        defer { Task { await services.stop() } }
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        services.route("GET", "/api/records/5") { _ in
+            StubResponse(status: 200, chunks: [Array("{\"id\"".utf8)], dropConnection: true)
+        }
+        do {
+            _ = try await fetch("{base}/records/5", services, workspace: workspace)
+            Issue.record("fetch succeeded")
+        } catch let error as ProviderError {
+            guard case .unreachable(let url, _, _) = error else { Issue.record("\(error)"); return }
+            #expect(url == services.base + "/api/records/5")
+        }
+        #expect(services.received.filter { $0 == "GET /api/records/5" }.count == 2)
     }
 }

@@ -89,6 +89,53 @@ struct MercurialTests {
         }
     }
 
+    @Test("a failing hg clone is one line naming the command and the first line of its stderr")
+    func cloneFails() async throws {
+        let repo = try HgRepository()
+        let session = ProviderSession(settings: ProviderSettings()) { _ in }
+        defer { Task { await session.shutdown() } }
+        let source = try #require(try await MercurialProvider().detect(repo.path, ref: nil, session: session))
+        repo.remove()
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        do {
+            _ = try await source.fetch(into: workspace.out, session: session)
+            Issue.record("the clone of a removed repository succeeded")
+        } catch let error as ProviderError {
+            guard case .mercurialFailed(let input, let command, let output) = error else { Issue.record("\(error)"); return }
+            #expect(input == repo.path && command == "hg clone")
+            #expect(output.hasPrefix("abort: "), "\(output)")
+            #expect(!"\(error)".contains("\n"))
+        }
+    }
+
+    @Test("an hg clone that outlasts the fetch timeout is stopped, in one line")
+    func cloneTimesOut() async throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        // A stand-in hg: identify succeeds, clone never ends.
+        let fake = workspace.root + "/hg"
+        try "#!/bin/sh\ncase \"$1\" in identify) exit 0 ;; clone) exec sleep 3600 ;; esac\nexit 1\n"
+            .write(toFile: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        var settings = ProviderSettings()
+        settings.hgProgram = fake
+        settings.timeoutSeconds = 1
+        let session = ProviderSession(settings: settings) { _ in }
+        defer { Task { await session.shutdown() } }
+        let source = try #require(try await MercurialProvider().detect("http://127.0.0.1:9/hg", ref: nil, session: session))
+        let start = Date()
+        await #expect(
+            throws: ProviderError.mercurialFailed(
+                input: "http://127.0.0.1:9/hg", command: "hg clone",
+                output: "it did not finish within 1 s and was stopped; raise --fetch-timeout")
+        ) {
+            _ = try await source.fetch(into: workspace.out, session: session)
+        }
+        // The stand-in sleeps an hour; the bound only catches a hang (the parallel suite can stall for minutes).
+        #expect(Date().timeIntervalSince(start) < 900)
+    }
+
     @Test("a repository served over http by hg serve is detected by hg identify and cloned at a topic")
     func served() async throws {
         let repo = try HgRepository()

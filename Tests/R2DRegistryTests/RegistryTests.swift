@@ -49,38 +49,38 @@ struct ImageReferenceTests {
 
 @Suite("Registry credentials")
 struct RegistryCredentialTests {
-    func withConfigDirectory(_ config: String?, body: (String) throws -> Void) throws {
+    func withConfigDirectory(_ config: String?, body: (String) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("r2d-cfg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         if let config { try config.write(toFile: directory + "/config.json", atomically: true, encoding: .utf8) }
-        try body(directory)
+        try await body(directory)
     }
 
-    @Test func readsAuthsByNormalizedHost() throws {
+    @Test func readsAuthsByNormalizedHost() async throws {
         let auth = Data("builder:s3cret:with:colons".utf8).base64EncodedString()
-        try withConfigDirectory(
+        try await withConfigDirectory(
             #"{"auths": {"https://127.0.0.1:5000/v1/": {"auth": "\#(auth)"}, "https://index.docker.io/v1/": {"username": "hub", "password": "pw"}}}"#
         ) { dir in
             let store = RegistryCredentialStore(environment: ["DOCKER_CONFIG": dir])
-            let local = try store.credential(for: "127.0.0.1:5000")
+            let local = try await store.credential(for: "127.0.0.1:5000")
             #expect(local?.username == "builder")
             #expect(local?.password == "s3cret:with:colons")
             #expect(local?.source == dir + "/config.json")
-            #expect(try store.credential(for: "docker.io")?.username == "hub")
-            #expect(try store.credential(for: "other.example") == nil)
+            #expect(try await store.credential(for: "docker.io")?.username == "hub")
+            #expect(try await store.credential(for: "other.example") == nil)
             #expect(!(local?.description.contains("s3cret") ?? true))
         }
     }
 
-    @Test func environmentVariableWinsForItsRegistry() throws {
-        try withConfigDirectory(#"{"auths": {"127.0.0.1:5000": {"auth": "\#(Data("a:b".utf8).base64EncodedString())"}}}"#) { dir in
+    @Test func environmentVariableWinsForItsRegistry() async throws {
+        try await withConfigDirectory(#"{"auths": {"127.0.0.1:5000": {"auth": "\#(Data("a:b".utf8).base64EncodedString())"}}}"#) { dir in
             let env = [
                 "DOCKER_CONFIG": dir,
                 "CONTAINER_ENGINE_REGISTRY_CREDENTIALS": #"{"registry": "https://127.0.0.1:5000", "username": "dyn", "password": "tok"}"#,
             ]
             let store = RegistryCredentialStore(environment: env)
-            let credential = try store.credential(for: "127.0.0.1:5000")
+            let credential = try await store.credential(for: "127.0.0.1:5000")
             #expect(credential?.username == "dyn")
             #expect(credential?.source == "CONTAINER_ENGINE_REGISTRY_CREDENTIALS")
         }
@@ -101,17 +101,17 @@ struct RegistryCredentialTests {
         }
     }
 
-    @Test func badConfigFileNamesThePath() throws {
-        try withConfigDirectory("{ nope") { dir in
+    @Test func badConfigFileNamesThePath() async throws {
+        try await withConfigDirectory("{ nope") { dir in
             let store = RegistryCredentialStore(environment: ["DOCKER_CONFIG": dir])
-            #expect(throws: RegistryError.invalidConfigFile(path: dir + "/config.json", reason: "it is not the JSON docker writes")) {
-                try store.credential(for: "x.example")
+            await #expect(throws: RegistryError.invalidConfigFile(path: dir + "/config.json", reason: "it is not the JSON docker writes")) {
+                try await store.credential(for: "x.example")
             }
         }
     }
 
-    @Test func credentialHelpersAreAsked() throws {
-        try withConfigDirectory(#"{"credHelpers": {"helped.example": "fake"}, "credsStore": "fake"}"#) { dir in
+    @Test func credentialHelpersAreAsked() async throws {
+        try await withConfigDirectory(#"{"credHelpers": {"helped.example": "fake"}, "credsStore": "fake"}"#) { dir in
             // A helper that echoes the server it was asked about, as docker-credential-* programs answer.
             let helper = dir + "/docker-credential-fake"
             try """
@@ -125,21 +125,21 @@ struct RegistryCredentialTests {
             """.write(toFile: helper, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: helper)
             let store = RegistryCredentialStore(environment: ["DOCKER_CONFIG": dir, "PATH": dir + ":/usr/bin:/bin"])
-            let helped = try store.credential(for: "helped.example")
+            let helped = try await store.credential(for: "helped.example")
             #expect(helped?.username == "helper-user" && helped?.password == "helper-secret")
-            #expect(try store.credential(for: "docker.io")?.identityToken == "identity")
-            #expect(try store.credential(for: "unknown.example") == nil)
+            #expect(try await store.credential(for: "docker.io")?.identityToken == "identity")
+            #expect(try await store.credential(for: "unknown.example") == nil)
         }
     }
 
-    @Test func missingHelperIsAClearError() throws {
-        try withConfigDirectory(#"{"credsStore": "nonexistent-helper"}"#) { dir in
+    @Test func missingHelperIsAClearError() async throws {
+        try await withConfigDirectory(#"{"credsStore": "nonexistent-helper"}"#) { dir in
             let store = RegistryCredentialStore(environment: ["DOCKER_CONFIG": dir, "PATH": "/usr/bin:/bin"])
-            #expect(
+            await #expect(
                 throws: RegistryError.credentialHelper(
                     name: "nonexistent-helper", reason: "docker-credential-nonexistent-helper is not on PATH")
             ) {
-                try store.credential(for: "x.example")
+                try await store.credential(for: "x.example")
             }
         }
     }
@@ -147,6 +147,18 @@ struct RegistryCredentialTests {
 
 @Suite("Registry manifest check against a stub registry")
 struct RegistryClientTests {
+    @Test("a registry whose name does not resolve is one line saying so, without retries")
+    func unresolvableRegistry() async throws {
+        let client = RegistryClient(attempts: 3, connectTimeoutSeconds: 60)
+        await #expect {
+            _ = try await client.manifestExists(ImageReference(parsing: "no-such-registry.invalid/r2d/x:tag"), credential: nil)
+        } throws: { error in
+            guard case .unreachable(let registry, let reason) = error as? RegistryError else { return false }
+            return registry == "no-such-registry.invalid" && reason.hasPrefix("the name no-such-registry.invalid does not resolve")
+                && !"\(error)".contains("\n")
+        }
+    }
+
     /// A registry with a Bearer token service, as Docker Hub, GHCR and Harbor answer.
     @Test func bearerFlow() async throws {
         let server = try await StubEngineServer.startTCP { request in
