@@ -72,8 +72,12 @@ if [ -n "${KERNEL_ENVIRONMENT_FILE:-}" ]; then
 fi
 
 # The package cache stays out of the image either way: removed here, or (under BuildKit) a mount kept for
-# the next build.
-if [ -z "${CONDA_PKGS_DIRS:-}" ]; then micromamba clean --all --force-pkgs-dirs --yes; fi
+# the next build (and the prefix's own pkgs directory, which micromamba then leaves empty, goes anyway).
+if [ -z "${CONDA_PKGS_DIRS:-}" ]; then
+    micromamba clean --all --force-pkgs-dirs --yes
+else
+    rm -rf "${CONDA_DIR}/pkgs"
+fi
 rm -rf /root/.cache
 chown -R "${NB_USER}:${NB_USER}" "${CONDA_DIR}"
 "${NB_PYTHON_PREFIX}/bin/npm" config --global set prefix "${NPM_DIR}"

@@ -38,15 +38,16 @@ public enum DownloadCache: String, Sendable, CaseIterable, Comparable {
     /// apt and conda lock their caches themselves only within one container: concurrent builds take turns.
     var isLocked: Bool { self == .aptLists || self == .aptArchives || self == .condaPackages }
 
-    /// The variable pointing the tool at `target`, exported at the start of the step (not an `ENV`: the
-    /// running image keeps the tools' own defaults).
-    var environment: (String, String)? {
+    /// The variables pointing the tool at `target`, exported at the start of the step (not an `ENV`: the
+    /// running image keeps the tools' own defaults). micromamba and mamba 2 (libmamba) read both names of the
+    /// package directories; the mount is another filesystem, so they copy rather than try hard links.
+    var environment: [(String, String)] {
         switch self {
-        case .aptLists, .aptArchives: nil
-        case .uv: ("UV_CACHE_DIR", target)
-        case .pip: ("PIP_CACHE_DIR", target)
-        case .npm: ("npm_config_cache", target)
-        case .condaPackages: ("CONDA_PKGS_DIRS", target)
+        case .aptLists, .aptArchives: []
+        case .uv: [("UV_CACHE_DIR", target)]
+        case .pip: [("PIP_CACHE_DIR", target)]
+        case .npm: [("npm_config_cache", target)]
+        case .condaPackages: [("CONDA_PKGS_DIRS", target), ("MAMBA_PKGS_DIRS", target), ("MAMBA_ALWAYS_COPY", "true")]
         }
     }
 
@@ -87,7 +88,7 @@ struct CacheMounts {
         let caches = Set(step.caches).sorted()
         guard !caches.isEmpty else { return "RUN " + DockerfileRenderer.shellBlock(step.script) }
         let flags = caches.map { $0.mountFlag(for: step.user, userID: userID) }
-        let variables = caches.compactMap(\.environment).map { "\($0.0)=\($0.1)" }
+        let variables = caches.flatMap(\.environment).map { "\($0.0)=\($0.1)" }
         let script = variables.isEmpty ? step.script : "export \(variables.joined(separator: " "))\n" + step.script
         return "RUN " + flags.map { $0 + " \\\n    " }.joined() + DockerfileRenderer.shellBlock(script)
     }
