@@ -308,6 +308,7 @@ unset _r2d_rest
 #   KERNEL_PYTHON_PREFIX, KERNEL_ENVIRONMENT_FILE   (only with a separate kernel environment)
 #   MICROMAMBA_URL   the micromamba package; {platform} is replaced by CONDA_PLATFORM
 #   CONDA_CHANNELS   channel names or URLs, space separated, highest priority first
+#   CONDA_PKGS_DIRS  (only under BuildKit) the package cache, a cache mount outside the image: kept
 # The micromamba package is refused unless its sha256 matches the one pinned here, so a mirror must
 # serve the same file.
 set -euo pipefail
@@ -372,7 +373,13 @@ if [ -n "${KERNEL_ENVIRONMENT_FILE:-}" ]; then
     : >"${KERNEL_PYTHON_PREFIX}/conda-meta/history"
 fi
 
-micromamba clean --all --force-pkgs-dirs --yes
+# The package cache stays out of the image either way: removed here, or (under BuildKit) a mount kept for
+# the next build (and the prefix's own pkgs directory, which micromamba then leaves empty, goes anyway).
+if [ -z "${CONDA_PKGS_DIRS:-}" ]; then
+    micromamba clean --all --force-pkgs-dirs --yes
+else
+    rm -rf "${CONDA_DIR}/pkgs"
+fi
 rm -rf /root/.cache
 chown -R "${NB_USER}:${NB_USER}" "${CONDA_DIR}"
 "${NB_PYTHON_PREFIX}/bin/npm" config --global set prefix "${NPM_DIR}"

@@ -54,7 +54,7 @@ enum CondaFragments {
                 MICROMAMBA_URL=\(try DockerfileText.word(locations.micromambaURL)) CONDA_CHANNELS=\(try DockerfileText.word(locations.condaChannels.joined(separator: " "))) /tmp/install-base-env.bash
                 rm -rf /tmp/install-base-env.bash /tmp/env
                 chown -R ${NB_USER}:${NB_USER} ${NPM_DIR}
-                """)
+                """, caches: [.condaPackages])
         ]
         f.environment = [("CONDA_DEFAULT_ENV", "${KERNEL_PYTHON_PREFIX}")]
         return f
@@ -80,8 +80,8 @@ enum CondaFragments {
         } else {
             environment.append(("KERNEL_PYTHON_PREFIX", "${NB_PYTHON_PREFIX}"))
         }
-        // pip caches would stay in the image's layers.
-        environment.append(("PIP_NO_CACHE_DIR", "1"))
+        // pip caches would stay in the image's layers (BuildKit mounts them instead).
+        if !options.buildKitCaches { environment.append(("PIP_NO_CACHE_DIR", "1")) }
         if let index = options.pythonIndexURL { environment.append(("PIP_INDEX_URL", try DockerfileText.word(index))) }
         return environment
     }
@@ -92,7 +92,7 @@ enum CondaFragments {
         let version = c.plan.pythonVersion ?? PythonVersionRules.defaultVersion
         var f = try base(pythonVersion: version, file: c.snapshot.binderPath("runtime.txt"), context: c)
         f.append(try environmentFile(c.snapshot, pythonVersion: version, context: c))
-        f.append(try requirements(c.snapshot, pythonVersion: version))
+        f.append(try requirements(c.snapshot, pythonVersion: version, caches: c.options.buildKitCaches))
         return f
     }
 
@@ -107,13 +107,15 @@ enum CondaFragments {
         var f = Fragments()
         guard let file = environmentFilePath(s), let bytes = try s.readBytes(file) else { return f }
         let env = try CondaEnvironmentFile.parse(bytes, file: file)
-        let prefix = userPrefix(pythonVersion)
+        let prefix = userPrefix(pythonVersion), caches = c.options.buildKitCaches
+        // The package cache is a mount under BuildKit: cleaning it would only defeat it.
+        let clean = caches ? "" : " && time ${MAMBA_EXE} clean --all -f -y"
         var steps = [
             BuildStep(
                 .notebookUser,
                 """
-                TIMEFORMAT='time: %3R' bash -c 'time ${MAMBA_EXE} env update -p \(prefix) --file "\(file)" && time ${MAMBA_EXE} clean --all -f -y && ${MAMBA_EXE} list -p \(prefix)'
-                """)
+                TIMEFORMAT='time: %3R' bash -c 'time ${MAMBA_EXE} env update -p \(prefix) --file "\(file)"\(clean) && ${MAMBA_EXE} list -p \(prefix)'
+                """, caches: [.condaPackages, .pip])
         ]
         if env.wantsR {
             let rBase = env.rBaseVersion.map { "r-base=\($0)" } ?? "r-base"
@@ -122,12 +124,12 @@ enum CondaFragments {
                     .notebookUser,
                     """
                     ${MAMBA_EXE} install -p \(prefix) \(rBase) r-irkernel r-devtools -y
-                    ${MAMBA_EXE} clean --all -f -y
+                    \(caches ? "" : "${MAMBA_EXE} clean --all -f -y")
                     ${MAMBA_EXE} list -p \(prefix)
-                    """))
+                    """, caches: [.condaPackages]))
             // Posit builds RStudio Server and Shiny Server for amd64 only.
             if c.architecture?.positArchitecture != nil {
-                steps += try RFragments.rstudioSteps(c.options.downloads)
+                steps += try RFragments.rstudioSteps(c.options.downloads, caches: caches)
             }
             steps.append(
                 BuildStep(
@@ -164,17 +166,17 @@ enum CondaFragments {
 
     /// requirements.txt (into the user prefix), requirements3.txt (into the notebook environment, only beside a
     /// separate kernel) and the repository's own package, with pip (repo2docker's `buildpacks/python`).
-    static func requirements(_ s: RepoSnapshot, pythonVersion: String) throws -> Fragments {
+    static func requirements(_ s: RepoSnapshot, pythonVersion: String, caches: Bool) throws -> Fragments {
         var f = Fragments()
         let separate = usesSeparateKernel(pythonVersion)
         let requirements3 = s.binderPath("requirements3.txt"), requirements = s.binderPath("requirements.txt")
         f.preassembleFiles = [requirements3, requirements].filter(s.fileExists)
         var install: [String] = []
         if separate && s.fileExists(requirements3) {
-            install.append("${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"\(requirements3)\"")
+            install.append("${NB_PYTHON_PREFIX}/bin/\(pipInstall(caches)) -r \"\(requirements3)\"")
         }
         if s.fileExists(requirements) {
-            install.append("${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"\(requirements)\"")
+            install.append("${KERNEL_PYTHON_PREFIX}/bin/\(pipInstall(caches)) -r \"\(requirements)\"")
         }
         let isPackage = try Pyproject.isPythonPackage(s)
         var local = false
@@ -182,25 +184,28 @@ enum CondaFragments {
             if let text = try s.readText(file), Requirements.hasLocalReference(text) { local = true }
         }
         if !install.isEmpty {
-            let step = BuildStep(.notebookUser, install.joined(separator: "\n"))
+            let step = BuildStep(.notebookUser, install.joined(separator: "\n"), caches: [.pip])
             if local || isPackage { f.assembleSteps.append(step) } else { f.preassembleSteps.append(step) }
         }
         if isPackage {
-            f.assembleSteps.append(BuildStep(.notebookUser, "${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir ."))
+            f.assembleSteps.append(BuildStep(.notebookUser, "${KERNEL_PYTHON_PREFIX}/bin/\(pipInstall(caches)) .", caches: [.pip]))
         }
         return f
     }
 
     /// Pipfile / Pipfile.lock through pipenv in the user prefix (repo2docker's `buildpacks/pipfile`).
-    static func pipfile(_ s: RepoSnapshot, pythonVersion: String) -> Fragments {
+    static func pipfile(_ s: RepoSnapshot, pythonVersion: String, caches: Bool) -> Fragments {
         var f = Fragments()
         let separate = usesSeparateKernel(pythonVersion)
         let requirements3 = s.binderPath("requirements3.txt")
         f.preassembleFiles = [requirements3, s.binderPath("Pipfile"), s.binderPath("Pipfile.lock")].filter(s.fileExists)
         let pipenv = ["2.7", "3.5"].contains(pythonVersion) ? legacyPipenvVersion : pipenvVersion
-        f.preassembleSteps = [BuildStep(.notebookUser, "${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir pipenv==\(pipenv)")]
+        f.preassembleSteps = [
+            BuildStep(.notebookUser, "${KERNEL_PYTHON_PREFIX}/bin/\(pipInstall(caches)) pipenv==\(pipenv)", caches: [.pip])
+        ]
         if separate && s.fileExists(requirements3) {
-            f.assembleSteps.append(BuildStep(.notebookUser, "${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r \"\(requirements3)\""))
+            f.assembleSteps.append(
+                BuildStep(.notebookUser, "${NB_PYTHON_PREFIX}/bin/\(pipInstall(caches)) -r \"\(requirements3)\"", caches: [.pip]))
         }
         let directory = s.binderDirectory.isEmpty ? "." : s.binderDirectory
         let lockOption = s.binderFileExists("Pipfile.lock") ? "--ignore-pipfile" : "--skip-lock"
@@ -209,7 +214,11 @@ enum CondaFragments {
                 .notebookUser,
                 """
                 (cd \(directory) && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv install \(lockOption) --system --dev && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv --clear)
-                """))
+                """, caches: [.pip]))
         return f
     }
+
+    /// `pip install`, keeping nothing in the layer: `--no-cache-dir` for the classic builder; under BuildKit
+    /// pip caches in its mount (`DownloadCache.pip`).
+    static func pipInstall(_ caches: Bool) -> String { caches ? "pip install" : "pip install --no-cache-dir" }
 }

@@ -65,7 +65,8 @@ public struct RenderedBuild: Sendable {
 }
 
 /// Turns a plan into Dockerfile text, in repo2docker's layer order (repo2docker's `buildpacks/base.py` template), using only syntax the
-/// classic Docker builder and Podman accept (no `COPY --chmod`: modes come from the context tarball).
+/// classic Docker builder and Podman accept (no `COPY --chmod`: modes come from the context tarball); with
+/// `RenderOptions.buildKitCaches`, the downloading steps add `RUN --mount=type=cache` (`DownloadCache`).
 public enum DockerfileRenderer {
     /// A user Dockerfile is returned verbatim (no appendix, as repo2docker does).
     public static func render(_ plan: BuildPlan, snapshot: RepoSnapshot, options: RenderOptions) throws -> String {
@@ -84,7 +85,7 @@ public enum DockerfileRenderer {
     /// The layers in repo2docker's order, each written by its own function.
     static func compose(_ f: Fragments, _ c: RenderContext) throws -> RenderedBuild {
         let plan = c.plan, options = c.options
-        var d = DockerfileLines()
+        var d = DockerfileLines(mounts: CacheMounts(options))
         try fromLayer(&d, f, options: options)
         localeLayer(&d)
         userLayer(&d)
@@ -124,14 +125,15 @@ public enum DockerfileRenderer {
         d.lines.append("ENV DEBIAN_FRONTEND=noninteractive")
         d.lines.append("")
         d.lines.append("# Locales")
-        d.lines.append(
-            "RUN "
-                + shellBlock(
-                    """
-                    \(aptInstall(["locales"], recommends: false))
-                    echo "en_US.UTF-8 UTF-8" > /etc/locale.gen
-                    locale-gen
-                    """))
+        d.run([
+            BuildStep(
+                .root,
+                """
+                \(aptInstall(["locales"], recommends: false, caches: d.hasCaches))
+                echo "en_US.UTF-8 UTF-8" > /etc/locale.gen
+                locale-gen
+                """, caches: DownloadCache.apt)
+        ])
         d.lines += ["ENV LC_ALL=en_US.UTF-8", "ENV LANG=en_US.UTF-8", "ENV LANGUAGE=en_US.UTF-8", "", "ENV SHELL=/bin/bash", ""]
     }
 
@@ -155,10 +157,9 @@ public enum DockerfileRenderer {
 
     /// The base apt packages, then the buildpack's own (with recommends).
     static func aptLayer(_ d: inout DockerfileLines, _ f: Fragments) {
-        d.lines.append("RUN " + shellBlock(aptInstall(["gettext-base", "less", "unzip"], recommends: false)))
-        if !f.aptPackages.isEmpty {
-            d.lines.append("RUN " + shellBlock(aptInstall(f.aptPackages.sorted(), recommends: true)))
-        }
+        var steps = [aptStep(["gettext-base", "less", "unzip"], recommends: false, caches: d.hasCaches)]
+        if !f.aptPackages.isEmpty { steps.append(aptStep(f.aptPackages.sorted(), recommends: true, caches: d.hasCaches)) }
+        d.run(steps)
     }
 
     /// The Jupyter port and the buildpack's build-time environment variables and PATH.
@@ -203,7 +204,7 @@ public enum DockerfileRenderer {
         }
         var preassemble: [BuildStep] = []
         if !plan.aptPackages.isEmpty {
-            preassemble.append(BuildStep(.root, aptInstall(plan.aptPackages, recommends: false, quiet: false)))
+            preassemble.append(aptStep(plan.aptPackages, recommends: false, quiet: false, caches: d.hasCaches))
         }
         d.run(preassemble + f.preassembleSteps)
         d.lines.append("")
@@ -224,7 +225,7 @@ public enum DockerfileRenderer {
         d.setUser(.notebookUser)
         for script in plan.postBuild {
             d.lines.append("RUN chmod +x \(script)")
-            d.lines.append("RUN ./\(script)")
+            d.run([BuildStep(.notebookUser, "./\(script)", caches: DownloadCache.postBuild)])
         }
     }
 
@@ -251,17 +252,31 @@ public enum DockerfileRenderer {
         d.lines.append(options.appendix)
     }
 
-    /// One sorted `apt-get install` that leaves no lists or caches behind.
-    static func aptInstall(_ packages: [String], recommends: Bool, quiet: Bool = true) -> String {
+    /// One root `apt-get install` step, with apt's caches mounted under BuildKit.
+    static func aptStep(_ packages: [String], recommends: Bool, quiet: Bool = true, caches: Bool) -> BuildStep {
+        BuildStep(.root, aptInstall(packages, recommends: recommends, quiet: quiet, caches: caches), caches: DownloadCache.apt)
+    }
+
+    /// One `apt-get install` that leaves no lists or caches in the image: the classic builder removes them, and
+    /// with `caches` they are mounts (`DownloadCache.apt`), which keep them for the next build instead.
+    static func aptInstall(_ packages: [String], recommends: Bool, quiet: Bool = true, caches: Bool) -> String {
         let q = quiet ? " -qq" : ""
         let redirect = quiet ? " > /dev/null" : ""
         return """
             apt-get\(q) update\(redirect)
-            apt-get\(q) install --yes\(recommends ? "" : " --no-install-recommends") \(packages.joined(separator: " "))\(redirect)
+            apt-get\(q)\(aptKeep(caches)) install --yes\(recommends ? "" : " --no-install-recommends") \(packages.joined(separator: " "))\(redirect)
             apt-get\(q) purge\(redirect)
-            apt-get\(q) clean
-            rm -rf /var/lib/apt/lists/*
+            \(aptCleanup(quiet: quiet, caches: caches))
             """
+    }
+
+    /// The options of `apt-get install` that keep the downloads in the mounted archives, when there are caches.
+    static func aptKeep(_ caches: Bool) -> String { caches ? " " + DownloadCache.aptInstallOptions : "" }
+
+    /// What removes apt's downloads from the layer: nothing when they are cache mounts (emptying a mount
+    /// would only defeat it).
+    static func aptCleanup(quiet: Bool = true, caches: Bool) -> String {
+        caches ? "" : "apt-get\(quiet ? " -qq" : "") clean\nrm -rf /var/lib/apt/lists/*"
     }
 
     /// A multi-line script as one `RUN`: lines joined with `&&` so any failing line fails the step.
@@ -271,15 +286,19 @@ public enum DockerfileRenderer {
     }
 }
 
-/// Dockerfile lines being written, and the user the last `USER` set (a step only switches when it must).
+/// Dockerfile lines being written, the user the last `USER` set (a step only switches when it must) and the
+/// cache mounts of a BuildKit rendering.
 struct DockerfileLines {
     var lines: [String] = []
     var currentUser = StepUser.root
+    var mounts: CacheMounts?
+
+    var hasCaches: Bool { mounts != nil }
 
     mutating func run(_ steps: [BuildStep]) {
         for step in steps {
             if step.user != currentUser { setUser(step.user) }
-            lines.append("RUN " + DockerfileRenderer.shellBlock(step.script))
+            lines.append(mounts?.run(step) ?? "RUN " + DockerfileRenderer.shellBlock(step.script))
         }
     }
 

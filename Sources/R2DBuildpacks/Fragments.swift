@@ -6,14 +6,17 @@ public enum StepUser: Sendable, Equatable {
     var dockerfileValue: String { self == .root ? "root" : "${NB_USER}" }
 }
 
-/// One `RUN` of the generated Dockerfile and the user it runs as.
+/// One `RUN` of the generated Dockerfile, the user it runs as and the download caches a BuildKit build mounts
+/// on it (`DownloadCache`).
 public struct BuildStep: Sendable, Equatable {
     public var user: StepUser
     public var script: String
+    public var caches: [DownloadCache]
 
-    public init(_ user: StepUser, _ script: String) {
+    public init(_ user: StepUser, _ script: String, caches: [DownloadCache] = []) {
         self.user = user
         self.script = script
+        self.caches = caches
     }
 }
 

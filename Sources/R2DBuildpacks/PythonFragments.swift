@@ -41,13 +41,14 @@ enum PythonFragments {
             ("NPM_DIR", "${APP_BASE}/npm"),
             ("NPM_CONFIG_GLOBALCONFIG", "${NPM_DIR}/npmrc"),
             ("UV_PYTHON_INSTALL_DIR", "${APP_BASE}/python"),
-            // Caches would stay in the image's layers; TLS through the system store so that
-            // proxies with their own CA (installed in the base image) work.
-            ("UV_NO_CACHE", "1"),
-            ("UV_LINK_MODE", "copy"),
-            ("UV_SYSTEM_CERTS", "1"),
-            ("PIP_NO_CACHE_DIR", "1"),
         ]
+        // Caches would stay in the image's layers (BuildKit mounts them instead); a cache mount is another
+        // filesystem, so uv copies; TLS through the system store so that proxies with their own CA (installed in
+        // the base image) work.
+        let buildKit = options.buildKitCaches
+        if !buildKit { f.buildEnvironment.append(("UV_NO_CACHE", "1")) }
+        f.buildEnvironment += [("UV_LINK_MODE", "copy"), ("UV_SYSTEM_CERTS", "1")]
+        if !buildKit { f.buildEnvironment.append(("PIP_NO_CACHE_DIR", "1")) }
         if let index = options.pythonIndexURL {
             let word = try DockerfileText.word(index)
             f.buildEnvironment += [("UV_DEFAULT_INDEX", word), ("PIP_INDEX_URL", word)]
@@ -78,7 +79,7 @@ enum PythonFragments {
                 uv pip install --python ${NB_PYTHON_PREFIX} --require-hashes --no-deps -r /tmp/env/jupyter.lock
                 rm -rf /tmp/env
                 echo "prefix=${NPM_DIR}" > ${NPM_CONFIG_GLOBALCONFIG}
-                """),
+                """, caches: [.uv]),
         ]
         f.environment = [("VIRTUAL_ENV", "${NB_PYTHON_PREFIX}")]
         return f
@@ -96,11 +97,11 @@ enum PythonFragments {
         }
         let install = files.map { "uv pip install --python ${KERNEL_PYTHON_PREFIX} -r \"\($0)\"" }
         if !install.isEmpty {
-            let step = BuildStep(.notebookUser, install.joined(separator: "\n"))
+            let step = BuildStep(.notebookUser, install.joined(separator: "\n"), caches: [.uv])
             if hasLocalReference || isPackage { f.assembleSteps.append(step) } else { f.preassembleSteps.append(step) }
         }
         if isPackage {
-            f.assembleSteps.append(BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} ."))
+            f.assembleSteps.append(BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} .", caches: [.uv]))
         }
         return f
     }
@@ -111,7 +112,8 @@ enum PythonFragments {
         f.preassembleFiles = ["Pipfile", "Pipfile.lock"].map(s.binderPath).filter(s.fileExists)
         // pipenv 2022.1.8 imports pkg_resources, which uv environments do not carry and recent setuptools dropped.
         f.preassembleSteps = [
-            BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} pipenv==\(pipenvVersion) \"setuptools<70\"")
+            BuildStep(
+                .notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} pipenv==\(pipenvVersion) \"setuptools<70\"", caches: [.uv])
         ]
         let directory = s.binderDirectory.isEmpty ? "." : s.binderDirectory
         let lockOption = s.binderFileExists("Pipfile.lock") ? "--ignore-pipfile" : "--skip-lock"
@@ -120,7 +122,7 @@ enum PythonFragments {
                 .notebookUser,
                 """
                 (cd \(directory) && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv install \(lockOption) --system --dev && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv --clear)
-                """)
+                """, caches: DownloadCache.python)
         ]
         return f
     }

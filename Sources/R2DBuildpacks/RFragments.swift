@@ -40,8 +40,9 @@ enum RFragments {
         f.buildEnvironment = [("R_LIBS_USER", "${APP_BASE}/rlibs")]
         f.pathEntries = ["/usr/lib/rstudio-server/bin/"]
         f.environment = [("R_HOME", rHome), ("R_DOC_DIR", "${R_HOME}/doc"), ("LD_LIBRARY_PATH", "${R_HOME}/lib:${LD_LIBRARY_PATH}")]
-        f.buildSteps = [try rInstallStep(version: version, debianArchitecture: debianArchitecture, locations: locations)]
-        f.buildSteps += try rstudioSteps(locations)
+        let caches = options.buildKitCaches
+        f.buildSteps = [try rInstallStep(version: version, debianArchitecture: debianArchitecture, locations: locations, caches: caches)]
+        f.buildSteps += try rstudioSteps(locations, caches: caches)
         f.buildSteps += [
             BuildStep(.root, "install -o ${NB_USER} -g ${NB_USER} -d ${R_LIBS_USER}"),
             BuildStep(
@@ -73,23 +74,23 @@ enum RFragments {
     }
 
     /// Posit's build of R `version` for the image's distribution, linked onto PATH.
-    static func rInstallStep(version: String, debianArchitecture: String, locations: DownloadLocations) throws -> BuildStep {
-        BuildStep(
+    static func rInstallStep(version: String, debianArchitecture: String, locations: DownloadLocations, caches: Bool) throws -> BuildStep {
+        let keep = DockerfileRenderer.aptKeep(caches)
+        return BuildStep(
             .root,
             """
             apt-get -qq update > /dev/null
-            apt-get -qq install --yes --no-install-recommends libclang-dev libzmq3-dev > /dev/null
+            apt-get -qq\(keep) install --yes --no-install-recommends libclang-dev libzmq3-dev > /dev/null
             . /etc/os-release && case "$ID" in ubuntu) distro="ubuntu-$(echo "$VERSION_ID" | tr -d .)" ;; debian) distro="debian-$VERSION_ID" ;; *) echo "R: no Posit build of R for $ID" >&2; exit 1 ;; esac
             curl --fail --silent --show-error --location --retry 3 --output /tmp/r.deb \(try DockerfileText.word(locations.rBinaryURL))/"${distro}/pkgs/r-\(version)_1_\(debianArchitecture).deb"
-            apt-get -qq install --yes --no-install-recommends /tmp/r.deb > /dev/null
+            apt-get -qq\(keep) install --yes --no-install-recommends /tmp/r.deb > /dev/null
             rm /tmp/r.deb
             apt-get -qq purge
-            apt-get -qq clean
-            rm -rf /var/lib/apt/lists/*
+            \(DockerfileRenderer.aptCleanup(caches: caches))
             ln -s /opt/R/\(version)/bin/R /usr/local/bin/R
             ln -s /opt/R/\(version)/bin/Rscript /usr/local/bin/Rscript
             R --version
-            """)
+            """, caches: DownloadCache.apt)
     }
 
     /// The repository's own R: install.R (tried before the full copy, retried after it) and a DESCRIPTION
@@ -128,8 +129,9 @@ enum RFragments {
 
     /// RStudio Server (the OpenSSL 3 build when the distribution has libssl3), Shiny Server, their Jupyter
     /// proxies, and the directories they write to. Shared by R images and conda environments with R.
-    static func rstudioSteps(_ locations: DownloadLocations) throws -> [BuildStep] {
-        [
+    static func rstudioSteps(_ locations: DownloadLocations, caches: Bool) throws -> [BuildStep] {
+        let keep = DockerfileRenderer.aptKeep(caches)
+        return [
             BuildStep(
                 .root,
                 """
@@ -139,17 +141,16 @@ enum RFragments {
                 curl --fail --silent --show-error --location --retry 3 --output /tmp/shiny.deb \(try DockerfileText.word(locations.shinyServerURL))
                 echo "$RSTUDIO_SHA256  /tmp/rstudio.deb" | sha256sum -c -
                 echo "\(shinyServerSHA256)  /tmp/shiny.deb" | sha256sum -c -
-                apt-get -qq install --yes --no-install-recommends /tmp/rstudio.deb /tmp/shiny.deb > /dev/null
+                apt-get -qq\(keep) install --yes --no-install-recommends /tmp/rstudio.deb /tmp/shiny.deb > /dev/null
                 rm /tmp/rstudio.deb /tmp/shiny.deb
                 apt-get -qq purge
-                apt-get -qq clean
-                rm -rf /var/lib/apt/lists/*
-                """),
+                \(DockerfileRenderer.aptCleanup(caches: caches))
+                """, caches: DownloadCache.apt),
             BuildStep(
                 .notebookUser,
                 """
-                ${NB_PYTHON_PREFIX}/bin/pip install --no-cache-dir jupyter-rsession-proxy==\(rsessionProxyVersion) jupyter-shiny-proxy==\(shinyProxyVersion)
-                """),
+                ${NB_PYTHON_PREFIX}/bin/\(CondaFragments.pipInstall(caches)) jupyter-rsession-proxy==\(rsessionProxyVersion) jupyter-shiny-proxy==\(shinyProxyVersion)
+                """, caches: [.pip]),
             BuildStep(
                 .root,
                 """

@@ -35,7 +35,7 @@ struct GoldenDockerfileTests {
     }
 
     /// Renders a fixture with the same fixed settings the integration tests pass on the command line.
-    static func render(_ fixture: String) throws -> String {
+    static func render(_ fixture: String, options: RenderOptions = options) throws -> String {
         let snapshot = try RepoSnapshot(root: ProjectPaths.fixture(fixture))
         let plan = try BuildpackChain.detect(snapshot, defaultPython: defaultPython)
         return try DockerfileRenderer.render(plan, snapshot: snapshot, options: options)

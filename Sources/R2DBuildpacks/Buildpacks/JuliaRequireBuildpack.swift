@@ -16,7 +16,7 @@ struct JuliaRequireBuildpack: Buildpack {
         var fragments = try PythonFragments.environment(
             c, versionFile: c.snapshot.binderPath("runtime.txt"),
             uv: { try PythonFragments.requirements(c.snapshot) },
-            conda: { try CondaFragments.requirements(c.snapshot, pythonVersion: $0) })
+            conda: { try CondaFragments.requirements(c.snapshot, pythonVersion: $0, caches: c.options.buildKitCaches) })
         let file = c.plan.binderDirectory.isEmpty ? "REQUIRE" : c.plan.binderDirectory + "/REQUIRE"
         fragments.refusal = BuildpackError.juliaRequire(file: file).description
         return fragments

@@ -20,6 +20,6 @@ struct PipfileBuildpack: Buildpack {
         try PythonFragments.environment(
             c, versionFile: c.snapshot.binderPath("Pipfile"),
             uv: { PythonFragments.pipfile(c.snapshot) },
-            conda: { CondaFragments.pipfile(c.snapshot, pythonVersion: $0) })
+            conda: { CondaFragments.pipfile(c.snapshot, pythonVersion: $0, caches: c.options.buildKitCaches) })
     }
 }

@@ -20,6 +20,6 @@ struct PythonBuildpack: Buildpack {
         try PythonFragments.environment(
             c, versionFile: c.snapshot.binderPath("runtime.txt"),
             uv: { try PythonFragments.requirements(c.snapshot) },
-            conda: { try CondaFragments.requirements(c.snapshot, pythonVersion: $0) })
+            conda: { try CondaFragments.requirements(c.snapshot, pythonVersion: $0, caches: c.options.buildKitCaches) })
     }
 }
