@@ -53,7 +53,7 @@ COPY --chown=1000:1000 build_script_files/environment.txt /tmp/env/environment.t
 COPY --chown=1000:1000 build_script_files/install-base-env.bash /tmp/install-base-env.bash
 
 RUN --mount=type=cache,id=r2d-conda-pkgs,target=/var/cache/r2d/conda-pkgs,sharing=locked \
-    export CONDA_PKGS_DIRS=/var/cache/r2d/conda-pkgs \
+    export CONDA_PKGS_DIRS=/var/cache/r2d/conda-pkgs MAMBA_PKGS_DIRS=/var/cache/r2d/conda-pkgs MAMBA_ALWAYS_COPY=true \
  && install -o ${NB_USER} -g ${NB_USER} -d ${NPM_DIR} \
  && MICROMAMBA_URL='https://anaconda.org/conda-forge/micromamba/2.8.1/download/{platform}/micromamba-2.8.1-0.tar.bz2' CONDA_CHANNELS=conda-forge /tmp/install-base-env.bash \
  && rm -rf /tmp/install-base-env.bash /tmp/env \
@@ -74,7 +74,7 @@ COPY --chown=1000:1000 src/environment.yml ${REPO_DIR}/environment.yml
 USER ${NB_USER}
 RUN --mount=type=cache,id=r2d-pip-1000,target=/var/cache/r2d/pip,uid=1000,gid=1000 \
     --mount=type=cache,id=r2d-conda-pkgs-1000,target=/var/cache/r2d/conda-pkgs,sharing=locked,uid=1000,gid=1000 \
-    export PIP_CACHE_DIR=/var/cache/r2d/pip CONDA_PKGS_DIRS=/var/cache/r2d/conda-pkgs \
+    export PIP_CACHE_DIR=/var/cache/r2d/pip CONDA_PKGS_DIRS=/var/cache/r2d/conda-pkgs MAMBA_PKGS_DIRS=/var/cache/r2d/conda-pkgs MAMBA_ALWAYS_COPY=true \
  && TIMEFORMAT='time: %3R' bash -c 'time ${MAMBA_EXE} env update -p ${NB_PYTHON_PREFIX} --file "environment.yml" && ${MAMBA_EXE} list -p ${NB_PYTHON_PREFIX}'
 
 USER root

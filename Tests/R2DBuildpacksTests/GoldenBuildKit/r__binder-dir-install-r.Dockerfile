@@ -59,7 +59,7 @@ COPY --chown=1000:1000 build_script_files/environment.txt /tmp/env/environment.t
 COPY --chown=1000:1000 build_script_files/install-base-env.bash /tmp/install-base-env.bash
 
 RUN --mount=type=cache,id=r2d-conda-pkgs,target=/var/cache/r2d/conda-pkgs,sharing=locked \
-    export CONDA_PKGS_DIRS=/var/cache/r2d/conda-pkgs \
+    export CONDA_PKGS_DIRS=/var/cache/r2d/conda-pkgs MAMBA_PKGS_DIRS=/var/cache/r2d/conda-pkgs MAMBA_ALWAYS_COPY=true \
  && install -o ${NB_USER} -g ${NB_USER} -d ${NPM_DIR} \
  && MICROMAMBA_URL='https://anaconda.org/conda-forge/micromamba/2.8.1/download/{platform}/micromamba-2.8.1-0.tar.bz2' CONDA_CHANNELS=conda-forge /tmp/install-base-env.bash \
  && rm -rf /tmp/install-base-env.bash /tmp/env \
