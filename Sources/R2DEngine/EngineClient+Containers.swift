@@ -15,15 +15,54 @@ extension EngineClient {
         let id = created.Id
         do {
             try await expectSuccess(.POST, "/containers/\(id)/start")
-            try await followLogs(id, onOutput: onOutput)
+            let exitCode = try await followUntilExit(id, onOutput: onOutput)
             try Task.checkCancellation()
-            let exitCode = try await waitForExit(id)
             try await removeContainer(id)
             return exitCode
         } catch {
             // The task may be cancelled; a detached task still gets to remove the container.
             await Task.detached { [self] in try? await self.removeContainer(id) }.value
             throw error
+        }
+    }
+
+    private enum RunEvent: Sendable {
+        case logsEnded
+        case exited(Int32)
+        case graceOver
+    }
+
+    /// Follows the output and waits for the exit at once: Podman 4.3 can keep a followed log stream open
+    /// after a container that exited at once (a run seen hanging for 26 minutes after `verify` exited 0).
+    /// The exit status decides; the logs then get a short grace period to drain.
+    private func followUntilExit(_ id: String, onOutput: @escaping @Sendable (OutputStream, String) -> Void) async throws
+        -> Int32
+    {
+        try await withThrowingTaskGroup(of: RunEvent.self) { group in
+            group.addTask {
+                try await self.followLogs(id, onOutput: onOutput); return .logsEnded
+            }
+            group.addTask { .exited(try await self.waitForExit(id)) }
+            var exitCode: Int32?
+            var logsEnded = false
+            while let event = try await group.next() {
+                switch event {
+                case .logsEnded: logsEnded = true
+                case .exited(let code):
+                    exitCode = code
+                    if !logsEnded {
+                        group.addTask {
+                            try await Task.sleep(for: .seconds(2)); return .graceOver
+                        }
+                    }
+                case .graceOver: logsEnded = true
+                }
+                if logsEnded, let exitCode {
+                    group.cancelAll()
+                    return exitCode
+                }
+            }
+            throw EngineError.protocolError("container \(id.prefix(12)) ended with no exit status")
         }
     }
 
