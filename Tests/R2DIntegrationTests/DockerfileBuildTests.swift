@@ -137,11 +137,11 @@ struct DockerfileBuildTests {
         #expect(result.stdout == expected)
     }
 
-    /// The step's own output is the daemon's (`Step 2/2 : RUN …` or `#5 [2/2] RUN …`); the final line is ours and
+    /// The step's own output is the daemon's (`Step 2/8 : RUN …` or `#5 [2/2] RUN …`); the final line is ours and
     /// reads the same under both builders.
     @Test(
         "a failing Dockerfile step names its command and exit code in one failed line, and leaves no tag",
-        arguments: [("classic", "Step 2/2 : RUN echo broken-step && exit 3"), ("auto", "] RUN echo broken-step && exit 3")])
+        arguments: [("classic", " : RUN echo broken-step && exit 3"), ("auto", "] RUN echo broken-step && exit 3")])
     func failingBuild(backend: String, stepHeader: String) async throws {
         let repo = try TemporaryGitRepository(files: ["Dockerfile": "FROM swift-r2d/test-base:bookworm\nRUN echo broken-step && exit 3\n"])
         defer { repo.remove() }
