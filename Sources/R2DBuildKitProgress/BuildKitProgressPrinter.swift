@@ -51,6 +51,13 @@ public struct BuildKitProgressPrinter: Sendable {
         return out
     }
 
+    /// The name of the step that failed (`[2/3] RUN make`): the first vertex, in print order, whose error is
+    /// its own rather than the "context canceled" of a step BuildKit stopped because another failed.
+    public var failedStep: String? {
+        vertexes.values.filter { !$0.error.isEmpty && !$0.error.contains("context canceled") }
+            .min { ($0.number ?? .max) < ($1.number ?? .max) }?.name.singleLine
+    }
+
     static func decode(_ base64: String) throws(BuildKitProgressError) -> Moby_Buildkit_V1_StatusResponse {
         guard let data = Data(base64Encoded: base64) else { throw .notBase64(length: base64.utf8.count) }
         do {

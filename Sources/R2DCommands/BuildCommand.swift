@@ -47,6 +47,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: Settings.cacheFrom.names, help: Settings.cacheFrom.argumentHelp) var cacheFrom: [String] = []
     @Option(name: Settings.engine.names, help: Settings.engine.argumentHelp) var engine: String?
     @Option(name: Settings.buildBackend.names, help: Settings.buildBackend.argumentHelp) var buildBackend: String?
+    @Flag(name: Settings.builtinFrontend.names, help: Settings.builtinFrontend.argumentHelp) var builtinFrontend = false
     @Option(name: Settings.platform.names, help: Settings.platform.argumentHelp) var platform: String?
     @Option(name: Settings.network.names, help: Settings.network.argumentHelp) var network: String?
     @Option(name: Settings.baseImage.names, help: Settings.baseImage.argumentHelp) var baseImage: String?

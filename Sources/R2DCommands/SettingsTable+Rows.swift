@@ -119,15 +119,22 @@ extension Settings {
 
     static let buildBackend: Setting = Setting(
         flag: "build-backend", traits: [.init(className: "DockerEngine", trait: "build_backend")],
-        help: "classic (the default), auto (BuildKit where the engine has it, else classic) or buildkit.",
+        help: "auto (the default: BuildKit where the engine can run it, else classic), buildkit or classic.",
         valueName: "auto|buildkit|classic", read: { $0.buildBackend.map { [$0] } },
         apply: { value, request, _ in
             guard let choice = BuildBackendChoice(rawValue: value.text) else { throw value.invalid("auto, buildkit or classic") }
             request.buildBackend = choice
         })
 
+    static let builtinFrontend: Setting = Setting(
+        flag: "builtin-frontend", form: .flag, traits: [.init(className: "DockerEngine", trait: "builtin_frontend")],
+        help:
+            "Build a Dockerfile with the engine's own Dockerfile frontend: its # syntax= line, which makes BuildKit fetch a frontend image from a registry, is left out of the build.",
+        read: { $0.builtinFrontend ? ["True"] : nil },
+        apply: { value, request, _ in request.builtinFrontend = try value.boolean() })
+
     static let valueRows: [Setting] = [
-        subdir, cacheFrom, engine, buildBackend, clean, targetRepoDir, ref, appendix, platform, network, baseImage,
+        subdir, cacheFrom, engine, buildBackend, builtinFrontend, clean, targetRepoDir, ref, appendix, platform, network, baseImage,
         defaultPythonVersion, pythonIndexURL, pythonDownloadMirror,
     ]
 

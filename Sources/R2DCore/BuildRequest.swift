@@ -27,9 +27,11 @@ public struct BuildRequest: Sendable {
     public var platform: String?
     public var network: String?
     public var engine: String = "docker"
-    /// `--build-backend`. The default stays the classic builder until the integration suite passes under
-    /// BuildKit (messages, bridge-less daemons, the partial-environment checks); `auto` is opt-in for now.
-    public var buildBackend: BuildBackendChoice = .classic
+    /// `--build-backend`: BuildKit where the engine can run it for this request, the classic builder otherwise.
+    public var buildBackend: BuildBackendChoice = .auto
+    /// `--builtin-frontend`: a user Dockerfile's `# syntax=` directive is left out of the build, so BuildKit
+    /// builds it with the engine's own frontend instead of fetching a frontend image from a registry.
+    public var builtinFrontend = false
     public var baseImage: String = "docker.io/library/buildpack-deps:24.04"
     /// The Python of repositories that do not name one (repo2docker's is 3.10).
     public var defaultPythonVersion: String = "3.10"

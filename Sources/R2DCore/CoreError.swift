@@ -18,6 +18,9 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
     case buildKitUnavailable(String)
     /// A user Dockerfile that needs BuildKit, on a classic build; `reason` is why BuildKit is not used.
     case dockerfileNeedsBuildKit(file: String, feature: String, reason: String)
+    /// BuildKit could not get the frontend image a Dockerfile's `# syntax=` line names (no registry, say);
+    /// `message` is the daemon's.
+    case syntaxFrontendUnavailable(file: String, syntax: String, message: String)
 
     public var description: String {
         switch self {
@@ -40,9 +43,17 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
             return "No content provider can fetch \(repo.singleLine); pass a local directory or a git URL."
         case .buildKitUnavailable(let reason):
             return "--build-backend buildkit: \(reason.singleLine); pass --build-backend auto or classic."
+        case .syntaxFrontendUnavailable(let file, let syntax, let message):
+            return "The image build failed: \(message.singleLine); \(file.singleLine)'s # syntax= line names the frontend image "
+                + "\(syntax.singleLine), which the engine could not get: load that image into the engine, or pass "
+                + "--builtin-frontend to build with the engine's own Dockerfile frontend."
         case .dockerfileNeedsBuildKit(let file, let feature, let reason):
-            return "\(file.singleLine) uses \(feature.singleLine), which only BuildKit builds, and \(reason.singleLine); "
-                + "build it on a Docker engine with BuildKit (--build-backend auto or buildkit)."
+            // This engine has BuildKit when only the network is missing; elsewhere another engine is needed.
+            let advice =
+                reason == BuilderChoice.noBridgeNetwork
+                ? "pass --network (e.g. --network host) to build it with BuildKit"
+                : "build it on a Docker engine with BuildKit (--build-backend auto or buildkit)"
+            return "\(file.singleLine) uses \(feature.singleLine), which only BuildKit builds, and \(reason.singleLine); \(advice)."
         }
     }
 }

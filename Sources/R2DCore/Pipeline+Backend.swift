@@ -10,6 +10,8 @@ struct BuilderChoice: Equatable {
 
     static let buildKit = BuilderChoice(backend: .buildKit, classicReason: nil, isPodman: false)
     static let askedForClassic = "--build-backend classic was asked for"
+    static let noBridgeNetwork =
+        "the engine has no bridge network (dockerd --bridge=none), which BuildKit's RUN steps need without --network"
 }
 
 extension Pipeline {
@@ -23,8 +25,7 @@ extension Pipeline {
         }
         var support = try await engine.builderSupport()
         if support.buildKitUnavailable == nil, !support.hasBridgeNetwork, request.network == nil {
-            support.buildKitUnavailable =
-                "the engine has no bridge network (dockerd --bridge=none), which BuildKit's RUN steps need without --network"
+            support.buildKitUnavailable = BuilderChoice.noBridgeNetwork
         }
         switch (request.buildBackend, support.buildKitUnavailable) {
         case (.classic, _):
@@ -45,8 +46,46 @@ extension Pipeline {
     func checkDockerfileSyntax(_ plan: BuildPlan, snapshot: RepoSnapshot, builder: BuilderChoice) throws {
         guard plan.kind == .docker, builder.backend == .classic, !builder.isPodman, let reason = builder.classicReason else { return }
         let path = plan.dockerfile ?? "Dockerfile"
-        guard let text = try snapshot.readText(path), let feature = DockerfileSyntax.firstBuildKitFeature(in: text) else { return }
+        let text = try builtinFrontendDockerfile(plan, snapshot: snapshot)?.text ?? snapshot.readText(path)
+        guard let text, let feature = DockerfileSyntax.firstBuildKitFeature(in: text) else { return }
         throw CoreError.dockerfileNeedsBuildKit(file: path, feature: feature.description, reason: reason)
+    }
+
+    /// With `--builtin-frontend`, the user's Dockerfile as the build context carries it: without its `# syntax=`
+    /// directive, which would make BuildKit fetch that frontend image from a registry (failing air-gapped).
+    /// Nil when the flag is off, the Dockerfile is generated, or it has no such directive.
+    func builtinFrontendDockerfile(_ plan: BuildPlan, snapshot: RepoSnapshot) throws -> (path: String, text: String, syntax: String)? {
+        guard request.builtinFrontend, plan.kind == .docker else { return nil }
+        let path = plan.dockerfile ?? "Dockerfile"
+        guard let text = try snapshot.readText(path), let (rewritten, syntax) = Self.withoutSyntaxDirective(text) else { return nil }
+        return (path, rewritten, syntax)
+    }
+
+    /// `text` with its `syntax` parser directive made a plain `#` comment, and the directive's value. The other
+    /// directives (`escape`) move up so that they still lead the file; every instruction keeps its line number.
+    static func withoutSyntaxDirective(_ text: String) -> (text: String, syntax: String)? {
+        let directives = DockerfileSyntax.parse(text).directives
+        guard let syntax = directives.first(where: { $0.key == "syntax" }) else { return nil }
+        var lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Array($0) }
+        let count = directives.count
+        let kept = zip(lines[..<count], directives).filter { $0.1.key != "syntax" }.map(\.0)
+        lines.replaceSubrange(0..<count, with: kept + Array(repeating: Array("#".utf8), count: count - kept.count))
+        let joined = Array(lines.joined(separator: [UInt8(ascii: "\n")]))
+        return (String(decoding: joined, as: UTF8.self), syntax.value)
+    }
+
+    /// A BuildKit build that failed because the frontend image a `# syntax=` line names could not be had (the
+    /// daemon's message is about the gateway frontend or names that image) says so and how to do without it.
+    func syntaxFrontendFailure(_ error: any Error, planned: PlannedBuild) throws -> CoreError? {
+        guard case EngineError.buildFailed(let message) = error, planned.plan.kind == .docker,
+            planned.builder.backend == .buildKit, !request.builtinFrontend
+        else { return nil }
+        let path = planned.plan.dockerfile ?? "Dockerfile"
+        guard let text = try planned.snapshot.readText(path),
+            let syntax = DockerfileSyntax.parse(text).directives.first(where: { $0.key == "syntax" })?.value,
+            message.contains("gateway.v0") || message.contains(syntax)
+        else { return nil }
+        return .syntaxFrontendUnavailable(file: path, syntax: syntax, message: message)
     }
 
     /// What a BuildKit build adds to the build arguments: the commit time as `SOURCE_DATE_EPOCH` (BuildKit

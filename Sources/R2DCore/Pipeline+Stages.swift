@@ -84,6 +84,11 @@ extension Pipeline {
             defaultPython: request.defaultPythonVersion)
         plan.notes.forEach { reporter.log($0 + "\n") }
         try checkDockerfileSyntax(plan, snapshot: snapshot, builder: builder)
+        if let builtin = try builtinFrontendDockerfile(plan, snapshot: snapshot) {
+            reporter.log(
+                "--builtin-frontend: \(builtin.path) is built with the engine's own Dockerfile frontend, "
+                    + "not the \(builtin.syntax) its # syntax= line names.\n")
+        }
         var options = renderOptions
         options.buildKitCaches = builder.backend == .buildKit
         let rendered = try DockerfileRenderer.renderBuild(plan, snapshot: snapshot, options: options)
@@ -100,7 +105,11 @@ extension Pipeline {
     }
 
     func contextSpec(_ planned: PlannedBuild) throws -> BuildContextSpec {
-        try contextSpec(plan: planned.plan, rendered: planned.rendered, snapshot: planned.snapshot, mtime: planned.mtime)
+        var spec = try contextSpec(plan: planned.plan, rendered: planned.rendered, snapshot: planned.snapshot, mtime: planned.mtime)
+        if let builtin = try builtinFrontendDockerfile(planned.plan, snapshot: planned.snapshot) {
+            spec.replacements[builtin.path] = Array(builtin.text.utf8)
+        }
+        return spec
     }
 
     /// With --push, a tag the registry already has is done work (BinderHub checks the same way), unless the
@@ -140,12 +149,17 @@ extension Pipeline {
         // The stream's sha256 is only shown with --debug.
         let stream = BuildContext.stream(spec, computingDigest: reporter.debugEnabled)
         let reporter = self.reporter
-        let imageID = try await engine.build(context: stream, options: options) { event in
-            switch event {
-            case .output(let text): reporter.log(text, phase: .building)
-            case .status(let text): reporter.log(text.hasSuffix("\n") || text.hasSuffix("\r") ? text : text + "\n", phase: .building)
-            case .imageID: break
+        let imageID: String
+        do {
+            imageID = try await engine.build(context: stream, options: options) { event in
+                switch event {
+                case .output(let text): reporter.log(text, phase: .building)
+                case .status(let text): reporter.log(text.hasSuffix("\n") || text.hasSuffix("\r") ? text : text + "\n", phase: .building)
+                case .imageID: break
+                }
             }
+        } catch {
+            throw try syntaxFrontendFailure(error, planned: planned) ?? error
         }
         let summary = try await stream.summary()
         reporter.debug("Build context: \(summary.bytes) bytes, sha256 \(summary.sha256)\n", phase: .building)

@@ -112,7 +112,8 @@ struct BuildStreamReader {
     /// Turns one message into events; its `error` (or `errorDetail.message`) fails the build.
     mutating func handle(_ message: BuildMessage, onEvent: (BuildEvent) -> Void) throws {
         if let error = message.error ?? message.errorDetail?.message {
-            throw EngineError.buildFailed(message: error.trimmingCharacters(in: .whitespacesAndNewlines))
+            let text = error.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw EngineError.buildFailed(message: Self.failureText(text, failedStep: progress.failedStep))
         }
         if let trace = message.traceAux {
             do {
@@ -141,5 +142,57 @@ struct BuildStreamReader {
             imageID = full
             onEvent(.imageID(full))
         }
+    }
+}
+
+extension BuildStreamReader {
+    /// The build's error as the user reads it in the final line. A `RUN` step that exits non-zero is worded as
+    /// the classic builder words it ("The command '/bin/sh -c make' returned a non-zero code: 2"), whichever
+    /// builder ran it: BuildKit says "executor failed running [/bin/sh -c make]: exit code: 2" (0.8) or
+    /// "process \"/bin/sh -c make\" did not complete successfully: exit code: 2" (0.11 and later). Any other
+    /// BuildKit error is prefixed with the step it failed in (`[2/3] COPY data /data: …`) when the trace named it.
+    static func failureText(_ error: String, failedStep: String?) -> String {
+        if let (command, code) = buildKitExitFailure(error) {
+            return "The command '\(command)' returned a non-zero code: \(code)"
+        }
+        guard let failedStep, !error.contains(failedStep) else { return error }
+        return "\(failedStep): \(error)"
+    }
+
+    /// The command and exit code in BuildKit's message for a process that exited non-zero, if it is one.
+    static func buildKitExitFailure(_ error: String) -> (command: String, code: String)? {
+        // The newer form quotes the command the way Go's %q does.
+        let forms: [(open: String, close: String, quoted: Bool)] = [
+            ("executor failed running [", "]: exit code: ", false),
+            ("process \"", "\" did not complete successfully: exit code: ", true),
+        ]
+        for form in forms {
+            guard let start = error.range(of: form.open), let end = error.range(of: form.close, options: .backwards),
+                start.upperBound <= end.lowerBound
+            else { continue }
+            let code = error[end.upperBound...].prefix { $0.isNumber }
+            guard !code.isEmpty else { continue }
+            let command = String(error[start.upperBound..<end.lowerBound])
+            return (form.quoted ? unquoted(command) : command, String(code))
+        }
+        return nil
+    }
+
+    /// Undoes Go's %q escaping of quotes and backslashes; other escapes (`\n`) stay as written, on one line.
+    static func unquoted(_ text: String) -> String {
+        var out = ""
+        var escaped = false
+        for character in text {
+            if escaped {
+                if character != "\"" && character != "\\" { out.append("\\") }
+                out.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else {
+                out.append(character)
+            }
+        }
+        return escaped ? out + "\\" : out
     }
 }

@@ -20,6 +20,20 @@ struct ArgumentTests {
         #expect(try request(["--user-id=1000", "--allow-local-submodules", "https://example.org/r.git"]).0.allowLocalSubmodules)
     }
 
+    @Test(
+        "--build-backend is auto unless asked; --builtin-frontend as a flag or DockerEngine trait",
+        arguments: [
+            ([String](), BuildBackendChoice.auto, false), (["--build-backend", "classic"], .classic, false),
+            (["--build-backend=buildkit", "--builtin-frontend"], .buildKit, true), (["--DockerEngine.builtin_frontend=True"], .auto, true),
+            (["--DockerEngine.builtin_frontend=False", "--DockerEngine.build_backend=classic"], .classic, false),
+        ])
+    func builderSettings(arguments: [String], backend: BuildBackendChoice, builtinFrontend: Bool) throws {
+        let (r, warnings) = try request(["--user-id=1000"] + arguments + ["https://example.org/r.git"])
+        #expect(r.buildBackend == backend)
+        #expect(r.builtinFrontend == builtinFrontend)
+        #expect(warnings.isEmpty)
+    }
+
     @Test("a login name outside the user-name rule asks for --user-name", arguments: ["John Smith", "DOMAIN\\me", "Ünïcode"])
     func loginNameRefused(login: String) throws {
         #expect(throws: CommandLineFailure.self) { try request(["--user-id=1000", "repo"], environment: ["USER": login]) }

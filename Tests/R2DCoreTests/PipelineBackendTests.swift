@@ -104,3 +104,40 @@ extension PipelineTests {
         #expect(engine.buildOptions.first?.backend == .classic)
     }
 }
+
+/// `--builtin-frontend`: the user's Dockerfile as the build context carries it.
+extension PipelineTests {
+    static let directiveCases: [(String, String, String?)] = [
+        ("syntax alone", "# syntax=docker/dockerfile:1\nFROM scratch\n", "#\nFROM scratch\n"),
+        ("escape after it moves up", "# syntax = docker/dockerfile:1.7\n# escape=`\nFROM scratch\n", "# escape=`\n#\nFROM scratch\n"),
+        ("escape before it stays", "#escape=`\n#syntax=x/y\nFROM scratch\n", "#escape=`\n#\nFROM scratch\n"),
+        ("CRLF lines keep theirs", "# syntax=docker/dockerfile:1\r\nFROM scratch\r\n", "#\nFROM scratch\r\n"),
+        ("not a directive after an instruction", "FROM scratch\n# syntax=docker/dockerfile:1\n", nil),
+        ("not a directive after a comment", "# hello\n# syntax=docker/dockerfile:1\nFROM scratch\n", nil),
+        ("no directive", "FROM scratch\n", nil),
+    ]
+
+    @Test("the # syntax= directive becomes a bare comment, every instruction on its line", arguments: directiveCases)
+    func syntaxDirectiveRemoved(label: String, dockerfile: String, expected: String?) {
+        #expect(Pipeline.withoutSyntaxDirective(dockerfile)?.text == expected, "\(label)")
+    }
+
+    @Test("--builtin-frontend on a classic Docker: the # syntax= line is no longer refused, and the log says how it builds")
+    func builtinFrontendOnClassic() async throws {
+        let scene = try Scene(files: ["Dockerfile": "# syntax=docker/dockerfile:1\nFROM scratch\n"])
+        defer { scene.remove() }
+        var request = scene.request()
+        (request.buildBackend, request.builtinFrontend, request.run) = (.classic, true, false)
+        let name = scene.imageName(request)
+        let engine = FakeEngine(expecting: [
+            .negotiateVersion, .inspectImage(name, exists: false), .builderSupport(), .build(), .tagImage(as: name), .shutdown,
+        ])
+        let run = await run(request, scene: scene, engine: engine)
+        _ = try run.result.get()
+        expectScriptFollowed(engine)
+        #expect(
+            run.log.contains(
+                "--builtin-frontend: Dockerfile is built with the engine's own Dockerfile frontend, not the docker/dockerfile:1 its # syntax= line names.\n"
+            ), "\(run.log)")
+    }
+}

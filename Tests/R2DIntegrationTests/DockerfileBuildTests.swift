@@ -137,18 +137,29 @@ struct DockerfileBuildTests {
         #expect(result.stdout == expected)
     }
 
-    @Test("a failing Dockerfile step reports the daemon's message and leaves no tag")
-    func failingBuild() async throws {
+    /// The step's own output is the daemon's (`Step 2/8 : RUN …` or `#5 [2/2] RUN …`); the final line is ours and
+    /// reads the same under both builders.
+    @Test(
+        "a failing Dockerfile step names its command and exit code in one failed line, and leaves no tag",
+        arguments: [("classic", " : RUN echo broken-step && exit 3"), ("auto", "] RUN echo broken-step && exit 3")])
+    func failingBuild(backend: String, stepHeader: String) async throws {
         let repo = try TemporaryGitRepository(files: ["Dockerfile": "FROM swift-r2d/test-base:bookworm\nRUN echo broken-step && exit 3\n"])
         defer { repo.remove() }
         let sha = try repo.commit()
-        let image = "swift-r2d-test-failing:\(sha)"
-        let result = try swiftR2D(Self.common + ["--json-logs", "--image-name", image, repo.path])
+        let image = "swift-r2d-test-failing-\(backend):\(sha)"
+        let result = try swiftR2D(Self.common + ["--build-backend", backend, "--json-logs", "--image-name", image, repo.path])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("broken-step"))
-        let last = try #require(result.stderr.split(separator: "\n").last)
-        #expect(last.contains("\"phase\":\"failed\""))
-        #expect(last.contains("returned a non-zero code: 3"))
+        #expect(result.stderr.contains(stepHeader), "\(backend): \(result.stderr)")
+        #expect(result.stderr.contains("broken-step\\n"), "\(backend): the step's output is shown")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.filter { $0.contains("\"phase\":\"failed\"") }.count == 1, "\(backend): \(result.stderr)")
+        let last = try #require(lines.last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        #expect(object["phase"] as? String == "failed")
+        #expect(
+            object["message"] as? String
+                == "The image build failed: The command '/bin/sh -c echo broken-step && exit 3' returned a non-zero code: 3\n",
+            "\(backend): \(last)")
         #expect(try await imageExists(image) == false)
     }
 

@@ -74,6 +74,9 @@ struct GeneratedEnvironmentTests {
         #expect(result.status == 0, "\(fixture): exit \(result.status) after \(Int(Date().timeIntervalSince(started))) s\n\(output)")
         #expect(output.contains("verify: ok"), "\(fixture): verify did not finish\n\(output)")
         guard result.status == 0 else { return }
+        // --network host lets `auto` build with BuildKit on this bridge-less daemon: the caches checked below are
+        // those a BuildKit build (with its cache mounts) could leave.
+        #expect(BuildOutput.isBuildKit(result.stderr), "\(fixture): not built by BuildKit\n\(result.stderr.prefix(2000))")
 
         // repo2docker's check-tmp: as root, none of these may hold more than 1 MB (leftover pip/npm/apt caches).
         let script = """
