@@ -53,7 +53,8 @@ struct BuildKitBuildTests {
         #expect(verify.status == 0 && verify.stdout.contains("verify: ok"), "\(label): \(verify.stdout)\(verify.stderr)")
     }
 
-    /// Podman 4.3's builder (Buildah) reads COPY --chmod and RUN --mount=type=cache itself.
+    /// Podman 4.3's builder (Buildah) reads COPY --chmod and RUN --mount=type=cache itself. The image is verified
+    /// with `podman run`, as the Docker cases use `docker run`: this test is about the build.
     @Test("the same Dockerfile on Podman: built by Podman's own builder and verified")
     func buildKitDockerfileOnPodman() throws {
         let (repo, sha) = try TemporaryGitRepository.fromFixture(
@@ -61,13 +62,12 @@ struct BuildKitBuildTests {
         defer { repo.remove() }
         let image = "swift-r2d-test-podman-buildkit-chmod:\(sha)"
         defer { PodmanTests.untagKeepingCache(image) }
-        let result = try swiftR2D([
-            "--user-id=1000", "--user-name=jovyan", "--engine", "podman", "--network", "host", "--image-name", image, repo.path, "./verify",
-        ])
+        let result = try swiftR2D(Self.common + ["--engine", "podman", "--network", "host", "--image-name", image, repo.path])
         let output = result.stdout + result.stderr
         #expect(result.status == 0, "exit \(result.status)\n\(output.suffix(3000))")
         #expect(output.contains("Podman") && output.contains("builds with its own builder"), "\(output.prefix(2000))")
-        #expect(output.contains("verify: ok"), "\(output.suffix(3000))")
+        let verify = try PodmanTests.podman(["run", "--rm", "--network=none", image, "./verify"])
+        #expect(verify.status == 0 && verify.stdout.contains("verify: ok"), "\(verify.stdout)\(verify.stderr)")
     }
 
     /// `# syntax=docker/dockerfile:1` makes BuildKit fetch that frontend image, and no registry is reachable here.
