@@ -16,7 +16,7 @@
 #
 # Usage: bench/buildkit.sh          (as root, dockerd on /var/run/docker.sock, PyPI reachable)
 #   env: BENCH_RUNS (1: rounds of 1 and 2, order swapped every round)  BENCH_WORK (/tmp/swift-r2d-bench-buildkit)
-#        BENCH_OUT (markdown copy)  BENCH_LARGE (0)  BENCH_REPO (the big repository; made when absent, ~4 min)
+#        BENCH_OUT (markdown copy)  BENCH_LOGS (a directory to keep the build logs in)  BENCH_LARGE (0)  BENCH_REPO (the big repository; made when absent, ~4 min)
 #        SWIFT_R2D (default: HEAD built as bench/generated-env.sh builds it, in .build-bench)
 set -euo pipefail
 
@@ -44,6 +44,7 @@ median() { tr ' ' '\n' | awk '/^[0-9.]+$/' | sort -n | awk '{ v[NR] = $1 } END {
 
 bench_images() { docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^bench-bk(-base)?[-:]' || true; }
 cleanup() {
+  [[ -z ${BENCH_LOGS:-} || ! -d $logs ]] || { mkdir -p "$BENCH_LOGS" && cp -r "$logs/." "$BENCH_LOGS/"; }
   # shellcheck disable=SC2046
   docker rmi -f $(bench_images) >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -124,12 +125,13 @@ timed() { # $1: image, $2: command; prints seconds or "fail"
   local out
   out=$(docker run --rm --network host -v "$lock:/tmp/jupyter.lock:ro" "$1" bash -c \
     "TIMEFORMAT='TIME %R'; { time { $2 ; } >/tmp/out.log 2>&1 ; } 2>&1 || { echo FAIL; tail -3 /tmp/out.log; }" 2>&1) || true
-  if [[ $out == *FAIL* || $out != *TIME* ]]; then say "failed: $2: $(echo "$out" | tail -2)"; echo fail; return; fi
+  if [[ $out == *FAIL* || $out != *TIME* ]]; then say "failed: $2: $(echo "$out" | tail -4 | tr '\n' ' ')"; echo fail; return; fi
   echo "$out" | awk '/^TIME/ { printf "%.1f", $2 }'
 }
 say "floor: apt $apt_packages"
 t_apt=$(timed "$base_image" "apt-get -qq update && apt-get -qq install --yes --no-install-recommends $apt_packages")
-uv_image=bench-bk-classic:1
+# The last round's first image (each round removes the images of the one before); it has uv installed.
+uv_image=bench-bk-${order[-1]}:1
 t_uv=$(timed "$uv_image" "export UV_NO_CACHE=1; uv venv -q --python $python_version /tmp/a && \
   uv pip install -q --python /tmp/a --require-hashes --no-deps -r /tmp/jupyter.lock && \
   uv pip install -q --python /tmp/a $packages")

@@ -46,6 +46,23 @@ struct DockerfileBuildTests {
         #expect(!second.stderr.contains("Using DockerBuildPack builder"))
     }
 
+    /// Both of dockerd's builders, named explicitly; the step headers say which one built.
+    @Test(
+        "each Dockerfile fixture builds and verifies with BuildKit and with the classic builder", arguments: fixtures,
+        ["buildkit", "classic"])
+    func buildsWithEitherBuilder(fixture: String, backend: String) async throws {
+        let (repo, sha) = try TemporaryGitRepository.fromFixture(fixture)
+        defer { repo.remove() }
+        let image = "swift-r2d-test-\(backend)-\(fixture.replacingOccurrences(of: "/", with: "-")):\(sha)"
+        defer { DaemonAPI.removeImageKeepingCache(image) }
+        let result = try swiftR2D(Self.common + ["--build-backend", backend, "--image-name", image, repo.path, "./verify"])
+        #expect(result.status == 0, "\(backend): \(result.stderr)")
+        #expect(result.stderr.contains("verify: ok"), "\(backend): \(result.stderr)")
+        let buildKitHeader = result.stderr.contains("#1 [internal] load") || result.stderr.contains("] FROM ")
+        #expect(buildKitHeader == (backend == "buildkit"), "\(backend): \(result.stderr)")
+        #expect(result.stderr.contains("Step 1/") == (backend == "classic"), "\(backend): \(result.stderr)")
+    }
+
     @Test("build from a local path with the generated name tagged by commit", arguments: fixtures)
     func buildFromLocalPath(fixture: String) async throws {
         let (repo, sha) = try TemporaryGitRepository.fromFixture(fixture)
