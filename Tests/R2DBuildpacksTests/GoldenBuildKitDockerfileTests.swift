@@ -36,18 +36,7 @@ struct GoldenBuildKitDockerfileTests {
     @Test("BuildKit rendering matches GoldenBuildKit/", arguments: cases)
     func matchesGolden(fixture: String) throws {
         let rendered = try GoldenDockerfileTests.render(fixture, options: Self.options)
-        let path = Self.goldenPath(fixture)
-        if GoldenDockerfileTests.recording {
-            try FileManager.default.createDirectory(atPath: Self.goldenDirectory, withIntermediateDirectories: true)
-            try rendered.write(toFile: path, atomically: true, encoding: .utf8)
-            return
-        }
-        guard let golden = try? String(contentsOfFile: path, encoding: .utf8) else {
-            Issue.record("no golden file \(path); record it with RECORD_GOLDEN=1")
-            return
-        }
-        let difference = GoldenDockerfileTests.firstDifference(golden, rendered)
-        #expect(rendered == golden, "\(fixture) renders differently from \(path):\n\(difference)")
+        try GoldenDockerfileTests.expectGolden(rendered, fixture: fixture, path: Self.goldenPath(fixture), directory: Self.goldenDirectory)
     }
 
     @Test("no stale BuildKit golden files")

@@ -48,10 +48,13 @@ struct GoldenDockerfileTests {
 
     @Test("rendered Dockerfile matches Golden/", arguments: fixtures)
     func matchesGolden(fixture: String) throws {
-        let rendered = try Self.render(fixture)
-        let path = Self.goldenPath(fixture)
-        if Self.recording {
-            try FileManager.default.createDirectory(atPath: Self.goldenDirectory, withIntermediateDirectories: true)
+        try Self.expectGolden(try Self.render(fixture), fixture: fixture, path: Self.goldenPath(fixture), directory: Self.goldenDirectory)
+    }
+
+    /// Compares a rendering with its recorded copy, or records it under RECORD_GOLDEN=1 (both golden directories).
+    static func expectGolden(_ rendered: String, fixture: String, path: String, directory: String) throws {
+        if recording {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try rendered.write(toFile: path, atomically: true, encoding: .utf8)
             return
         }
@@ -59,7 +62,7 @@ struct GoldenDockerfileTests {
             Issue.record("no golden file \(path); record it with RECORD_GOLDEN=1")
             return
         }
-        #expect(rendered == golden, "\(fixture) renders differently from \(path):\n\(Self.firstDifference(golden, rendered))")
+        #expect(rendered == golden, "\(fixture) renders differently from \(path):\n\(firstDifference(golden, rendered))")
     }
 
     @Test("rendering is deterministic", arguments: fixtures)
