@@ -14,6 +14,9 @@ public struct BuildOptions: Sendable {
     public var noCache: Bool
     /// Which of the daemon's builders runs the build (`version=1` or `version=2` of `POST /build`).
     public var backend: BuildBackend = .classic
+    /// Build secrets the daemon may read during this build through the BuildKit session's secrets service;
+    /// never sent as build arguments, labels or any other part of the request.
+    public var secrets: [BuildSecret] = []
 
     public init(
         dockerfile: String? = nil,
@@ -36,6 +39,20 @@ public struct BuildOptions: Sendable {
         self.pull = pull
         self.noCache = noCache
     }
+}
+
+/// One build secret (`--secret id=ID,env=VAR|src=FILE`), resolved to its value before the build starts.
+/// Its description never shows the value.
+public struct BuildSecret: Sendable, Equatable, CustomStringConvertible {
+    public let id: String
+    public let value: [UInt8]
+
+    public init(id: String, value: [UInt8]) {
+        self.id = id
+        self.value = value
+    }
+
+    public var description: String { "BuildSecret(id: \(id), \(value.count) bytes)" }
 }
 
 /// The daemon's two builders: the classic one (`POST /build?version=1`, also Podman's compatible builder) and
