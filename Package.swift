@@ -81,7 +81,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "R2DBuildKitProgress",
+                "R2DBuildKitProgress", "R2DHTTP",
             ], exclude: ["README.md"]),
 
         // BuildKit's build progress (the base64 StatusResponse of each moby.buildkit.trace line) as plain text,
@@ -119,7 +119,7 @@ let package = Package(
             name: "R2DCore",
             dependencies: [
                 "R2DBasics", "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders",
-                "R2DRedaction",
+                "R2DRedaction", "R2DHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
             ], exclude: ["README.md"]),
 
@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "R2DCommands",
             dependencies: [
-                "R2DBasics", "R2DCore", "R2DBuildpacks", "R2DContentProviders", "R2DRedaction",
+                "R2DBasics", "R2DCore", "R2DBuildpacks", "R2DContentProviders", "R2DRedaction", "R2DHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], exclude: ["README.md"]),
         .executableTarget(name: "swift-r2d", dependencies: ["R2DCommands"]),

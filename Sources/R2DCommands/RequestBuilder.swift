@@ -2,6 +2,7 @@ import R2DBasics
 import Foundation
 import R2DBuildpacks
 import R2DCore
+import R2DHTTP
 
 /// Failures decided while turning the command line into a request; each carries its exit status.
 struct CommandLineFailure: Error, CustomStringConvertible {
@@ -23,6 +24,11 @@ struct RequestBuilder {
         request.processEnvironment = environment
         if let directory = environment["SWIFT_R2D_REGISTRY_CERTS_D"], !directory.isEmpty {
             request.registryCertificatesDirectory = directory
+        }
+        do {
+            request.contentProviders.proxies = try ProxySettings(environment: environment)
+        } catch {
+            throw CommandLineFailure(description: error.description, exitCode: 2)
         }
         var context = SettingContext(command: command, warn: warn)
         try apply(traits, to: &request, context: &context)

@@ -11,7 +11,8 @@ public final class ProviderSession: Sendable {
     public let settings: ProviderSettings
     /// Receives progress lines (the CLI logs them in the `fetching` phase).
     let log: @Sendable (String) -> Void
-    let client: HTTPClient
+    /// A direct client and one per proxy; each hop of a request takes the route its own host calls for.
+    let clients: RoutedHTTPClients
     let doiCache = Mutex<[String: String]>([:])
     let installations = Mutex<Set<String>?>(nil)
     /// Every URL requested, in order (tests check that detection stays off the network).
@@ -24,14 +25,15 @@ public final class ProviderSession: Sendable {
         var configuration = HTTPClientSettings.configuration(
             connectTimeout: .seconds(min(settings.connectTimeoutSeconds, settings.timeoutSeconds)),
             readTimeout: .seconds(settings.timeoutSeconds))
-        configuration.redirectConfiguration = .follow(max: 10, allowCycles: false)
+        // Redirects are followed here, hop by hop, so that each host gets its own route (proxy or NO_PROXY).
+        configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        clients = RoutedHTTPClients(configuration: configuration, proxies: settings.proxies)
     }
 
     /// Closes the HTTP client; call once when done.
     public func shutdown() async {
-        try? await client.shutdown()
+        await clients.shutdown()
     }
 
     /// The URLs requested so far.
@@ -139,12 +141,40 @@ public final class ProviderSession: Sendable {
         input: String
     ) async throws -> HTTPClientResponse {
         requested.withLock { $0.append(url) }
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "User-Agent", value: Self.userAgent)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
         let timeout: TimeAmount = deadline ? .seconds(settings.timeoutSeconds) : .hours(24)
-        return try await client.execute(request, timeout: timeout)
+        var current = url
+        var method = method
+        var history: [HTTPClientRequestResponse] = []
+        for _ in 0...Self.maximumRedirects {
+            var request = HTTPClientRequest(url: current)
+            request.method = method
+            request.headers.add(name: "User-Agent", value: Self.userAgent)
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            var response = try await clients.client(forURL: current).execute(request, timeout: timeout)
+            history += response.history
+            response.history = history
+            guard let next = Self.redirectTarget(of: response, from: current) else { return response }
+            guard !history.dropLast().contains(where: { $0.request.url == next }) else {
+                throw ProviderError.unexpectedResponse(url: url, what: "a redirect loop through \(next)", input: input)
+            }
+            // The redirect's own body is not wanted; read it (bounded) so the connection can be reused.
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            if response.status == .seeOther { method = .GET }
+            current = next
+        }
+        throw ProviderError.unexpectedResponse(url: url, what: "more than \(Self.maximumRedirects) redirects", input: input)
+    }
+
+    static let maximumRedirects = 10
+
+    /// The absolute URL a 301/302/303/307/308 answer points to, or nil for any other answer.
+    static func redirectTarget(of response: HTTPClientResponse, from url: String) -> String? {
+        guard [301, 302, 303, 307, 308].contains(Int(response.status.code)),
+            let location = response.headers.first(name: "Location"),
+            let target = URL(string: location, relativeTo: URL(string: url))?.absoluteURL,
+            ["http", "https"].contains(target.scheme?.lowercased() ?? "")
+        else { return nil }
+        return target.absoluteString
     }
 
     /// Bounded retries: a connection broken mid-transfer, a read timeout and 502/503/504 are retried; a name that

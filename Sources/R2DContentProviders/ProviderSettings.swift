@@ -1,4 +1,5 @@
 import R2DArchive
+import R2DHTTP
 
 /// Where the content providers find their services, and the limits of their downloads. Every URL can point at
 /// a private installation or a test server (`--zenodo-url`, `--Repo2Docker.zenodo_url=`, …).
@@ -45,6 +46,8 @@ public struct ProviderSettings: Sendable, Equatable {
     public var swhTimeLimitSeconds: Double = 3600
     /// Limits on what an archive may expand to.
     public var extractionLimits = ExtractionLimits()
+    /// The proxies of the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) for every request.
+    public var proxies = ProxySettings.direct
 
     public init() {}
 

@@ -48,12 +48,14 @@ public struct Pipeline: Sendable {
         self.connect = connect
         self.registry = RegistryClient(
             certificatesDirectory: request.registryCertificatesDirectory,
-            connectTimeoutSeconds: request.contentProviders.connectTimeoutSeconds)
+            connectTimeoutSeconds: request.contentProviders.connectTimeoutSeconds, proxies: request.contentProviders.proxies)
     }
 
     /// The Docker or Podman the request's environment names (DOCKER_HOST, …), not yet contacted.
     public static func engineClient(for request: BuildRequest) throws -> any ContainerEngine {
-        try EngineClient(endpoint: EngineEndpoint.resolve(environment: request.processEnvironment, engine: request.engine))
+        try EngineClient(
+            endpoint: EngineEndpoint.resolve(environment: request.processEnvironment, engine: request.engine),
+            proxies: request.contentProviders.proxies)
     }
 
     /// Starts the one-time initialisations a build needs (libgit2's) on a background thread, so that they

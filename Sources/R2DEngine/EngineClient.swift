@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import R2DHTTP
 import Synchronization
 
 /// A Docker / Podman Engine API client. Call `shutdown()` when done.
@@ -24,11 +25,17 @@ public final class EngineClient: Sendable {
     /// Deadline for ordinary requests; builds and log streams have none.
     static let requestTimeout = TimeAmount.minutes(10)
 
-    public init(endpoint: EngineEndpoint) throws {
+    /// `proxies` apply to a tcp endpoint (as the docker CLI's do); a unix socket is never proxied.
+    public init(endpoint: EngineEndpoint, proxies: ProxySettings = .direct) throws {
         self.endpoint = endpoint
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: try Self.tlsConfiguration(for: endpoint),
             timeout: .init(connect: .seconds(10)))
+        if case .tcp(let host, let port) = endpoint.address,
+            let proxy = proxies.proxy(scheme: endpoint.tls == nil ? "http" : "https", host: host, port: port)
+        {
+            configuration.proxy = proxy.configuration
+        }
         // Fail fast when nothing listens instead of retrying until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only

@@ -17,11 +17,14 @@ public struct RegistryClient: Sendable {
     /// Resolving and connecting; a connection not made in this time (or refused, or to a name that does not
     /// resolve) is not tried again.
     public var connectTimeoutSeconds: Int64
+    /// The environment's proxies; a loopback registry is never proxied.
+    public var proxies: ProxySettings
 
     public init(
         certificatesDirectory: String = "/etc/docker/certs.d", attempts: Int = 3, requestTimeout: TimeAmount = .seconds(30),
-        connectTimeoutSeconds: Int64 = 10
+        connectTimeoutSeconds: Int64 = 10, proxies: ProxySettings = .direct
     ) {
+        self.proxies = proxies
         self.certificatesDirectory = certificatesDirectory
         self.attempts = max(1, attempts)
         self.requestTimeout = requestTimeout
@@ -37,13 +40,14 @@ public struct RegistryClient: Sendable {
 
     /// true when the registry has `reference`'s tag, false when it answers "unknown".
     public func manifestExists(_ reference: ImageReference, credential: RegistryCredential?) async throws -> Bool {
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: try configuration(for: reference))
+        // One client per route: the registry and its token realm may sit on either side of NO_PROXY.
+        let http = RoutedHTTPClients(configuration: try configuration(for: reference), proxies: proxies)
         do {
             let found = try await check(reference, credential: credential, http: http)
-            try? await http.shutdown()
+            await http.shutdown()
             return found
         } catch {
-            try? await http.shutdown()
+            await http.shutdown()
             throw error
         }
     }
@@ -60,7 +64,7 @@ public struct RegistryClient: Sendable {
         return configuration
     }
 
-    private func check(_ reference: ImageReference, credential: RegistryCredential?, http: HTTPClient) async throws -> Bool {
+    private func check(_ reference: ImageReference, credential: RegistryCredential?, http: RoutedHTTPClients) async throws -> Bool {
         var scheme = "https"
         let path = "/v2/\(reference.repository)/manifests/\(reference.tag)"
         var response: Answer
@@ -117,7 +121,7 @@ public struct RegistryClient: Sendable {
     }
 
     private func get(
-        _ url: String, authorization: String?, http: HTTPClient, registry: String,
+        _ url: String, authorization: String?, http: RoutedHTTPClients, registry: String,
         method: HTTPMethod = .GET, form: String? = nil
     ) async throws -> Answer {
         var lastError: (any Error)?
@@ -132,7 +136,7 @@ public struct RegistryClient: Sendable {
                 request.body = .bytes(ByteBuffer(string: form))
             }
             do {
-                let response = try await http.execute(request, timeout: requestTimeout)
+                let response = try await http.client(forURL: url).execute(request, timeout: requestTimeout)
                 let body = Array(try await response.body.collect(upTo: 1 << 20).readableBytesView)
                 let answer = Answer(
                     status: Int(response.status.code), authenticate: response.headers.first(name: "WWW-Authenticate"), body: body)
@@ -171,7 +175,7 @@ public struct RegistryClient: Sendable {
     /// Gets a pull token from the realm the registry named (the Docker token protocol).
     private func fetchToken(
         realm: String, service: String?, scope: String, credential: RegistryCredential?,
-        http: HTTPClient, registry: String
+        http: RoutedHTTPClients, registry: String
     ) async throws -> String {
         var components = URLComponents(string: realm)
         var items = components?.queryItems ?? []
