@@ -119,7 +119,7 @@ let package = Package(
             name: "R2DCore",
             dependencies: [
                 "R2DBasics", "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders",
-                "R2DRedaction", "R2DHTTP",
+                "R2DRedaction",
                 .product(name: "Crypto", package: "swift-crypto"),
             ], exclude: ["README.md"]),
 

@@ -53,15 +53,10 @@ enum CLIReference {
 
             ## Environment variables
 
-            | Variable | Effect |
-            |---|---|
-            | `DOCKER_HOST`, `DOCKER_CERT_PATH`, `DOCKER_TLS_VERIFY` | the engine to use (default `unix:///var/run/docker.sock`) |
-            | `DOCKER_CONFIG` | directory of the `config.json` read for registry credentials and proxies (default `~/.docker`); never written |
-            | `CONTAINER_ENGINE_REGISTRY_CREDENTIALS` | `{"registry", "username", "password"}` for `--push` (BinderHub's dynamic credentials) |
-            | `GIT_CREDENTIAL_ENV` | `username=…\\npassword=…` offered to git servers that ask (BinderHub's git credentials) |
-            | `SOURCE_DATE_EPOCH` | the file time in the build context of a directory that is not a git checkout |
-            | `PATH` | where `docker-credential-<name>` helpers (from `credHelpers` / `credsStore`) and `hg` are found |
-            | `SWIFT_R2D_REGISTRY_CERTS_D` | Docker's per-registry CA layout (`<dir>/<host:port>/ca.crt`) for the "already pushed?" check (default `/etc/docker/certs.d`) |
+
+            """
+        out += EnvironmentVariables.markdown()
+        out += """
 
             ## Exit codes
 

@@ -189,6 +189,8 @@ public final class EngineClient: Sendable {
             return unreachable("cannot resolve the host name")
         case let error as HTTPClientError:
             switch error {
+            case .invalidProxyResponse, .httpProxyHandshakeTimeout: return unreachable("the proxy would not connect to it (HTTP_PROXY)")
+            case .proxyAuthenticationRequired: return unreachable("the proxy refused its credentials (HTTP_PROXY)")
             case .connectTimeout: return unreachable("connection timed out")
             case .remoteConnectionClosed: return unreachable("the connection closed unexpectedly")
             case .missingSocketPath, .invalidURL, .emptyHost: return unreachable("invalid address")

@@ -23,6 +23,10 @@ public enum ConnectFailure: Error, Equatable, Sendable {
     case timedOut
     /// The TLS handshake failed (an untrusted or wrong certificate does not change on retry).
     case tls(String)
+    /// The proxy (HTTPS_PROXY / HTTP_PROXY) would not open a tunnel to the host.
+    case proxyRefused
+    /// The proxy asked for credentials it was not given or did not accept.
+    case proxyAuthentication
 
     /// The failure to connect in `error`, or nil when the error is transient (or not about connecting).
     public static func classify(_ error: any Error) -> ConnectFailure? {
@@ -37,6 +41,10 @@ public enum ConnectFailure: Error, Equatable, Sendable {
             return errno(error.errnoCode, connecting: false)
         case let error as HTTPClientError where error == .connectTimeout:
             return .timedOut
+        case let error as HTTPClientError where error == .invalidProxyResponse || error == .httpProxyHandshakeTimeout:
+            return .proxyRefused
+        case let error as HTTPClientError where error == .proxyAuthenticationRequired:
+            return .proxyAuthentication
         case let error as ChannelError:
             if case .connectTimeout = error { return .timedOut }
             return nil
@@ -73,6 +81,10 @@ public enum ConnectFailure: Error, Equatable, Sendable {
             return "there is no route to \(host); check the network connection"
         case .timedOut:
             return "\(host) did not accept a connection within \(connectSeconds) s (--connect-timeout); check the network connection"
+        case .proxyRefused:
+            return "the proxy would not connect to \(host); check HTTPS_PROXY / HTTP_PROXY, or list the host in NO_PROXY"
+        case .proxyAuthentication:
+            return "the proxy refused its credentials for \(host); check the user and password in HTTPS_PROXY / HTTP_PROXY"
         case .tls(let reason):
             return "the TLS handshake with \(host) failed (\(reason.prefix(160))); check the server's certificate "
                 + "and the trusted certificates (SSL_CERT_FILE, SSL_CERT_DIR)"
