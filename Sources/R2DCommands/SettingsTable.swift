@@ -60,7 +60,9 @@ enum Settings {
         apply: { value, _, _ in if value.origin == .trait { _ = try value.boolean() } })
 
     static let debug: Setting = Setting(
-        flag: "debug", form: .flag, help: "Log at debug level: the Dockerfile and the build context's sha256.",
+        flag: "debug", form: .flag,
+        help:
+            "Log at debug level: the Dockerfile, the build context's sha256, and each HTTP request of swift-r2d's own (route, proxy, status).",
         group: .mode, read: { $0.debug ? ["True"] : nil })
 
     static let editable: Setting = Setting(

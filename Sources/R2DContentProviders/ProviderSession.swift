@@ -18,7 +18,7 @@ public final class ProviderSession: Sendable {
     /// Every URL requested, in order (tests check that detection stays off the network).
     let requested = Mutex<[String]>([])
 
-    public init(settings: ProviderSettings, log: @escaping @Sendable (String) -> Void) {
+    public init(settings: ProviderSettings, trace: NetworkTrace = .off, log: @escaping @Sendable (String) -> Void) {
         self.settings = settings
         self.log = log
         // A connection that cannot be made fails at once (no retries inside AsyncHTTPClient); ours are below.
@@ -28,7 +28,7 @@ public final class ProviderSession: Sendable {
         // Redirects are followed here, hop by hop, so that each host gets its own route (proxy or NO_PROXY).
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
-        clients = RoutedHTTPClients(configuration: configuration, proxies: settings.proxies)
+        clients = RoutedHTTPClients(configuration: configuration, proxies: settings.proxies, trace: trace)
     }
 
     /// Closes the HTTP client; call once when done.
@@ -150,7 +150,7 @@ public final class ProviderSession: Sendable {
             request.method = method
             request.headers.add(name: "User-Agent", value: Self.userAgent)
             for (name, value) in headers { request.headers.add(name: name, value: value) }
-            var response = try await clients.client(forURL: current).execute(request, timeout: timeout)
+            var response = try await clients.execute(request, timeout: timeout)
             history += response.history
             response.history = history
             guard let next = Self.redirectTarget(of: response, from: current) else { return response }

@@ -3,6 +3,7 @@ import Foundation
 import R2DBuildContext
 import R2DBuildpacks
 import R2DEngine
+import R2DHTTP
 import R2DGit
 import R2DRedaction
 import R2DRegistry
@@ -40,22 +41,32 @@ public struct Pipeline: Sendable {
 
     public init(
         request: BuildRequest, reporter: Reporter, standardOutput: @escaping @Sendable (String) -> Void,
-        connect: @escaping @Sendable (BuildRequest) throws -> any ContainerEngine = { try Pipeline.engineClient(for: $0) }
+        connect: (@Sendable (BuildRequest) throws -> any ContainerEngine)? = nil
     ) {
         self.request = request
         self.reporter = reporter
         self.standardOutput = standardOutput
-        self.connect = connect
-        self.registry = RegistryClient(
+        let trace = Self.networkTrace(reporter)
+        self.connect = connect ?? { try Pipeline.engineClient(for: $0, trace: trace) }
+        var registry = RegistryClient(
             certificatesDirectory: request.registryCertificatesDirectory,
             connectTimeoutSeconds: request.contentProviders.connectTimeoutSeconds, proxies: request.contentProviders.proxies)
+        registry.trace = trace
+        self.registry = registry
     }
 
     /// The Docker or Podman the request's environment names (DOCKER_HOST, …), not yet contacted.
-    public static func engineClient(for request: BuildRequest) throws -> any ContainerEngine {
+    public static func engineClient(for request: BuildRequest, trace: NetworkTrace = .off) throws -> any ContainerEngine {
         try EngineClient(
             endpoint: EngineEndpoint.resolve(environment: request.processEnvironment, engine: request.engine),
-            proxies: request.contentProviders.proxies)
+            proxies: request.contentProviders.proxies, trace: trace)
+    }
+
+    /// `--debug`'s trace of swift-r2d's own HTTP traffic (the engine, registries, data repositories), written
+    /// through the reporter, which redacts; off otherwise.
+    static func networkTrace(_ reporter: Reporter) -> NetworkTrace {
+        guard reporter.debugEnabled else { return .off }
+        return .lines { [reporter] line in reporter.debug("http: " + line + "\n") }
     }
 
     /// Starts the one-time initialisations a build needs (libgit2's) on a background thread, so that they

@@ -16,7 +16,9 @@ extension RepositorySource {
         {
             settings.dataverseInstallationsURL = url
         }
-        let session = ProviderSession(settings: settings) { [reporter] in reporter.log($0, phase: .fetching) }
+        let session = ProviderSession(settings: settings, trace: Pipeline.networkTrace(reporter)) { [reporter] in
+            reporter.log($0, phase: .fetching)
+        }
         do {
             let fetched = try await fetchDataRepository(input, from: providers, session: session)
             await session.shutdown()

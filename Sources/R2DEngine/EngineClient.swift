@@ -14,6 +14,7 @@ public final class EngineClient: Sendable {
     /// The endpoint this client talks to.
     public let endpoint: EngineEndpoint
     let http: HTTPClient
+    let trace: NetworkTrace
     /// The one event loop all of this client's connections run on: a CLI needs no more, and knowing it lets a
     /// build's upload wait for the loop to take each chunk before offering the next (EngineClient+Build.swift).
     let eventLoopGroup: MultiThreadedEventLoopGroup
@@ -26,8 +27,11 @@ public final class EngineClient: Sendable {
     static let requestTimeout = TimeAmount.minutes(10)
 
     /// `proxies` apply to a tcp endpoint (as the docker CLI's do); a unix socket is never proxied.
-    public init(endpoint: EngineEndpoint, proxies: ProxySettings = .direct) throws {
+    /// `trace` is `--debug`'s: each request's method and path (never its query, which carries build
+    /// arguments), each answer's status, and AsyncHTTPClient's connection events.
+    public init(endpoint: EngineEndpoint, proxies: ProxySettings = .direct, trace: NetworkTrace = .off) throws {
         self.endpoint = endpoint
+        self.trace = trace
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: try Self.tlsConfiguration(for: endpoint),
             timeout: .init(connect: .seconds(10)))
@@ -41,7 +45,7 @@ public final class EngineClient: Sendable {
         configuration.httpVersion = .http1Only
         configuration.redirectConfiguration = .disallow
         eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        http = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
+        http = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration, backgroundActivityLogger: trace.logger)
     }
 
     private static func tlsConfiguration(for endpoint: EngineEndpoint) throws -> TLSConfiguration? {
@@ -157,7 +161,10 @@ public final class EngineClient: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = body }
         do {
-            return try await http.execute(request, deadline: deadline ?? .now() + Self.requestTimeout)
+            trace.request(method.rawValue, endpoint.description + pathAndQuery.prefix { $0 != "?" }, proxy: nil)
+            let response = try await http.execute(request, deadline: deadline ?? .now() + Self.requestTimeout, logger: trace.logger)
+            trace.answer(response.status.code)
+            return response
         } catch {
             throw mapTransportError(error)
         }

@@ -19,6 +19,8 @@ public struct RegistryClient: Sendable {
     public var connectTimeoutSeconds: Int64
     /// The environment's proxies; a loopback registry is never proxied.
     public var proxies: ProxySettings
+    /// `--debug`'s trace of the requests.
+    public var trace = NetworkTrace.off
 
     public init(
         certificatesDirectory: String = "/etc/docker/certs.d", attempts: Int = 3, requestTimeout: TimeAmount = .seconds(30),
@@ -41,7 +43,7 @@ public struct RegistryClient: Sendable {
     /// true when the registry has `reference`'s tag, false when it answers "unknown".
     public func manifestExists(_ reference: ImageReference, credential: RegistryCredential?) async throws -> Bool {
         // One client per route: the registry and its token realm may sit on either side of NO_PROXY.
-        let http = RoutedHTTPClients(configuration: try configuration(for: reference), proxies: proxies)
+        let http = RoutedHTTPClients(configuration: try configuration(for: reference), proxies: proxies, trace: trace)
         do {
             let found = try await check(reference, credential: credential, http: http)
             await http.shutdown()
@@ -136,7 +138,7 @@ public struct RegistryClient: Sendable {
                 request.body = .bytes(ByteBuffer(string: form))
             }
             do {
-                let response = try await http.client(forURL: url).execute(request, timeout: requestTimeout)
+                let response = try await http.execute(request, timeout: requestTimeout)
                 let body = Array(try await response.body.collect(upTo: 1 << 20).readableBytesView)
                 let answer = Answer(
                     status: Int(response.status.code), authenticate: response.headers.first(name: "WWW-Authenticate"), body: body)

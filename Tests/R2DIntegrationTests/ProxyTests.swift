@@ -101,6 +101,21 @@ struct ProxyTests {
         #expect(!(result.stdout + result.stderr).contains(Self.password))
     }
 
+    @Test("--debug traces each request with its route, and never the proxy's password")
+    func debugTrace() throws {
+        let proxy = try RecordingProxy()
+        defer { proxy.close() }
+        let arguments = ["build", "--no-build", "--zenodo-url", "https://zenodo.invalid", "https://zenodo.invalid/records/1"]
+        let environment = Self.environment(proxyPort: proxy.port)
+        let traced = try runProgram(ProjectPaths.binary, ["build", "--debug"] + arguments.dropFirst(), environment: environment)
+        let route = "http: GET https://zenodo.invalid/api/records/1 (TLS, through the proxy http://127.0.0.1:\(proxy.port))"
+        #expect(traced.stderr.contains(route), "\(traced.stderr)")
+        #expect(traced.stderr.contains("ahc-error="), "\(traced.stderr)")
+        #expect(!traced.stderr.contains(Self.password) && !traced.stderr.contains("SelectableEventLoop"))
+        let quiet = try runProgram(ProjectPaths.binary, arguments, environment: environment)
+        #expect(!quiet.stderr.contains("http: "), "\(quiet.stderr)")
+    }
+
     @Test("an unusable proxy variable is one line naming it, without its value")
     func unusableProxy() throws {
         let result = try runProgram(
