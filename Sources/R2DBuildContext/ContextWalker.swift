@@ -211,7 +211,7 @@ struct ContextWalker {
     private static func release(_ item: DiskItem) {
         switch item {
         case .directory(let fd, _), .file(.diskFile(_, _, let fd, _, _)):
-            _ = close(fd)
+            if fd >= 0 { _ = close(fd) }
         default:
             break
         }
@@ -264,7 +264,10 @@ struct ContextWalker {
             if let replacement = replacements[relative] {
                 return .file(.bytes(path: contextPath, mode: mode, contents: replacement))
             }
-            guard openFiles else { return .file(.bytes(path: contextPath, mode: mode, contents: [])) }
+            // Listing only: the size from the directory's stat, no descriptor (-1).
+            guard openFiles else {
+                return .file(.diskFile(path: contextPath, mode: mode, fd: -1, size: Int64(info.st_size), diskPath: displayPath))
+            }
             let fd = openat(disk.fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
             guard fd >= 0 else { throw openError(displayPath) }
             var opened = stat()

@@ -150,12 +150,16 @@ extension Pipeline {
         let stream = BuildContext.stream(spec, computingDigest: reporter.debugEnabled)
         let reporter = self.reporter
         let imageID: String
+        let upload = ContextUploadProgress(reporter: reporter) { try? BuildContext.estimatedSize(spec) }
         do {
-            imageID = try await engine.build(context: stream, options: options) { event in
-                switch event {
-                case .output(let text): reporter.log(text, phase: .building)
-                case .status(let text): reporter.log(text.hasSuffix("\n") || text.hasSuffix("\r") ? text : text + "\n", phase: .building)
-                case .imageID: break
+            imageID = try await upload.around(stream) { context in
+                try await engine.build(context: context, options: options) { event in
+                    switch event {
+                    case .output(let text): reporter.log(text, phase: .building)
+                    case .status(let text):
+                        reporter.log(text.hasSuffix("\n") || text.hasSuffix("\r") ? text : text + "\n", phase: .building)
+                    case .imageID: break
+                    }
                 }
             }
         } catch {
