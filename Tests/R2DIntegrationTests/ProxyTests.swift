@@ -116,6 +116,37 @@ struct ProxyTests {
         #expect(!quiet.stderr.contains("http: "), "\(quiet.stderr)")
     }
 
+    @Test("config.json's proxies reach RUN steps as predefined build arguments, never the image", arguments: ["classic", "buildkit"])
+    func configProxiesReachRunStepsOnly(backend: String) throws {
+        let directory = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "r2d-proxy-config-")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let proxyURL = "http://r2d:\(Self.password)@proxy.invalid:3128"
+        let config = #"{"proxies": {"default": {"httpProxy": "\#(proxyURL)", "noProxy": "internal.invalid"}}}"#
+        try config.write(toFile: directory + "/config.json", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: directory + "/repo", withIntermediateDirectories: true)
+        let dockerfile = """
+            FROM swift-r2d/test-base:bookworm
+            RUN case "$HTTP_PROXY $http_proxy $NO_PROXY" in "http://r2d:"*"@proxy."*":3128 http://r2d:"*"@proxy."*":3128 internal."*) ;; *) exit 1;; esac
+            """
+        try dockerfile.write(toFile: directory + "/repo/Dockerfile", atomically: true, encoding: .utf8)
+        let image = "r2d-proxy-args:\(backend)-\(UInt32.random(in: 100_000...999_999))"
+        defer { _ = try? runProgram("/usr/bin/docker", ["rmi", "-f", image]) }
+        let result = try runProgram(
+            ProjectPaths.binary,
+            [
+                "build", "--no-run", "--user-id", "1000", "--user-name", "jovyan", "--network", "host",
+                "--build-backend", backend, "--image-name", image, directory + "/repo",
+            ], environment: ["DOCKER_CONFIG": directory, "DOCKER_HOST": "unix:///var/run/docker.sock"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!(result.stdout + result.stderr).contains(Self.password))
+        let history = try runProgram("/usr/bin/docker", ["history", "--no-trunc", image])
+        let inspect = try runProgram("/usr/bin/docker", ["image", "inspect", image])
+        #expect(history.status == 0 && inspect.status == 0)
+        // The step's own text names no proxy: what it saw reached it as a build argument only.
+        #expect(!(history.stdout + inspect.stdout).contains("proxy.invalid"), "\(history.stdout)")
+        #expect(!(history.stdout + inspect.stdout).contains(Self.password))
+    }
+
     @Test("an unusable proxy variable is one line naming it, without its value")
     func unusableProxy() throws {
         let result = try runProgram(
