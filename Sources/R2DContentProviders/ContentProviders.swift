@@ -77,9 +77,10 @@ enum FileFetch {
     /// libarchive extraction with the path, link and size checks, on a thread of its own (it blocks on the
     /// disk); refusals become provider errors.
     static func extract(_ archive: String, into directory: String, input: String, session: ProviderSession) async throws {
-        var limits = session.settings.extractionLimits
+        var capped = session.settings.extractionLimits
         // --max-repo-size holds the expanded files too (the archive itself is removed afterwards).
-        if let cap = session.budget.limit { limits.maximumBytes = min(limits.maximumBytes, cap) }
+        if let cap = session.budget.limit { capped.maximumBytes = min(capped.maximumBytes, cap) }
+        let limits = capped
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 DispatchQueue.global().async {

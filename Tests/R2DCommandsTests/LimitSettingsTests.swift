@@ -13,7 +13,7 @@ struct LimitSettingsTests {
     }
 
     /// The one-line failure a command line ends with, or nil when it is accepted.
-    func failure(_ arguments: [String]) -> CommandLineFailure? {
+    func refusal(_ arguments: [String]) -> CommandLineFailure? {
         do {
             _ = try request(arguments)
             return nil
@@ -31,17 +31,17 @@ struct LimitSettingsTests {
         #expect(limits.pushStallTimeoutSeconds == 300)
     }
 
-    @Test(
-        "flags and traits set the limits; the flag wins",
-        arguments: [
-            (["--max-repo-size", "2G", "repo"], Int64(2) << 30, nil as Int64?, Int64(300)),
-            (["--max-repo-size=1.5G", "--build-timeout", "3600", "repo"], Int64(3) << 29, 3600, 300),
-            (["--Repo2Docker.max_repo_size=500M", "--Repo2Docker.build_timeout=60", "repo"], Int64(500) << 20, 60, 300),
-            (["--Repo2Docker.push_stall_timeout=7", "--push-stall-timeout", "3", "repo"], nil, nil, 3),
-            (["--Repo2Docker.max_repo_size=1G", "--max-repo-size", "1048576", "repo"], Int64(1_048_576), nil, 300),
-            (["--max-repo-size", "1M", "--Repo2Docker.max_repo_size=None", "repo"], Int64(1) << 20, nil, 300),
-            (["--Repo2Docker.max_repo_size=None", "--Repo2Docker.build_timeout=None", "repo"], nil, nil, 300),
-        ])
+    static let settings: [([String], Int64?, Int64?, Int64)] = [
+        (["--max-repo-size", "2G", "repo"], Int64(2) << 30, nil as Int64?, Int64(300)),
+        (["--max-repo-size=1.5G", "--build-timeout", "3600", "repo"], Int64(3) << 29, 3600, 300),
+        (["--Repo2Docker.max_repo_size=500M", "--Repo2Docker.build_timeout=60", "repo"], Int64(500) << 20, 60, 300),
+        (["--Repo2Docker.push_stall_timeout=7", "--push-stall-timeout", "3", "repo"], nil, nil, 3),
+        (["--Repo2Docker.max_repo_size=1G", "--max-repo-size", "1048576", "repo"], Int64(1_048_576), nil, 300),
+        (["--max-repo-size", "1M", "--Repo2Docker.max_repo_size=None", "repo"], Int64(1) << 20, nil, 300),
+        (["--Repo2Docker.max_repo_size=None", "--Repo2Docker.build_timeout=None", "repo"], nil, nil, 300),
+    ]
+
+    @Test("flags and traits set the limits; the flag wins", arguments: settings)
     func sets(arguments: [String], size: Int64?, timeout: Int64?, stall: Int64) throws {
         let limits = try request(arguments).limits
         #expect(limits.maximumRepositoryBytes == size)
@@ -49,20 +49,20 @@ struct LimitSettingsTests {
         #expect(limits.pushStallTimeoutSeconds == stall)
     }
 
-    @Test(
-        "a bad value is one line naming the flag or trait, exit 2",
-        arguments: [
-            (["--max-repo-size", "2X", "repo"], "--max-repo-size=2X: expected a size such as 500M, 2G, 1.5G or 1048576"),
-            (["--max-repo-size", "0", "repo"], "--max-repo-size=0: expected a size such as"),
-            (["--max-repo-size", "None", "repo"], "--max-repo-size=None: expected a size such as"),
-            (["--Repo2Docker.max_repo_size=-5M", "repo"], "--Repo2Docker.max_repo_size=-5M: expected a size such as"),
-            (["--build-timeout", "0", "repo"], "--build-timeout=0: expected a whole number of seconds, more than zero."),
-            (["--build-timeout", "1.5", "repo"], "--build-timeout=1.5: expected a whole number of seconds, more than zero."),
-            (["--push-stall-timeout", "soon", "repo"], "--push-stall-timeout=soon: expected a whole number of seconds"),
-            (["--Repo2Docker.push_stall_timeout=None", "repo"], "--Repo2Docker.push_stall_timeout=None: expected a whole number"),
-        ])
+    static let refusals: [([String], String)] = [
+        (["--max-repo-size", "2X", "repo"], "--max-repo-size=2X: expected a size such as 500M, 2G, 1.5G or 1048576"),
+        (["--max-repo-size", "0", "repo"], "--max-repo-size=0: expected a size such as"),
+        (["--max-repo-size", "None", "repo"], "--max-repo-size=None: expected a size such as"),
+        (["--Repo2Docker.max_repo_size=-5M", "repo"], "--Repo2Docker.max_repo_size=-5M: expected a size such as"),
+        (["--build-timeout", "0", "repo"], "--build-timeout=0: expected a whole number of seconds, more than zero."),
+        (["--build-timeout", "1.5", "repo"], "--build-timeout=1.5: expected a whole number of seconds, more than zero."),
+        (["--push-stall-timeout", "soon", "repo"], "--push-stall-timeout=soon: expected a whole number of seconds"),
+        (["--Repo2Docker.push_stall_timeout=None", "repo"], "--Repo2Docker.push_stall_timeout=None: expected a whole number"),
+    ]
+
+    @Test("a bad value is one line naming the flag or trait, exit 2", arguments: refusals)
     func refuses(arguments: [String], prefix: String) throws {
-        let failure = try #require(failure(arguments))
+        let failure = try #require(refusal(arguments))
         #expect(failure.exitCode == 2)
         #expect(failure.description.hasPrefix(prefix), "\(failure.description)")
         #expect(!failure.description.contains("\n"))

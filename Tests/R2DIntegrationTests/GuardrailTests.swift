@@ -87,7 +87,7 @@ struct GuardrailTests {
             environment: ["TMPDIR": temporary.path])
         #expect(result.status == 1, "\(result.stderr.suffix(2000))")
         let line = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
-        #expect(line.contains("stopped: the download passed --max-repo-size 1.0 MiB (1,048,576 bytes) at 1.0"), "\(line)")
+        #expect(line.contains("stopped: the download passed --max-repo-size 1.0 MiB (1,048,576 bytes) at "), "\(line)")
         #expect(temporary.left.isEmpty, "left behind: \(temporary.left)")
         // The server's stream ends when its writes fail, once the client has gone.
         var sent: Int?
@@ -116,8 +116,20 @@ struct GuardrailTests {
         #expect(temporary.left.isEmpty, "left behind: \(temporary.left)")
     }
 
-    @Test("--build-timeout on a RUN sleep build: exit 1 soon after the limit, no container left, no tag")
-    func buildTimeout() async throws {
+    /// Processes whose command line has `text` (a build step's, seen from the host: dockerd runs here).
+    static func processes(containing text: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let command = String(decoding: data.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+            return command.contains(text) ? "\(pid): \(command)" : nil
+        }
+    }
+
+    @Test(
+        "--build-timeout on a RUN sleep build: exit 1 soon after the limit, the step stopped, no container, no tag",
+        arguments: ["classic", "buildkit"])
+    func buildTimeout(backend: String) async throws {
         let marker = Self.unique()
         let repo = try TemporaryGitRepository(files: [
             "Dockerfile": "FROM swift-r2d/test-base:bookworm\nRUN echo marker-timeout-\(marker) && sleep 600.\(marker)\n"
@@ -130,7 +142,8 @@ struct GuardrailTests {
         defer { DaemonAPI.removeImageKeepingCache(image) }
         let started = ContinuousClock.now
         let result = try runProgram(
-            ProjectPaths.binary, Self.common + ["--json-logs", "--build-timeout", "5", "--image-name", image, repo.fileURL],
+            ProjectPaths.binary,
+            Self.common + ["--json-logs", "--build-backend", backend, "--build-timeout", "5", "--image-name", image, repo.fileURL],
             environment: ["TMPDIR": temporary.path])
         let elapsed = ContinuousClock.now - started
         #expect(result.status == 1, "\(result.stderr.suffix(2000))")
@@ -140,14 +153,16 @@ struct GuardrailTests {
         #expect(last.contains(#""phase":"failed""#) && last.contains("The time limit of 5 s (--build-timeout) was reached"), "\(last)")
         #expect(try !Self.imageExists(image), "a cancelled build must leave no tag")
         #expect(temporary.left.isEmpty, "left behind: \(temporary.left)")
+        // The daemon stops the step and removes the classic builder's container once the client has gone.
         var left: [String] = []
         for _ in 0..<60 {
             let list = try runProgram("/usr/bin/docker", ["ps", "-a", "--no-trunc", "--format", "{{.Command}}"])
             left = list.stdout.split(separator: "\n").map(String.init).filter { $0.contains("sleep 600.\(marker)") }
+            left += Self.processes(containing: "sleep 600.\(marker)")
             if left.isEmpty { break }
             try await Task.sleep(for: .milliseconds(500))
         }
-        #expect(left.isEmpty, "build containers left: \(left)")
+        #expect(left.isEmpty, "build containers or processes left: \(left)")
     }
 
     @Test("--build-timeout on a slow clone: the transfer stops, exit 1, the checkout removed")
