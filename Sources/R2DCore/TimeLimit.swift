@@ -35,8 +35,9 @@ enum TimeLimit {
         }
         // Work that finished despite a late cancellation did all it was asked to: its result stands.
         if case .success(let value)? = finished { return value }
-        if expired.isSet { throw CoreError.timeLimitReached(seconds: seconds) }
-        guard let finished else { throw CoreError.timeLimitReached(seconds: seconds) }
+        // nil: the work did not unwind within the grace period, so its cleanup cannot be vouched for.
+        guard let finished else { throw CoreError.timeLimitReached(seconds: seconds, cleanedUp: false) }
+        if expired.isSet { throw CoreError.timeLimitReached(seconds: seconds, cleanedUp: true) }
         return try finished.get()
     }
 

@@ -80,7 +80,7 @@ struct GuardrailLogicTests {
     @Test("past the deadline the work is cancelled and the time limit is the error")
     func timeLimitCancels() async throws {
         let unwound = Mutex(false)
-        await #expect(throws: CoreError.timeLimitReached(seconds: 1)) {
+        await #expect(throws: CoreError.timeLimitReached(seconds: 1, cleanedUp: true)) {
             try await TimeLimit.run(deadline: .now + .milliseconds(200), seconds: 1) {
                 do { try await Task.sleep(for: .seconds(60)) } catch {
                     unwound.withLock { $0 = true }
@@ -95,7 +95,7 @@ struct GuardrailLogicTests {
     func timeLimitGrace() async throws {
         let held = Mutex<CheckedContinuation<Void, Never>?>(nil)
         let finished = Mutex(false)
-        await #expect(throws: CoreError.timeLimitReached(seconds: 1)) {
+        await #expect(throws: CoreError.timeLimitReached(seconds: 1, cleanedUp: false)) {
             try await TimeLimit.run(deadline: .now + .milliseconds(100), seconds: 1, grace: .milliseconds(200)) {
                 // Stands for a transfer that receives nothing and so never looks at its cancellation (without
                 // holding one of the few threads the other tests need); it ends only when the test lets it.
