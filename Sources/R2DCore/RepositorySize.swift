@@ -23,14 +23,19 @@ enum RepositorySize {
                 continue
             }
             defer { closedir(handle) }
+            let descriptor = dirfd(handle)
             while let entry = readdir(handle) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
                 if name == "." || name == ".." { continue }
-                let path = directory + "/" + name
+                // A directory needs no stat of its own (the file system says what it is); a file's size does.
+                if entry.pointee.d_type == UInt8(DT_DIR) {
+                    if !versionControlDirectories.contains(name) { pending.append(directory + "/" + name) }
+                    continue
+                }
                 var status = stat()
-                guard lstat(path, &status) == 0 else { continue }
+                guard fstatat(descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 switch status.st_mode & S_IFMT {
-                case S_IFDIR where !versionControlDirectories.contains(name): pending.append(path)
+                case S_IFDIR where !versionControlDirectories.contains(name): pending.append(directory + "/" + name)
                 case S_IFREG, S_IFLNK: total += Int64(status.st_size)
                 default: break
                 }
