@@ -17,22 +17,27 @@ enum TimeLimit {
         guard let deadline, let seconds else { return try await work() }
         let task = Task { try await work() }
         let expired = Flag()
+        let timer = Mutex<Task<Void, Never>?>(nil)
         let finished: Result<Value, any Error>? = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, any Error>?, Never>) in
                 let once = ResumeOnce(continuation)
                 Task { once.resume(await task.result) }
-                Task {
-                    try? await Task.sleep(until: deadline, clock: .continuous)
-                    guard once.isPending else { return }
-                    expired.set()
-                    task.cancel()
-                    try? await Task.sleep(for: grace)
-                    once.resume(nil)
+                timer.withLock {
+                    $0 = Task {
+                        try? await Task.sleep(until: deadline, clock: .continuous)
+                        guard once.isPending, !Task.isCancelled else { return }
+                        expired.set()
+                        task.cancel()
+                        try? await Task.sleep(for: grace)
+                        once.resume(nil)
+                    }
                 }
             }
         } onCancel: {
             task.cancel()
         }
+        // A run that ended in time leaves no timer asleep until the deadline (while its container runs).
+        timer.withLock { $0?.cancel() }
         // Work that finished despite a late cancellation did all it was asked to: its result stands.
         if case .success(let value)? = finished { return value }
         // nil: the work did not unwind within the grace period, so its cleanup cannot be vouched for.
