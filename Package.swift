@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "R2DContentProviders",
             dependencies: [
-                "R2DArchive", "R2DHTTP", "R2DSubprocess",
+                "R2DArchive", "R2DBasics", "R2DHTTP", "R2DSubprocess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

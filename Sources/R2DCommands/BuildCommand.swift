@@ -63,6 +63,10 @@ struct BuildCommand: ParsableCommand {
     @OptionGroup(title: "Content providers")
     var providers: ContentProviderFlags
 
+    // The guardrails: a size cap, a deadline, and how long a push may stall (Docs/limits.md).
+    @OptionGroup(title: "Limits")
+    var limits: LimitFlags
+
     func validate() throws {
         if let version = defaultPythonVersion, version.split(separator: ".").count != 2 || !version.allSatisfy({ $0.isNumber || $0 == "." })
         {

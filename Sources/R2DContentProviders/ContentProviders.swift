@@ -77,7 +77,10 @@ enum FileFetch {
     /// libarchive extraction with the path, link and size checks, on a thread of its own (it blocks on the
     /// disk); refusals become provider errors.
     static func extract(_ archive: String, into directory: String, input: String, session: ProviderSession) async throws {
-        let limits = session.settings.extractionLimits
+        var capped = session.settings.extractionLimits
+        // --max-repo-size holds the expanded files too (the archive itself is removed afterwards).
+        if let cap = session.budget.limit { capped.maximumBytes = min(capped.maximumBytes, cap) }
+        let limits = capped
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 DispatchQueue.global().async {
@@ -88,6 +91,9 @@ enum FileFetch {
                 }
             }
         } catch let error as ExtractionRefusal {
+            if case .tooLarge(_, let limit) = error, let cap = session.budget.limit, limit == cap {
+                throw ProviderError.contentTooLarge(input: input, size: cap, limit: cap, how: .extracted)
+            }
             throw ProviderError.archive(input: input, message: error.description)
         } catch {
             throw ProviderError.archive(input: input, message: "\(error)")

@@ -69,7 +69,11 @@ public struct DataverseProvider: ContentProvider {
             guard response.status == 200 else { throw ProviderError.httpStatus(url: datasetURL, status: response.status, input: input) }
             let dataset = try session.decode(response, url: datasetURL, input: input)
             session.log("Fetching Dataverse dataset \(persistentID).\n")
-            for file in dataset[path: "data.latestVersion.files"]?.array ?? [] {
+            let files = dataset[path: "data.latestVersion.files"]?.array ?? []
+            // format=original downloads the uploaded file, whose size Dataverse gives apart from its own copy's.
+            try session.budget.admit(
+                announced: files.map { ($0[path: "dataFile.originalFileSize"] ?? $0[path: "dataFile.filesize"])?.integer }, input: input)
+            for file in files {
                 guard let id = file[path: "dataFile.id"]?.text,
                     var name = file[path: "dataFile.originalFileName"]?.text ?? file["label"]?.text
                 else {

@@ -36,6 +36,7 @@ public struct FigshareProvider: ContentProvider {
             let document = try await session.json(url, input: input)
             let files = (document["files"]?.array ?? []).filter { !($0["is_link_only"]?.bool ?? false) }
             let unzip = files.count == 1 && (files.first?["name"]?.text ?? "").hasSuffix(".zip")
+            try session.budget.admit(announced: files.map { $0["size"]?.integer }, input: input)
             for file in files {
                 guard let name = file["name"]?.text, let download = file["download_url"]?.text else {
                     throw ProviderError.unexpectedResponse(url: url, what: "a file without name or download_url", input: input)

@@ -58,6 +58,15 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// A whole, non-negative number (a file size), from a number or its decimal text.
+    public var integer: Int64? {
+        switch self {
+        case .number(let number): return number >= 0 && number < 9e18 && number == number.rounded() ? Int64(number) : nil
+        case .string(let string): return Int64(string).flatMap { $0 >= 0 ? $0 : nil }
+        default: return nil
+        }
+    }
+
     public var array: [JSONValue] {
         if case .array(let array) = self { return array }
         return []

@@ -18,6 +18,8 @@ public enum ProviderError: Error, CustomStringConvertible, Equatable {
     case mercurialRefNotFound(input: String, ref: String)
     case archive(input: String, message: String)
     case fileSystem(String)
+    /// `--max-repo-size`: the download holds more than the cap (DownloadBudget.swift).
+    case contentTooLarge(input: String, size: Int64, limit: Int64, how: SizeEvidence)
 
     public var description: String {
         switch self {
@@ -50,6 +52,8 @@ public enum ProviderError: Error, CustomStringConvertible, Equatable {
             return "Fetching \(input) failed: \(message)"
         case .fileSystem(let message):
             return message
+        case .contentTooLarge(let input, let size, let limit, let how):
+            return Self.tooLargeDescription(input: input, size: size, limit: limit, how: how)
         }
     }
 }

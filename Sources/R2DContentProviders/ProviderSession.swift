@@ -17,10 +17,13 @@ public final class ProviderSession: Sendable {
     let installations = Mutex<Set<String>?>(nil)
     /// Every URL requested, in order (tests check that detection stays off the network).
     let requested = Mutex<[String]>([])
+    /// `--max-repo-size` across every file this session downloads.
+    public let budget: DownloadBudget
 
     public init(settings: ProviderSettings, trace: NetworkTrace = .off, log: @escaping @Sendable (String) -> Void) {
         self.settings = settings
         self.log = log
+        budget = DownloadBudget(limit: settings.maximumContentBytes)
         // A connection that cannot be made fails at once (no retries inside AsyncHTTPClient); ours are below.
         var configuration = HTTPClientSettings.configuration(
             connectTimeout: .seconds(min(settings.connectTimeoutSeconds, settings.timeoutSeconds)),
@@ -101,6 +104,8 @@ public final class ProviderSession: Sendable {
                 throw ProviderError.httpStatus(url: url, status: Int(response.status.code), input: input)
             }
             guard accept(finalURL, response.headers.first(name: "Content-Type") ?? "") else { return false }
+            let total = response.headers.first(name: "Content-Length").flatMap(Int64.init)
+            try self.budget.admit(contentLength: total, input: input)
             try self.makeParent(of: path)
             guard FileManager.default.createFile(atPath: path, contents: nil),
                 let handle = FileHandle(forWritingAtPath: path)
@@ -108,19 +113,20 @@ public final class ProviderSession: Sendable {
                 throw ProviderError.fileSystem("Cannot write \(path) while fetching \(input); check the temporary directory (TMPDIR).")
             }
             defer { try? handle.close() }
-            let total = response.headers.first(name: "Content-Length").flatMap(Int64.init)
             let name = (path as NSString).lastPathComponent
             var received: Int64 = 0
             var lastReport = Date()
             for try await buffer in response.body {
-                try handle.write(contentsOf: Data(buffer.readableBytesView))
                 received += Int64(buffer.readableBytes)
+                try self.budget.check(received: received, input: input)
+                try handle.write(contentsOf: Data(buffer.readableBytesView))
                 if Date().timeIntervalSince(lastReport) >= 1 {
                     lastReport = Date()
                     let percent = total.map { $0 > 0 ? " (\(received * 100 / $0)%)" : "" } ?? ""
                     self.log("Downloading \(name): \(received) bytes\(percent)\n")
                 }
             }
+            self.budget.add(received)
             self.log("Downloaded \(name): \(received) bytes\n")
             return true
         }

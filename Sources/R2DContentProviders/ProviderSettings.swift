@@ -48,6 +48,8 @@ public struct ProviderSettings: Sendable, Equatable {
     public var extractionLimits = ExtractionLimits()
     /// The proxies of the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) for every request.
     public var proxies = ProxySettings.direct
+    /// `--max-repo-size`: the most bytes one fetch may download (and an archive expand to); nil for no cap.
+    public var maximumContentBytes: Int64?
 
     public init() {}
 

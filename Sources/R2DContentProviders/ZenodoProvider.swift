@@ -65,6 +65,7 @@ public struct ZenodoProvider: ContentProvider {
             let files = container[path: host.fileList]?.array ?? []
             // repo2docker unzips only when the record is a single file.
             let unzip = files.count == 1
+            try session.budget.admit(announced: files.map { $0["size"]?.integer }, input: input)
             for file in files {
                 guard let name = file[path: host.nameKey]?.text, let url = file[path: host.downloadKey]?.text else {
                     throw ProviderError.unexpectedResponse(

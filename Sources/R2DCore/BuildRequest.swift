@@ -43,6 +43,8 @@ public struct BuildRequest: Sendable {
     public var downloadLocations = DownloadLocations()
     /// Where Zenodo, Figshare, Dataverse, HydroShare, Software Heritage and DOIs are fetched from.
     public var contentProviders = ProviderSettings()
+    /// `--max-repo-size`, `--build-timeout`, `--push-stall-timeout` (RunLimits.swift).
+    public var limits = RunLimits()
     /// false for `--Repo2Docker.default_buildpack=None`.
     public var allowDefaultBuildpack: Bool = true
     public var ports: [PortMapping] = []

@@ -21,6 +21,12 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
     /// BuildKit could not get the frontend image a Dockerfile's `# syntax=` line names (no registry, say);
     /// `message` is the daemon's.
     case syntaxFrontendUnavailable(file: String, syntax: String, message: String)
+    /// `--max-repo-size`: the checked-out files (not `.git`) hold more than the cap.
+    case repositoryTooLarge(repo: String, size: Int64, limit: Int64)
+    /// `--build-timeout`: the fetch, build and push did not end within the limit.
+    case timeLimitReached(seconds: Int64, cleanedUp: Bool)
+    /// `--push-stall-timeout`: the push stream brought nothing new for that long.
+    case pushStalled(image: String, registry: String, seconds: Int64)
 
     public var description: String {
         switch self {
@@ -47,6 +53,17 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
             return "The image build failed: \(message.singleLine); \(file.singleLine)'s # syntax= line names the frontend image "
                 + "\(syntax.singleLine), which the engine could not get: load that image into the engine, or pass "
                 + "--builtin-frontend to build with the engine's own Dockerfile frontend."
+        case .repositoryTooLarge(let repo, let size, let limit):
+            return "The files of \(repo.shortSingleLine) (without .git) hold \(ByteCount.describe(size)), more than --max-repo-size "
+                + "\(ByteCount.describe(limit)); nothing was built. Raise --max-repo-size or build a smaller repository."
+        case .timeLimitReached(let seconds, let cleanedUp):
+            return "The time limit of \(seconds) s (--build-timeout) was reached before the image was ready; the run was cancelled"
+                + (cleanedUp
+                    ? ", nothing was tagged or left behind."
+                    : " and nothing was tagged, but a transfer that had stopped receiving did not end in time to remove its files.")
+        case .pushStalled(let image, let registry, let seconds):
+            return "Pushing \(image.singleLine) to the registry \(registry.singleLine) made no progress for \(seconds) s "
+                + "(--push-stall-timeout); check that it is up and accepts uploads, then push again."
         case .dockerfileNeedsBuildKit(let file, let feature, let reason):
             // This engine has BuildKit when only the network is missing; elsewhere another engine is needed.
             let advice =

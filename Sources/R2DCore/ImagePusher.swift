@@ -12,6 +12,8 @@ struct ImagePusher: Sendable {
     var attempts = 3
     var progressInterval: Duration = .milliseconds(1500)
     var retryDelay: Duration = .seconds(2)
+    /// `--push-stall-timeout`: a push whose stream brings no new line for this long is cancelled and fails.
+    var stallTimeoutSeconds: Int64 = 300
 
     func push(_ imageName: String) async throws {
         let reference = ImageReference(parsing: imageName)
@@ -25,7 +27,7 @@ struct ImagePusher: Sendable {
         var attempt = 1
         while true {
             do {
-                try await pushOnce(repository: repository, tag: tag, auth: auth)
+                try await pushOnce(repository: repository, tag: tag, auth: auth, registry: reference.registry)
                 break
             } catch let error as EngineError {
                 guard attempt < attempts, Self.isTransient(error) else { throw error }
@@ -37,12 +39,20 @@ struct ImagePusher: Sendable {
         reporter.log("Successfully pushed \(imageName)\n", phase: .pushing)
     }
 
-    private func pushOnce(repository: String, tag: String, auth: RegistryAuth?) async throws {
+    /// One push request under the stall watchdog: every line of the daemon's progress stream is progress, so a
+    /// registry that stops taking the upload ends the push after `stallTimeoutSeconds`; a stall is not retried.
+    private func pushOnce(repository: String, tag: String, auth: RegistryAuth?, registry: String) async throws {
         let state = PushState(interval: progressInterval)
-        let reporter = self.reporter
-        try await engine.pushImage(repository: repository, tag: tag, auth: auth) { progress in
-            if let layers = state.update(progress) { reporter.pushProgress(layers) }
-        }
+        let (reporter, engine, seconds) = (self.reporter, self.engine, stallTimeoutSeconds)
+        let watchdog = StallWatchdog(timeout: .seconds(seconds))
+        try await watchdog.run(
+            {
+                try await engine.pushImage(repository: repository, tag: tag, auth: auth) { progress in
+                    watchdog.progressed()
+                    if let layers = state.update(progress) { reporter.pushProgress(layers) }
+                }
+            },
+            stalled: { CoreError.pushStalled(image: repository + ":" + tag, registry: registry, seconds: seconds) })
         if let layers = state.final() { reporter.pushProgress(layers) }
     }
 

@@ -176,7 +176,9 @@ extension Pipeline {
     /// retry rebuilds in seconds); an image that was there before is left alone.
     func push(engine: any ContainerEngine, identity: ImageIdentity, madeTag: Bool) async throws {
         do {
-            try await ImagePusher(engine: engine, reporter: reporter, credentials: credentialStore).push(identity.name)
+            var pusher = ImagePusher(engine: engine, reporter: reporter, credentials: credentialStore)
+            pusher.stallTimeoutSeconds = request.limits.pushStallTimeoutSeconds
+            try await pusher.push(identity.name)
         } catch {
             if madeTag { try? await engine.removeImage(identity.name, force: false, prune: false) }
             throw error

@@ -81,6 +81,8 @@ public struct Pipeline: Sendable {
     }
 
     public func run() async throws -> PipelineOutcome {
+        // --build-timeout counts from here: the handshake, fetch, build and push, not the container's run.
+        let deadline = request.limits.buildTimeoutSeconds.map { ContinuousClock.now + .seconds($0) }
         let source = repositorySource()
         try validate(source.location)
         // A dry run needs no git at all; a build needs it right after connecting, so libgit2 starts meanwhile.
@@ -99,7 +101,7 @@ public struct Pipeline: Sendable {
             throw error
         }
         do {
-            let outcome = try await run(source, engine: engine, workTreeState: workTreeState)
+            let outcome = try await run(source, engine: engine, workTreeState: workTreeState, deadline: deadline)
             await engine?.shutdown()
             return outcome
         } catch {
@@ -139,10 +141,13 @@ public struct Pipeline: Sendable {
     /// checkout is gone before the container starts.
     private func run(
         _ source: RepositorySource, engine: (any ContainerEngine)?,
-        workTreeState: Task<WorkTreeState?, any Error>?
+        workTreeState: Task<WorkTreeState?, any Error>?, deadline: ContinuousClock.Instant?
     ) async throws -> PipelineOutcome {
-        let image = try await source.withRepository(workTreeState: workTreeState) { fetched in
-            try await prepareImage(fetched, engine: engine)
+        let image = try await TimeLimit.run(deadline: deadline, seconds: request.limits.buildTimeoutSeconds) {
+            try await source.withRepository(workTreeState: workTreeState) { fetched in
+                try RepositorySize.check(fetched, limit: request.limits.maximumRepositoryBytes, repo: request.repo)
+                return try await prepareImage(fetched, engine: engine)
+            }
         }
         guard let engine, let image else { return PipelineOutcome(exitCode: 0, imageName: nil) }
         return try await runContainer(engine: engine, image: image)

@@ -16,6 +16,7 @@ extension RepositorySource {
         {
             settings.dataverseInstallationsURL = url
         }
+        settings.maximumContentBytes = request.limits.maximumRepositoryBytes
         let session = ProviderSession(settings: settings, trace: Pipeline.networkTrace(reporter)) { [reporter] in
             reporter.log($0, phase: .fetching)
         }

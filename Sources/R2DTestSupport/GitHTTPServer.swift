@@ -36,8 +36,9 @@ public final class GitHTTPServer {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     static let script = """
-        import http.server, os, subprocess, sys
+        import http.server, os, subprocess, sys, time
         root, log_path = sys.argv[1], sys.argv[2]
+        rate = int(sys.argv[3]) if len(sys.argv) > 3 else 0
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def do_GET(self): self.serve()
@@ -72,7 +73,18 @@ public final class GitHTTPServer {
                         self.send_header(name.decode(), value.strip().decode())
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if rate <= 0 or self.command != "POST":
+                    self.wfile.write(payload)
+                    return
+                # A slow link: the pack in tenths of the rate, ten a second.
+                piece = max(1, rate // 10)
+                try:
+                    for start in range(0, len(payload), piece):
+                        self.wfile.write(payload[start:start + piece])
+                        self.wfile.flush()
+                        time.sleep(0.1)
+                except OSError:
+                    pass
             def log_message(self, *args):
                 pass
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -80,11 +92,13 @@ public final class GitHTTPServer {
         server.serve_forever()
         """
 
-    public init() throws {
+    /// `bytesPerSecond`: send packs (the answers to POSTs) at about that rate, a slow link for timeout tests.
+    public init(bytesPerSecond: Int? = nil) throws {
         root = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "r2d-http-root-")
         logPath = root + ".log"
         do {
-            (process, port) = try LoopbackPythonServer.launch(script: Self.script, arguments: [root, logPath])
+            let rate = bytesPerSecond.map { [String($0)] } ?? []
+            (process, port) = try LoopbackPythonServer.launch(script: Self.script, arguments: [root, logPath] + rate)
         } catch {
             try? FileManager.default.removeItem(atPath: root)
             throw error
