@@ -83,3 +83,12 @@ final class LockedData: @unchecked Sendable {
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return data != nil }
     var value: Data { lock.lock(); defer { lock.unlock() }; return data ?? Data() }
 }
+
+/// Runs blocking work (child programs, sleeps) on a thread of its own and awaits it, so that an async test
+/// never holds one of the cooperative pool's few threads (two on a two-core machine) while it waits: a held
+/// pool stalls every other test in the process, and time-bounded ones then fail.
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}

@@ -60,7 +60,7 @@ struct MercurialTests {
 
     @Test("clone without a ref gives the default head; the content id is hg identify -i")
     func cloneDefault() async throws {
-        let repo = try HgRepository()
+        let repo = try await offThePool { try HgRepository() }
         defer { repo.remove() }
         let (id, workspace) = try await fetch(repo, ref: nil)
         defer { workspace.remove() }
@@ -71,7 +71,7 @@ struct MercurialTests {
 
     @Test("--ref selects a revision or a topic", arguments: [("first", "first"), ("feature", "feature"), ("default", "second")])
     func ref(ref: String, node: String) async throws {
-        let repo = try HgRepository()
+        let repo = try await offThePool { try HgRepository() }
         defer { repo.remove() }
         let selector = ref == "first" ? try #require(repo.nodes["first"]) : ref
         let (id, workspace) = try await fetch(repo, ref: selector)
@@ -82,7 +82,7 @@ struct MercurialTests {
 
     @Test("an unknown ref is an error naming it")
     func badRef() async throws {
-        let repo = try HgRepository()
+        let repo = try await offThePool { try HgRepository() }
         defer { repo.remove() }
         await #expect(throws: ProviderError.mercurialRefNotFound(input: repo.path, ref: "no-such-ref")) {
             _ = try await fetch(repo, ref: "no-such-ref")
@@ -91,7 +91,7 @@ struct MercurialTests {
 
     @Test("a failing hg clone is one line naming the command and the first line of its stderr")
     func cloneFails() async throws {
-        let repo = try HgRepository()
+        let repo = try await offThePool { try HgRepository() }
         let session = ProviderSession(settings: ProviderSettings()) { _ in }
         defer { Task { await session.shutdown() } }
         let source = try #require(try await MercurialProvider().detect(repo.path, ref: nil, session: session))
@@ -138,7 +138,7 @@ struct MercurialTests {
 
     @Test("a repository served over http by hg serve is detected by hg identify and cloned at a topic")
     func served() async throws {
-        let repo = try HgRepository()
+        let repo = try await offThePool { try HgRepository() }
         defer { repo.remove() }
         let port = Int.random(in: 20_000...60_000)
         let server = Process()
@@ -154,9 +154,11 @@ struct MercurialTests {
         defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
         let url = "http://127.0.0.1:\(port)/"
         // Wait for the server to listen.
-        for _ in 0..<100 {
-            if (try? runProgram("/usr/bin/hg", ["identify", url]))?.status == 0 { break }
-            usleep(100_000)
+        try await offThePool {
+            for _ in 0..<100 {
+                if (try? runProgram("/usr/bin/hg", ["identify", url]))?.status == 0 { break }
+                usleep(100_000)
+            }
         }
 
         let session = ProviderSession(settings: ProviderSettings()) { _ in }

@@ -271,7 +271,8 @@ import Testing
         #expect(hostConfig["PublishAllPorts"] as? Bool == false)
         let bindings = (hostConfig["PortBindings"] as? [String: [[String: String]]])?["8888/tcp"]
         #expect(bindings == [["HostIp": "127.0.0.1", "HostPort": "9999"]])
-        #expect(server.requests[3].queryValues("follow") == ["1"])
+        let logsRequest = try #require(server.requests.first { $0.path == "/v1.41/containers/c0ffee/logs" })
+        #expect(logsRequest.queryValues("follow") == ["1"])
         #expect(server.requests[5].queryValues("force") == ["1"])
     }
 
