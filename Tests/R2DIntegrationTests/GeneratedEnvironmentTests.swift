@@ -8,11 +8,11 @@ import Testing
 #endif
 
 /// End to end on the real dockerd: swift-r2d generates a Dockerfile for each fixture repository under
-/// Fixtures/{venv,base,pyproject,pipfile}, builds it on the bookworm test base image and runs the fixture's
+/// Fixtures/{venv,base,pyproject,pipfile,uv}, builds it on the bookworm test base image and runs the fixture's
 /// `verify` inside the image (as repo2docker's own test suite does). A missing daemon fails these tests.
 @Suite("Generated environments on a real Docker engine", .serialized)
 struct GeneratedEnvironmentTests {
-    static let groups = ["venv", "base", "pyproject", "pipfile"]
+    static let groups = ["venv", "base", "pyproject", "pipfile", "uv"]
     static let socketPath = "/var/run/docker.sock"
     /// Docker Hub and conda-forge are unreachable here; uv cannot download Pythons, so the default is the
     /// base image's own 3.11.
