@@ -65,10 +65,11 @@ struct JupyterStack {
 
     /// The build step that fails, in one line naming the first incompatibility, when the installed lock broke
     /// a requirement of the stack (`uv pip check`: "The package `x` requires `y>=2`, but `1.0` is installed").
+    /// The check is one group, so a failure of the install before it keeps its own message.
     static func checkStep(lockFile: String) -> String {
         let log = "/tmp/r2d-uv-pip-check.log"
         return """
-            uv pip check --python ${NB_PYTHON_PREFIX} > \(log) 2>&1 || { echo "\(lockFile) conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' \(log))" >&2; rm -f \(log); exit 1; }
+            { uv pip check --python ${NB_PYTHON_PREFIX} > \(log) 2>&1 || { echo "\(lockFile) conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' \(log))" >&2; rm -f \(log); exit 1; }; }
             rm -f \(log)
             """
     }

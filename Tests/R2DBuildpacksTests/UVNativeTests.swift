@@ -281,9 +281,9 @@ struct PrecedenceTests {
 struct UVLockPathwayTests {
     @Test("dependencies before the full copy, with --inexact, the environment's interpreter and the Jupyter check")
     func layers() throws {
-        let text = try dockerfile(
-            PrecedenceTests.uv.merging(["pyproject.toml": LockTexts.pyproject + "[build-system]\nrequires = [\"flit_core\"]\n"]) { _, b in b
-            })
+        let text = try dockerfile([
+            "uv.lock": LockTexts.uvLock(root: "editable"), "pyproject.toml": LockTexts.pyproject + "[build-system]\nrequires = [\"flit_core\"]\n",
+        ])
         let copy = try #require(text.range(of: " src/ ${REPO_DIR}/"))
         let before = String(text[..<copy.lowerBound]), after = String(text[copy.upperBound...])
         #expect(before.contains("COPY --chown=1000:1000 src/pyproject.toml ${REPO_DIR}/pyproject.toml"))
