@@ -144,12 +144,15 @@ struct GeneratedEnvironmentTests {
         #expect(try DaemonAPI.containers(ancestor: image).isEmpty)
     }
 
-    @Test("editing only the README reuses every layer before the full repository copy")
-    func layerReuse() async throws {
+    /// requirements.txt, and uv.lock (whose dependencies are installed before the copy, the project after it).
+    @Test(
+        "editing only the README reuses every layer before the full repository copy",
+        arguments: [("venv/numpy", "requirements.txt"), ("uv/lock", "uv.lock")])
+    func layerReuse(fixture: String, environmentFile: String) async throws {
         let firstTime = Self.uniqueCommitTime()
-        let (repo, firstSHA) = try TemporaryGitRepository.fromFixture("venv/numpy", time: firstTime)
+        let (repo, firstSHA) = try TemporaryGitRepository.fromFixture(fixture, time: firstTime)
         defer { repo.remove() }
-        let first = Self.imageName("layers/numpy", tag: firstSHA)
+        let first = Self.imageName("layers/" + fixture, tag: firstSHA)
         defer { DaemonAPI.removeImageKeepingCache(first) }
         let firstBuild = try swiftR2D(Self.common + ["--no-run", "--image-name", first, repo.path])
         try #require(firstBuild.status == 0, "first build failed:\n\(firstBuild.stderr)")
@@ -158,7 +161,7 @@ struct GeneratedEnvironmentTests {
         try repo.write("README.md", readme + "\nEdited after the first build.\n")
         // A later commit time too: the unchanged environment files must still hit the cache.
         let secondSHA = try repo.commit(message: "edit the README", time: firstTime + 500)
-        let second = Self.imageName("layers/numpy", tag: secondSHA)
+        let second = Self.imageName("layers/" + fixture, tag: secondSHA)
         defer { DaemonAPI.removeImageKeepingCache(second) }
         let secondBuild = try swiftR2D(Self.common + ["--no-run", "--image-name", second, repo.path])
         try #require(secondBuild.status == 0, "second build failed:\n\(secondBuild.stderr)")
@@ -173,8 +176,8 @@ struct GeneratedEnvironmentTests {
             }, "no full repository copy in:\n\(dockerfile.stdout)")
         let layerMakers = instructions[fullCopy...].filter { $0.hasPrefix("RUN ") || $0.hasPrefix("COPY ") || $0.hasPrefix("ADD ") }
         #expect(
-            instructions[..<fullCopy].contains { $0.contains("requirements.txt") },
-            "requirements.txt must be installed before the full copy (preassemble)")
+            instructions[..<fullCopy].contains { $0.contains(environmentFile) },
+            "\(environmentFile) must be installed before the full copy (preassemble)")
 
         let before = try DaemonAPI.layers(first)
         let after = try DaemonAPI.layers(second)
