@@ -10,8 +10,9 @@
 #
 # Usage: SWIFT_R2D=/tmp/swift-r2d bench/uv-lock.sh   (as root, dockerd on /var/run/docker.sock, PyPI reachable,
 #        uv on the PATH to write the lock: `pip install uv`)
-#   env: BENCH_WORK (/tmp/swift-r2d-bench-uv)  BENCH_OUT (markdown copy of the report)
+#   env: BENCH_WORK (/tmp/swift-r2d-bench-uv)  BENCH_OUT (markdown copy of the report)  BENCH_LOGS (keep the build logs there)
 #        BENCH_PACKAGES ("numpy==2.1.3 pandas==2.2.3 tabulate==0.9.0")  BENCH_BACKEND (classic)
+#        BENCH_ORDER ("lock req": which repository builds first, cold and then rebuilt)
 # Idempotent: removes its images before and after and deletes BENCH_WORK at the end.
 set -euo pipefail
 
@@ -34,6 +35,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%
 
 cleanup() {
   docker rmi -f "${images[@]}" >/dev/null 2>&1 || true
+  if [[ -n ${BENCH_LOGS:-} && -d $work/logs ]]; then mkdir -p "$BENCH_LOGS" && cp "$work"/logs/*.log "$BENCH_LOGS/"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -85,15 +87,27 @@ build() { # $1: lock|req, $2: image, $3: log; prints the wall time in seconds
   if ((rc != 0)); then say "build of $2 failed ($rc): $(tail -1 "$3")"; echo "failed"; return; fi
   elapsed "$start" "$end"
 }
-cached() { grep -c -E 'Using cache|CACHED' "$1" || true; }
-steps() { grep -c -E '^Step [0-9]+/|^#[0-9]+ \[' "$1" || true; }
+# The classic builder's "Step N/M" lines (each counted once), and those answered by "Using cache".
+steps() { grep -oE '^Step [0-9]+/[0-9]+' "$1" | sort -u | wc -l; }
+cached() { grep -A1 -E '^Step [0-9]+/[0-9]+' "$1" | grep -c -- '---> Using cache' || true; }
 
-declare -A t hits total load
-for kind in lock req; do
+# uv's own timings of the repository's install (the last Resolved/Prepared/Installed lines of the build, after
+# the Jupyter stack's), summed: the pathway's work without the shared layers and the daemon's overhead.
+uv_step() {
+  sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -E '^(Resolved|Prepared|Installed|Uninstalled) [0-9]+ packages? in ' |
+    awk '/^Resolved/ { r = $NF } /^Prepared/ { p = $NF } /^Installed/ { i = $NF } /^Uninstalled/ { u = $NF }
+      function sec(x) { if (x ~ /ms$/) return substr(x, 1, length(x) - 2) / 1000; if (x ~ /s$/) return substr(x, 1, length(x) - 1); return 0 }
+      END { printf "%.2f", sec(r) + sec(p) + sec(i) + sec(u) }'
+}
+
+order=${BENCH_ORDER:-lock req}
+declare -A t hits total load uv
+for kind in $order; do
   load[$kind-cold]=$(loadavg); say "cold build, $kind (load ${load[$kind-cold]})"
   t[$kind-cold]=$(build "$kind" "bench-uv-$kind:1" "$work/logs/$kind-cold.log")
+  uv[$kind]=$(uv_step "$work/logs/$kind-cold.log")
 done
-for kind in lock req; do
+for kind in $order; do
   write_notebook "$work/$kind" "second version"
   git -C "$work/$kind" commit -q -am "edit the notebook only"
   load[$kind-code]=$(loadavg); say "code-only rebuild, $kind (load ${load[$kind-code]})"
@@ -106,11 +120,11 @@ required=$(docker run --rm bench-uv-req:1 python -c 'import numpy, pandas; print
 report=$(cat <<EOF
 swift-r2d: $swift_r2d · date: $(date -u +%FT%TZ) · backend: $backend · packages: \`$packages\` ($(grep -c '==' "$work/req/requirements.txt") pinned with dependencies)
 
-| Repository | Cold build | Code-only rebuild | Rebuild / cold | Rebuild steps from cache | Versions in the image |
-|---|---|---|---|---|---|
-| \`uv.lock\` (pyproject.toml + uv.lock) | **${t[lock-cold]} s** (load ${load[lock-cold]}) | **${t[lock-code]} s** (load ${load[lock-code]}) | $(ratio "${t[lock-cold]}" "${t[lock-code]}") | ${hits[lock]} of ${total[lock]} | $locked |
-| \`requirements.txt\` (same pins) | **${t[req-cold]} s** (load ${load[req-cold]}) | **${t[req-code]} s** (load ${load[req-code]}) | $(ratio "${t[req-cold]}" "${t[req-code]}") | ${hits[req]} of ${total[req]} | $required |
-| uv.lock / requirements.txt | $(ratio "${t[req-cold]}" "${t[lock-cold]}") | $(ratio "${t[req-code]}" "${t[lock-code]}") | | | |
+| Repository | Cold build | its install step (uv's timings) | Code-only rebuild | Rebuild / cold | Rebuild steps from cache | Versions in the image |
+|---|---|---|---|---|---|---|
+| \`uv.lock\` (pyproject.toml + uv.lock) | **${t[lock-cold]} s** (load ${load[lock-cold]}) | ${uv[lock]} s | **${t[lock-code]} s** (load ${load[lock-code]}) | $(ratio "${t[lock-cold]}" "${t[lock-code]}") | ${hits[lock]} of ${total[lock]} | $locked |
+| \`requirements.txt\` (same pins) | **${t[req-cold]} s** (load ${load[req-cold]}) | ${uv[req]} s | **${t[req-code]} s** (load ${load[req-code]}) | $(ratio "${t[req-cold]}" "${t[req-code]}") | ${hits[req]} of ${total[req]} | $required |
+| uv.lock / requirements.txt | $(ratio "${t[req-cold]}" "${t[lock-cold]}") | $(ratio "${uv[req]}" "${uv[lock]}") | $(ratio "${t[req-code]}" "${t[lock-code]}") | | | |
 EOF
 )
 echo "$report"

@@ -27,17 +27,26 @@ enum UVFragments {
         try lock.installed(groups: defaultGroups(s, lock: lock)).compactMap { p in p.version.map { (p.name, $0) } }
     }
 
-    /// The dependencies from pyproject.toml and uv.lock alone (unless the lock names other repository
-    /// directories), then the project itself after the full copy (unless it is virtual: nothing to install).
-    static func sync(_ lock: UVLockFile, _ s: RepoSnapshot) -> Fragments {
+    /// Whether nothing can be installed before the full copy: the lock names other repository directories
+    /// (workspace members, path dependencies), or the project's dependencies are dynamic (uv must build the
+    /// project to read them).
+    static func needsCheckout(_ lock: UVLockFile, _ s: RepoSnapshot) throws -> Bool {
+        let dynamic = try s.rootPyproject()?.value(["project", "dynamic"])?.array ?? []
+        return lock.hasLocalDependencies || dynamic.contains(.string("dependencies")) || dynamic.contains(.string("optional-dependencies"))
+    }
+
+    /// The dependencies from pyproject.toml and uv.lock alone (unless `needsCheckout`), then the project itself
+    /// after the full copy (unless it is virtual: nothing to install).
+    static func sync(_ lock: UVLockFile, _ s: RepoSnapshot) throws -> Fragments {
         var f = Fragments()
         let check = JupyterStack.checkStep(lockFile: lockName)
         let environment = "export UV_PROJECT_ENVIRONMENT=${NB_PYTHON_PREFIX}"
-        if !lock.hasLocalDependencies {
+        let afterCopyOnly = try needsCheckout(lock, s)
+        if !afterCopyOnly {
             f.preassembleFiles = ["pyproject.toml", lockName]
             f.preassembleSteps = [BuildStep(.notebookUser, "\(environment)\n\(sync) --no-install-project\n\(check)", caches: [.uv])]
         }
-        if lock.hasLocalDependencies || lock.root?.sourceKind != "virtual" {
+        if afterCopyOnly || lock.root?.sourceKind != "virtual" {
             f.assembleSteps = [BuildStep(.notebookUser, "\(environment)\n\(sync)\n\(check)", caches: [.uv])]
         }
         return f

@@ -28,7 +28,8 @@ struct BuildpackListTests {
 
     @Test("the detect --json names stay as they were")
     func rawValues() {
-        #expect(BuildpackKind.allCases.map(\.rawValue) == [
+        #expect(
+            BuildpackKind.allCases.map(\.rawValue) == [
                 "docker", "julia", "julia-require", "nix", "r", "conda", "pipfile", "pixi", "uv-lock", "pylock", "python",
             ])
     }

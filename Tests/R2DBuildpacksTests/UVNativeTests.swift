@@ -282,7 +282,8 @@ struct UVLockPathwayTests {
     @Test("dependencies before the full copy, with --inexact, the environment's interpreter and the Jupyter check")
     func layers() throws {
         let text = try dockerfile([
-            "uv.lock": LockTexts.uvLock(root: "editable"), "pyproject.toml": LockTexts.pyproject + "[build-system]\nrequires = [\"flit_core\"]\n",
+            "uv.lock": LockTexts.uvLock(root: "editable"),
+            "pyproject.toml": LockTexts.pyproject + "[build-system]\nrequires = [\"flit_core\"]\n",
         ])
         let copy = try #require(text.range(of: " src/ ${REPO_DIR}/"))
         let before = String(text[..<copy.lowerBound]), after = String(text[copy.upperBound...])
@@ -306,6 +307,10 @@ struct UVLockPathwayTests {
         let copy = try #require(workspace.range(of: " src/ ${REPO_DIR}/"))
         #expect(!workspace[..<copy.lowerBound].contains("uv sync"))
         #expect(workspace[copy.upperBound...].contains("uv sync"))
+        let dynamic = LockTexts.pyproject.replacingOccurrences(of: "dependencies = [\"toolz>=0.11\"]", with: "dynamic = [\"dependencies\"]")
+        let built = try dockerfile(["uv.lock": LockTexts.uvLock(root: "editable"), "pyproject.toml": dynamic])
+        let builtCopy = try #require(built.range(of: " src/ ${REPO_DIR}/"))
+        #expect(!built[..<builtCopy.lowerBound].contains("uv sync"), "dynamic dependencies need the checkout")
     }
 
     @Test("a lock older than pyproject.toml is one line")

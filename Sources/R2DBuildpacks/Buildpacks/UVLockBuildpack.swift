@@ -41,7 +41,7 @@ struct UVLockBuildpack: Buildpack {
         let lock = try UVFragments.lock(c.snapshot)
         _ = try stack.check(try UVFragments.locked(lock, c.snapshot), lockFile: UVFragments.lockName)
         var f = try PythonFragments.base(pythonVersion: version, context: c)
-        f.append(UVFragments.sync(lock, c.snapshot))
+        f.append(try UVFragments.sync(lock, c.snapshot))
         return f
     }
 }
