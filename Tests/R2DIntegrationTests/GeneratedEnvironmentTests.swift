@@ -189,6 +189,30 @@ struct GeneratedEnvironmentTests {
         #expect(shared < after.count, "the edited README must change the full-copy layer")
     }
 
+    /// Fixtures/uv/lock-conflict locks jsonschema 4.17.3, below jupyter-events' `jsonschema>=4.18.0`: the install step
+    /// after `uv sync` fails with one line naming the requirement and the locked version, and no image is tagged.
+    @Test("a uv.lock that breaks a requirement of the Jupyter stack stops the build with one line")
+    func jupyterConflict() async throws {
+        let (repo, sha) = try TemporaryGitRepository.fromFixture("uv/lock-conflict", time: Self.uniqueCommitTime())
+        defer { repo.remove() }
+        let image = Self.imageName("uv/lock-conflict", tag: sha)
+        defer { DaemonAPI.removeImageKeepingCache(image) }
+        let result = try swiftR2D(Self.common + ["--no-run", "--image-name", image, repo.path])
+        let output = result.stdout + result.stderr
+        #expect(result.status != 0, "the build must fail\n\(output.suffix(3000))")
+        let line = try #require(
+            output.split(whereSeparator: \.isNewline).first {
+                $0.contains("uv.lock conflicts with the Jupyter stack of the notebook environment: The package")
+            },
+            "\(output.suffix(3000))")
+        #expect(
+            line.hasSuffix(
+                "uv.lock conflicts with the Jupyter stack of the notebook environment: The package `jupyter-events` requires `jsonschema[format-nongpl]>=4.18.0`, but `4.17.3` is installed"
+            ))
+        #expect(output.contains("uv.lock replaces"), "the note naming both versions comes first")
+        #expect(try DaemonAPI.request("GET", "/images/\(DaemonAPI.escaped(image))/json").0 == 404, "no image may be tagged")
+    }
+
     /// Runs `command` in `image` as root (through the image's entrypoint, as repo2docker's check-tmp does).
     static func runAsRoot(image: String, command: [String]) async throws -> (Int32, [String]) {
         let client = try EngineClient(endpoint: .unixSocket(socketPath))
