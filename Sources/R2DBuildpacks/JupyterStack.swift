@@ -44,8 +44,8 @@ struct JupyterStack {
     }
 
     /// Refuses a lock that moves one of the stack's top-level packages to another release series (one line,
-    /// both versions); returns the note listing the stack's packages the lock replaces.
-    func check(_ locked: [(name: String, version: String)], lockFile: String) throws -> [String] {
+    /// both versions); returns the stack's packages the lock replaces, as "name ours → locked".
+    func replaced(_ locked: [(name: String, version: String)], lockFile: String) throws -> [String] {
         var replaced: [String] = []
         for (name, version) in locked {
             guard let ours = versions[name], ours != version else { continue }
@@ -58,18 +58,30 @@ struct JupyterStack {
             }
             replaced.append("\(name) \(ours) → \(version)")
         }
+        return replaced
+    }
+
+    /// The log line listing what `replaced` found (none when nothing is replaced).
+    func check(_ locked: [(name: String, version: String)], lockFile: String) throws -> [String] {
+        let replaced = try replaced(locked, lockFile: lockFile)
         guard !replaced.isEmpty else { return [] }
-        let list = replaced.count > 8 ? replaced.prefix(8).joined(separator: ", ") + ", …" : replaced.joined(separator: ", ")
-        return ["\(lockFile) replaces \(replaced.count) package(s) of the Jupyter stack with its locked versions: \(list)."]
+        return ["\(lockFile) replaces \(replaced.count) package(s) of the Jupyter stack with its locked versions: \(Self.list(replaced))."]
+    }
+
+    static func list(_ replaced: [String]) -> String {
+        replaced.count > 8 ? replaced.prefix(8).joined(separator: ", ") + ", …" : replaced.joined(separator: ", ")
     }
 
     /// The build step that fails, in one line naming the first incompatibility, when the installed lock broke
-    /// a requirement of the stack (`uv pip check`: "The package `x` requires `y>=2`, but `1.0` is installed").
-    /// The check is one group, so a failure of the install before it keeps its own message.
-    static func checkStep(lockFile: String) -> String {
+    /// a requirement of the stack (`uv pip check`: "The package `x` requires `y>=2`, but `1.0` is installed"),
+    /// followed by the stack's versions the lock replaced. The check is one group, so a failure of the install
+    /// before it keeps its own message. Only names and versions of plain characters go into the line.
+    static func checkStep(lockFile: String, replaced: [String] = []) -> String {
         let log = "/tmp/r2d-uv-pip-check.log"
+        let plain = replaced.filter { $0.allSatisfy { $0.isASCII ? ($0.isLetter || $0.isNumber || "._+!- ".contains($0)) : $0 == "→" } }
+        let versions = plain.isEmpty ? "" : " (the Jupyter stack's versions it replaced: \(list(plain)))"
         return """
-            { uv pip check --python ${NB_PYTHON_PREFIX} > \(log) 2>&1 || { echo "\(lockFile) conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' \(log))" >&2; rm -f \(log); exit 1; }; }
+            { uv pip check --python ${NB_PYTHON_PREFIX} > \(log) 2>&1 || { echo "\(lockFile) conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' \(log))\(versions)" >&2; rm -f \(log); exit 1; }; }
             rm -f \(log)
             """
     }

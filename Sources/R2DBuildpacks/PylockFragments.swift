@@ -12,14 +12,14 @@ enum PylockFragments {
         lock.packages.compactMap { p in p.version.map { (p.name, $0) } }
     }
 
-    static func install(_ lock: PylockFile, _ s: RepoSnapshot) throws -> Fragments {
+    static func install(_ lock: PylockFile, _ s: RepoSnapshot, replaced: [String]) throws -> Fragments {
         var f = Fragments()
         let file = try DockerfileText.word(lock.file)
         let install = BuildStep(
             .notebookUser,
             """
             uv pip install --preview-features pylock --python ${KERNEL_PYTHON_PREFIX} -r \(file)
-            \(JupyterStack.checkStep(lockFile: lock.file))
+            \(JupyterStack.checkStep(lockFile: lock.file, replaced: replaced))
             """, caches: [.uv])
         f.preassembleFiles = [lock.file]
         // Unlike requirements.txt next to a package, the lock does not move after the copy: it names no package files.

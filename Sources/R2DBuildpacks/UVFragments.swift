@@ -37,9 +37,9 @@ enum UVFragments {
 
     /// The dependencies from pyproject.toml and uv.lock alone (unless `needsCheckout`), then the project itself
     /// after the full copy (unless it is virtual: nothing to install).
-    static func sync(_ lock: UVLockFile, _ s: RepoSnapshot) throws -> Fragments {
+    static func sync(_ lock: UVLockFile, _ s: RepoSnapshot, replaced: [String]) throws -> Fragments {
         var f = Fragments()
-        let check = JupyterStack.checkStep(lockFile: lockName)
+        let check = JupyterStack.checkStep(lockFile: lockName, replaced: replaced)
         let environment = "export UV_PROJECT_ENVIRONMENT=${NB_PYTHON_PREFIX}"
         let afterCopyOnly = try needsCheckout(lock, s)
         if !afterCopyOnly {

@@ -29,9 +29,9 @@ struct PylockBuildpack: Buildpack {
                 file: c.plan.pythonVersionSource ?? "pylock.toml", version: c.plan.pythonVersion ?? "")
         }
         let lock = try PylockFragments.lock(c.snapshot)
-        _ = try stack.check(PylockFragments.locked(lock), lockFile: lock.file)
+        let replaced = try stack.replaced(PylockFragments.locked(lock), lockFile: lock.file)
         var f = try PythonFragments.base(pythonVersion: version, context: c)
-        f.append(try PylockFragments.install(lock, c.snapshot))
+        f.append(try PylockFragments.install(lock, c.snapshot, replaced: replaced))
         return f
     }
 }

@@ -39,9 +39,9 @@ struct UVLockBuildpack: Buildpack {
                 file: c.plan.pythonVersionSource ?? "uv.lock", version: c.plan.pythonVersion ?? "")
         }
         let lock = try UVFragments.lock(c.snapshot)
-        _ = try stack.check(try UVFragments.locked(lock, c.snapshot), lockFile: UVFragments.lockName)
+        let replaced = try stack.replaced(try UVFragments.locked(lock, c.snapshot), lockFile: UVFragments.lockName)
         var f = try PythonFragments.base(pythonVersion: version, context: c)
-        f.append(try UVFragments.sync(lock, c.snapshot))
+        f.append(try UVFragments.sync(lock, c.snapshot, replaced: replaced))
         return f
     }
 }

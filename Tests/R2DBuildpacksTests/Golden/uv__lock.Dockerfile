@@ -77,7 +77,7 @@ COPY --chown=1000:1000 src/uv.lock ${REPO_DIR}/uv.lock
 USER ${NB_USER}
 RUN export UV_PROJECT_ENVIRONMENT=${NB_PYTHON_PREFIX} \
  && uv sync --locked --inexact --python ${NB_PYTHON_PREFIX}/bin/python --no-install-project \
- && { uv pip check --python ${NB_PYTHON_PREFIX} > /tmp/r2d-uv-pip-check.log 2>&1 || { echo "uv.lock conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' /tmp/r2d-uv-pip-check.log)" >&2; rm -f /tmp/r2d-uv-pip-check.log; exit 1; }; } \
+ && { uv pip check --python ${NB_PYTHON_PREFIX} > /tmp/r2d-uv-pip-check.log 2>&1 || { echo "uv.lock conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' /tmp/r2d-uv-pip-check.log) (the Jupyter stack's versions it replaced: attrs 26.1.0 → 23.2.0)" >&2; rm -f /tmp/r2d-uv-pip-check.log; exit 1; }; } \
  && rm -f /tmp/r2d-uv-pip-check.log
 
 USER root
@@ -85,7 +85,7 @@ COPY --chown=1000:1000 src/ ${REPO_DIR}/
 USER ${NB_USER}
 RUN export UV_PROJECT_ENVIRONMENT=${NB_PYTHON_PREFIX} \
  && uv sync --locked --inexact --python ${NB_PYTHON_PREFIX}/bin/python \
- && { uv pip check --python ${NB_PYTHON_PREFIX} > /tmp/r2d-uv-pip-check.log 2>&1 || { echo "uv.lock conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' /tmp/r2d-uv-pip-check.log)" >&2; rm -f /tmp/r2d-uv-pip-check.log; exit 1; }; } \
+ && { uv pip check --python ${NB_PYTHON_PREFIX} > /tmp/r2d-uv-pip-check.log 2>&1 || { echo "uv.lock conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' /tmp/r2d-uv-pip-check.log) (the Jupyter stack's versions it replaced: attrs 26.1.0 → 23.2.0)" >&2; rm -f /tmp/r2d-uv-pip-check.log; exit 1; }; } \
  && rm -f /tmp/r2d-uv-pip-check.log
 
 USER ${NB_USER}

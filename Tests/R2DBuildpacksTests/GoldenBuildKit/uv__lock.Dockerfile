@@ -79,7 +79,7 @@ RUN --mount=type=cache,id=r2d-uv-1000,target=/var/cache/r2d/uv,uid=1000,gid=1000
     export UV_CACHE_DIR=/var/cache/r2d/uv \
  && export UV_PROJECT_ENVIRONMENT=${NB_PYTHON_PREFIX} \
  && uv sync --locked --inexact --python ${NB_PYTHON_PREFIX}/bin/python --no-install-project \
- && { uv pip check --python ${NB_PYTHON_PREFIX} > /tmp/r2d-uv-pip-check.log 2>&1 || { echo "uv.lock conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' /tmp/r2d-uv-pip-check.log)" >&2; rm -f /tmp/r2d-uv-pip-check.log; exit 1; }; } \
+ && { uv pip check --python ${NB_PYTHON_PREFIX} > /tmp/r2d-uv-pip-check.log 2>&1 || { echo "uv.lock conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' /tmp/r2d-uv-pip-check.log) (the Jupyter stack's versions it replaced: attrs 26.1.0 → 23.2.0)" >&2; rm -f /tmp/r2d-uv-pip-check.log; exit 1; }; } \
  && rm -f /tmp/r2d-uv-pip-check.log
 
 USER root
@@ -89,7 +89,7 @@ RUN --mount=type=cache,id=r2d-uv-1000,target=/var/cache/r2d/uv,uid=1000,gid=1000
     export UV_CACHE_DIR=/var/cache/r2d/uv \
  && export UV_PROJECT_ENVIRONMENT=${NB_PYTHON_PREFIX} \
  && uv sync --locked --inexact --python ${NB_PYTHON_PREFIX}/bin/python \
- && { uv pip check --python ${NB_PYTHON_PREFIX} > /tmp/r2d-uv-pip-check.log 2>&1 || { echo "uv.lock conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' /tmp/r2d-uv-pip-check.log)" >&2; rm -f /tmp/r2d-uv-pip-check.log; exit 1; }; } \
+ && { uv pip check --python ${NB_PYTHON_PREFIX} > /tmp/r2d-uv-pip-check.log 2>&1 || { echo "uv.lock conflicts with the Jupyter stack of the notebook environment: $(grep -m 1 '^The package' /tmp/r2d-uv-pip-check.log) (the Jupyter stack's versions it replaced: attrs 26.1.0 → 23.2.0)" >&2; rm -f /tmp/r2d-uv-pip-check.log; exit 1; }; } \
  && rm -f /tmp/r2d-uv-pip-check.log
 
 USER ${NB_USER}
