@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "R2DBuildpackAssets",
             path: "Buildpacks",
-            exclude: ["base", "python", "conda", "julia", "nix"]
+            exclude: ["base", "python", "conda", "julia", "nix", "pixi"]
         ),
 
         // Pure detection and rendering: reads the checkout, nothing else.

@@ -7,6 +7,9 @@ public enum BuildpackKind: String, Sendable, CaseIterable {
     case r
     case conda
     case pipfile
+    case pixi
+    case uvLock = "uv-lock"
+    case pylock
     case python
 }
 
@@ -33,4 +36,7 @@ public struct BuildPlan: Sendable, Equatable {
     /// Why a file that asks for something was not followed (a runtime.txt the pathway ignores, a default
     /// replaced by requires-python), for the log: one line each, naming the files.
     public var notes: [String] = []
+    /// Where `pythonVersion` came from (`runtime.txt`, `.python-version`, `pyproject.toml requires-python`,
+    /// `environment.yml`, `Pipfile`, `default`, …), for `detect --json`; nil when no Python is chosen.
+    public var pythonVersionSource: String? = nil
 }

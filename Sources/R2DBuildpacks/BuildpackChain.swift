@@ -3,10 +3,13 @@ import Foundation
 /// repo2docker's ordered buildpack chain: the first buildpack whose detection matches wins.
 public enum BuildpackChain {
     /// The buildpacks in detection order, first match wins (repo2docker's `app.py`, `buildpacks`). The legacy
-    /// check comes before all of them. A new buildpack is one file and one line here.
+    /// check comes before all of them. A new buildpack is one file and one line here. swift-r2d's own pathways
+    /// (pixi, uv.lock, pylock) match only repositories carrying their files, each ahead of the unlocked file of
+    /// its own kind and behind the languages and conda, as repo2docker orders those (the precedence table of
+    /// Docs/environments.md, which `PrecedenceTests` checks case by case).
     static let buildpacks: [any Buildpack] = [
         DockerBuildpack(), JuliaProjectBuildpack(), JuliaRequireBuildpack(), NixBuildpack(), RBuildpack(),
-        CondaBuildpack(), PipfileBuildpack(), PythonBuildpack(),
+        PixiBuildpack(), CondaBuildpack(), UVLockBuildpack(), PylockBuildpack(), PipfileBuildpack(), PythonBuildpack(),
     ]
     /// Used when nothing matches (`--Repo2Docker.default_buildpack`).
     static let defaultBuildpack: any Buildpack = PythonBuildpack()

@@ -31,6 +31,8 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
     case mixedTOMLArray(file: String, key: String)
     case invalidRequiresPython(file: String, specifier: String, reason: String)
     case noPythonForRequiresPython(file: String, specifier: String)
+    /// A lock or version file of the uv, pylock and pixi pathways that cannot be followed; `problem` says what to do.
+    case invalidEnvironmentFile(file: String, problem: String)
 
     public var description: String {
         switch self {
@@ -103,6 +105,8 @@ public enum BuildpackError: Error, CustomStringConvertible, Equatable {
                 "\(file): requires-python \(specifier.shortQuoted) is not a valid version specifier (\(reason)); write e.g. \">=3.10\" or \">=3.9,<3.13\" (PEP 440)."
         case .noPythonForRequiresPython(let file, let specifier):
             return "\(file): no Python that swift-r2d supports (3.8 to 3.14) satisfies requires-python \(specifier.shortQuoted); widen it."
+        case .invalidEnvironmentFile(let file, let problem):
+            return "\(file): \(problem.singleLine)"
         case .notYetSupported(let buildpack):
             return
                 "The \(buildpack) buildpack cannot render a Dockerfile yet in this version of swift-r2d; add a Dockerfile (or binder/Dockerfile) to the repository to build it."

@@ -24,6 +24,8 @@ public struct DownloadLocations: Sendable, Equatable {
     public var nixInstallerURL: String
     /// The nixpkgs channel added as `nixpkgs` before `nix-shell` runs.
     public var nixChannelURL: String
+    /// The pixi release archive; `{version}` and `{arch}` (`x86_64`, `aarch64`) are filled in.
+    public var pixiURL: String
 
     public init(
         micromambaURL: String = "https://anaconda.org/conda-forge/micromamba/2.8.1/download/{platform}/micromamba-2.8.1-0.tar.bz2",
@@ -36,8 +38,10 @@ public struct DownloadLocations: Sendable, Equatable {
         juliaDownloadURL: String = "https://julialang-s3.julialang.org/bin",
         juliaPackageServer: String? = nil,
         nixInstallerURL: String = "https://nixos.org/releases/nix/nix-{version}/nix-{version}-{arch}-linux.tar.xz",
-        nixChannelURL: String = "https://nixos.org/channels/nixpkgs-unstable"
+        nixChannelURL: String = "https://nixos.org/channels/nixpkgs-unstable",
+        pixiURL: String = "https://github.com/prefix-dev/pixi/releases/download/v{version}/pixi-{arch}-unknown-linux-musl.tar.gz"
     ) {
+        self.pixiURL = pixiURL
         self.micromambaURL = micromambaURL
         self.condaChannels = condaChannels
         self.positPackageManagerURL = positPackageManagerURL
@@ -56,7 +60,7 @@ public struct DownloadLocations: Sendable, Equatable {
     public static let traitNames: [String] = [
         "micromamba_url", "conda_channel", "posit_package_manager_url", "r_binary_url", "rstudio_url",
         "rstudio_legacy_url", "shiny_server_url", "julia_download_url", "julia_pkg_server", "nix_installer_url",
-        "nix_channel_url",
+        "nix_channel_url", "pixi_url",
     ]
 
     /// Applies one setting by its trait name (`micromamba_url`, …). The first `conda_channel` replaces the
@@ -79,6 +83,7 @@ public struct DownloadLocations: Sendable, Equatable {
         case "julia_pkg_server": juliaPackageServer = value.isEmpty ? nil : value
         case "nix_installer_url": nixInstallerURL = value
         case "nix_channel_url": nixChannelURL = value
+        case "pixi_url": pixiURL = value
         default: return false
         }
         return true
@@ -94,7 +99,7 @@ public struct DownloadLocations: Sendable, Equatable {
             ("r_binary_url", .url, rBinaryURL), ("rstudio_url", .url, rstudioServerURL),
             ("rstudio_legacy_url", .url, rstudioServerLegacyURL), ("shiny_server_url", .url, shinyServerURL),
             ("julia_download_url", .url, juliaDownloadURL), ("nix_installer_url", .url, nixInstallerURL),
-            ("nix_channel_url", .url, nixChannelURL),
+            ("nix_channel_url", .url, nixChannelURL), ("pixi_url", .url, pixiURL),
         ]
         if let juliaPackageServer { list.append(("julia_pkg_server", .url, juliaPackageServer)) }
         list += condaChannels.map { ("conda_channel", .condaChannel, $0) }

@@ -45,7 +45,8 @@ public struct RepoSnapshot: Sendable {
         "runtime.txt", "apt.txt", "environment.yml", "environment.yaml", "requirements.txt", "requirements3.txt",
         "Pipfile", "Pipfile.lock", "pyproject.toml", "setup.py", "Project.toml", "JuliaProject.toml", "REQUIRE",
         "Manifest.toml", "JuliaManifest.toml", "default.nix", "DESCRIPTION", "install.R", "postBuild", "start",
-        "Dockerfile", ".dockerignore", ".containerignore",
+        "Dockerfile", ".dockerignore", ".containerignore", "uv.lock", "pylock.toml", ".python-version", "pixi.toml",
+        "pixi.lock",
     ]
 
     /// Throws when `relativePath` (or a directory on its way) is a symbolic link that loops or resolves outside

@@ -17,4 +17,5 @@ struct DownloadLocationFlags: ParsableArguments {
     @Option(name: row("julia_pkg_server").names, help: row("julia_pkg_server").argumentHelp) var juliaPkgServer: String?
     @Option(name: row("nix_installer_url").names, help: row("nix_installer_url").argumentHelp) var nixInstallerUrl: String?
     @Option(name: row("nix_channel_url").names, help: row("nix_channel_url").argumentHelp) var nixChannelUrl: String?
+    @Option(name: row("pixi_url").names, help: row("pixi_url").argumentHelp) var pixiUrl: String?
 }

@@ -22,6 +22,7 @@ enum DownloadSettings {
         row("nix_channel_url", "nixpkgs channel URL (default https://nixos.org/channels/nixpkgs-unstable).") {
             $0.nixChannelUrl.map { [$0] }
         },
+        row("pixi_url", "pixi release archive URL; {version} and {arch} are filled in (sha256-checked).") { $0.pixiUrl.map { [$0] } },
         row(
             "conda_channel", "Conda channel name or URL, highest priority first (repeat; replaces conda-forge).",
             form: .repeatable, valueName: "channel"

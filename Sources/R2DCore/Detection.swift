@@ -23,6 +23,7 @@ public enum Detection {
     private struct Report: Encodable {
         let buildpack: String
         let python_version: String?
+        let python_version_source: String?
         let r_version: String?
         let julia_version: String?
         let binder_dir: String
@@ -34,7 +35,8 @@ public enum Detection {
         let notes: [String]
 
         enum CodingKeys: String, CodingKey {
-            case buildpack, python_version, r_version, julia_version, binder_dir, apt_packages, post_build, start, dockerfile, ignore_files,
+            case buildpack, python_version, python_version_source, r_version, julia_version, binder_dir, apt_packages, post_build, start,
+                dockerfile, ignore_files,
                 notes
         }
 
@@ -43,6 +45,7 @@ public enum Detection {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(buildpack, forKey: .buildpack)
             try c.encode(python_version, forKey: .python_version)
+            try c.encode(python_version_source, forKey: .python_version_source)
             try c.encode(r_version, forKey: .r_version)
             try c.encode(julia_version, forKey: .julia_version)
             try c.encode(binder_dir, forKey: .binder_dir)
@@ -58,7 +61,8 @@ public enum Detection {
     /// One JSON object with the keys documented for `detect --json`.
     public static func json(_ plan: BuildPlan) -> String {
         let report = Report(
-            buildpack: plan.kind.rawValue, python_version: plan.pythonVersion, r_version: plan.rVersion,
+            buildpack: plan.kind.rawValue, python_version: plan.pythonVersion, python_version_source: plan.pythonVersionSource,
+            r_version: plan.rVersion,
             julia_version: plan.juliaVersion, binder_dir: plan.binderDirectory, apt_packages: plan.aptPackages,
             post_build: plan.postBuild, start: plan.start, dockerfile: plan.dockerfile, ignore_files: plan.ignoreFiles,
             notes: plan.notes)
@@ -70,7 +74,7 @@ public enum Detection {
     /// A few readable lines for people.
     public static func text(_ plan: BuildPlan) -> String {
         var lines = ["buildpack: \(plan.kind.rawValue)\(plan.isDefault ? " (default)" : "")"]
-        if let v = plan.pythonVersion { lines.append("python: \(v)") }
+        if let v = plan.pythonVersion { lines.append("python: \(v)" + (plan.pythonVersionSource.map { " (from \($0))" } ?? "")) }
         if let v = plan.rVersion { lines.append("r: \(v)") }
         if let v = plan.juliaVersion { lines.append("julia: \(v)") }
         if !plan.binderDirectory.isEmpty { lines.append("binder directory: \(plan.binderDirectory)") }

@@ -4,9 +4,11 @@ import Testing
 
 @Suite("The buildpack list and its seams")
 struct BuildpackListTests {
+    /// repo2docker's order, with swift-r2d's lock pathways (pixi, uv.lock, pylock) ahead of the unlocked file of
+    /// their kind (Docs/environments.md).
     @Test("the list is repo2docker's detection order, one buildpack per kind")
     func order() {
-        #expect(BuildpackChain.order == [.docker, .julia, .juliaRequire, .nix, .r, .conda, .pipfile, .python])
+        #expect(BuildpackChain.order == [.docker, .julia, .juliaRequire, .nix, .r, .pixi, .conda, .uvLock, .pylock, .pipfile, .python])
         #expect(Set(BuildpackChain.order) == Set(BuildpackKind.allCases))
         #expect(BuildpackChain.order.count == BuildpackKind.allCases.count)
         #expect(BuildpackChain.defaultBuildpack.kind == .python)
@@ -18,7 +20,7 @@ struct BuildpackListTests {
         arguments: [
             (BuildpackKind.docker, "DockerBuildPack"), (.julia, "JuliaProjectTomlBuildPack"), (.juliaRequire, "JuliaRequireBuildPack"),
             (.nix, "NixBuildPack"), (.r, "RBuildPack"), (.conda, "CondaBuildPack"), (.pipfile, "PipfileBuildPack"),
-            (.python, "PythonBuildPack"),
+            (.python, "PythonBuildPack"), (.pixi, "PixiBuildPack"), (.uvLock, "UVLockBuildPack"), (.pylock, "PylockBuildPack"),
         ])
     func className(kind: BuildpackKind, name: String) {
         #expect(kind.className == name)
@@ -26,7 +28,10 @@ struct BuildpackListTests {
 
     @Test("the detect --json names stay as they were")
     func rawValues() {
-        #expect(BuildpackKind.allCases.map(\.rawValue) == ["docker", "julia", "julia-require", "nix", "r", "conda", "pipfile", "python"])
+        #expect(
+            BuildpackKind.allCases.map(\.rawValue) == [
+                "docker", "julia", "julia-require", "nix", "r", "conda", "pipfile", "pixi", "uv-lock", "pylock", "python",
+            ])
     }
 }
 

@@ -10,11 +10,12 @@ import Testing
 @Suite("Golden BuildKit Dockerfiles with download caches")
 struct GoldenBuildKitDockerfileTests {
     /// venv default, requirements.txt, apt.txt, postBuild, pyproject, Pipfile, conda environment.yml (with R,
-    /// with requirements.txt), a conda Python by runtime.txt, R (install.R, DESCRIPTION) and Julia.
+    /// with requirements.txt), a conda Python by runtime.txt, R (install.R, DESCRIPTION), Julia, uv.lock, pylock.toml,
+    /// .python-version and pixi.
     static let cases = [
         "venv/default", "venv/numpy", "venv/apt-packages", "venv/postBuild", "pyproject/pyproject-toml", "pipfile/pipfile-lock",
         "conda/py312", "conda/py-r-postbuild-file", "conda/py310-requirements-file", "conda/runtime-py37", "r/r4.6-rspm",
-        "r/binder-dir-install-r", "julia/project",
+        "r/binder-dir-install-r", "julia/project", "uv/lock", "uv/pylock", "uv/python-version", "pixi/toml",
     ]
     static let options: RenderOptions = {
         var options = GoldenDockerfileTests.options

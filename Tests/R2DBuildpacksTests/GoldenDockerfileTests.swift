@@ -7,7 +7,7 @@ import Testing
 /// `RECORD_GOLDEN=1 swift test --filter GoldenDockerfileTests` rewrites the recorded copies instead.
 @Suite("Golden Dockerfiles of the fixture repositories")
 struct GoldenDockerfileTests {
-    static let groups = ["venv", "base", "pyproject", "pipfile", "dockerfile", "conda", "r", "julia", "nix", "forms"]
+    static let groups = ["venv", "base", "pyproject", "pipfile", "dockerfile", "conda", "r", "julia", "nix", "forms", "uv", "pixi"]
     /// A fixed "today" (2026-03-12), so an R repository without a snapshot date renders the same every day.
     static let options = RenderOptions(
         baseImage: "swift-r2d/test-base:bookworm", appendix: "RUN echo appendix > /tmp/appendix", platform: "linux/amd64",

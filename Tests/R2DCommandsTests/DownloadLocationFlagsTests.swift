@@ -66,6 +66,6 @@ struct DownloadLocationFlagsTests {
             let row = Settings.byTrait[.repo2docker(trait)]
             #expect(row?.flag.map { ArgumentSplitter.valueOptions.contains("--" + $0) } == true, "\(trait)")
         }
-        #expect(DownloadLocations.traitNames.count == 11)
+        #expect(DownloadLocations.traitNames.count == 12)
     }
 }

@@ -8,11 +8,11 @@ import Testing
 #endif
 
 /// End to end on the real dockerd: swift-r2d generates a Dockerfile for each fixture repository under
-/// Fixtures/{venv,base,pyproject,pipfile}, builds it on the bookworm test base image and runs the fixture's
+/// Fixtures/{venv,base,pyproject,pipfile,uv}, builds it on the bookworm test base image and runs the fixture's
 /// `verify` inside the image (as repo2docker's own test suite does). A missing daemon fails these tests.
 @Suite("Generated environments on a real Docker engine", .serialized)
 struct GeneratedEnvironmentTests {
-    static let groups = ["venv", "base", "pyproject", "pipfile"]
+    static let groups = ["venv", "base", "pyproject", "pipfile", "uv"]
     static let socketPath = "/var/run/docker.sock"
     /// Docker Hub and conda-forge are unreachable here; uv cannot download Pythons, so the default is the
     /// base image's own 3.11.
@@ -144,12 +144,15 @@ struct GeneratedEnvironmentTests {
         #expect(try DaemonAPI.containers(ancestor: image).isEmpty)
     }
 
-    @Test("editing only the README reuses every layer before the full repository copy")
-    func layerReuse() async throws {
+    /// requirements.txt, and uv.lock (whose dependencies are installed before the copy, the project after it).
+    @Test(
+        "editing only the README reuses every layer before the full repository copy",
+        arguments: [("venv/numpy", "requirements.txt"), ("uv/lock", "uv.lock")])
+    func layerReuse(fixture: String, environmentFile: String) async throws {
         let firstTime = Self.uniqueCommitTime()
-        let (repo, firstSHA) = try TemporaryGitRepository.fromFixture("venv/numpy", time: firstTime)
+        let (repo, firstSHA) = try TemporaryGitRepository.fromFixture(fixture, time: firstTime)
         defer { repo.remove() }
-        let first = Self.imageName("layers/numpy", tag: firstSHA)
+        let first = Self.imageName("layers/" + fixture, tag: firstSHA)
         defer { DaemonAPI.removeImageKeepingCache(first) }
         let firstBuild = try swiftR2D(Self.common + ["--no-run", "--image-name", first, repo.path])
         try #require(firstBuild.status == 0, "first build failed:\n\(firstBuild.stderr)")
@@ -158,7 +161,7 @@ struct GeneratedEnvironmentTests {
         try repo.write("README.md", readme + "\nEdited after the first build.\n")
         // A later commit time too: the unchanged environment files must still hit the cache.
         let secondSHA = try repo.commit(message: "edit the README", time: firstTime + 500)
-        let second = Self.imageName("layers/numpy", tag: secondSHA)
+        let second = Self.imageName("layers/" + fixture, tag: secondSHA)
         defer { DaemonAPI.removeImageKeepingCache(second) }
         let secondBuild = try swiftR2D(Self.common + ["--no-run", "--image-name", second, repo.path])
         try #require(secondBuild.status == 0, "second build failed:\n\(secondBuild.stderr)")
@@ -173,8 +176,8 @@ struct GeneratedEnvironmentTests {
             }, "no full repository copy in:\n\(dockerfile.stdout)")
         let layerMakers = instructions[fullCopy...].filter { $0.hasPrefix("RUN ") || $0.hasPrefix("COPY ") || $0.hasPrefix("ADD ") }
         #expect(
-            instructions[..<fullCopy].contains { $0.contains("requirements.txt") },
-            "requirements.txt must be installed before the full copy (preassemble)")
+            instructions[..<fullCopy].contains { $0.contains(environmentFile) },
+            "\(environmentFile) must be installed before the full copy (preassemble)")
 
         let before = try DaemonAPI.layers(first)
         let after = try DaemonAPI.layers(second)
@@ -184,6 +187,32 @@ struct GeneratedEnvironmentTests {
             shared >= before.count - layerMakers.count,
             "only \(shared) of \(before.count) layers shared; \(layerMakers.count) may differ:\n\(layerMakers.joined(separator: "\n"))")
         #expect(shared < after.count, "the edited README must change the full-copy layer")
+    }
+
+    /// Fixtures/uv/lock-conflict locks jsonschema 4.17.3, below jupyter-events' `jsonschema>=4.18.0`: the install step
+    /// after `uv sync` fails with one line naming the requirement, the locked version and the stack's version it
+    /// replaced, and no image is tagged.
+    @Test("a uv.lock that breaks a requirement of the Jupyter stack stops the build with one line")
+    func jupyterConflict() async throws {
+        let (repo, sha) = try TemporaryGitRepository.fromFixture("uv/lock-conflict", time: Self.uniqueCommitTime())
+        defer { repo.remove() }
+        let image = Self.imageName("uv/lock-conflict", tag: sha)
+        defer { DaemonAPI.removeImageKeepingCache(image) }
+        let result = try swiftR2D(Self.common + ["--no-run", "--image-name", image, repo.path])
+        let output = result.stdout + result.stderr
+        #expect(result.status != 0, "the build must fail\n\(output.suffix(3000))")
+        let line = try #require(
+            output.split(whereSeparator: \.isNewline).first {
+                $0.contains("uv.lock conflicts with the Jupyter stack of the notebook environment: The package")
+            },
+            "\(output.suffix(3000))")
+        #expect(
+            line.contains(
+                "uv.lock conflicts with the Jupyter stack of the notebook environment: The package `jupyter-events` requires `jsonschema[format-nongpl]>=4.18.0`, but `4.17.3` is installed (the Jupyter stack's versions it replaced: "
+            ), "\(line)")
+        #expect(line.contains("jsonschema ") && line.contains(" → 4.17.3"), "both versions in the one line: \(line)")
+        #expect(output.contains("uv.lock replaces"), "the note naming both versions comes first")
+        #expect(try DaemonAPI.request("GET", "/images/\(DaemonAPI.escaped(image))/json").0 == 404, "no image may be tagged")
     }
 
     /// Runs `command` in `image` as root (through the image's entrypoint, as repo2docker's check-tmp does).

@@ -11,6 +11,7 @@ struct CondaBuildpack: Buildpack {
     func fill(_ plan: inout BuildPlan, from d: DetectionContext) throws {
         try plan.addRepositoryFiles(d.snapshot)
         plan.pythonVersion = try PythonVersionRules.condaVersion(d.snapshot, defaultPython: d.defaultPython)
+        plan.pythonVersionSource = try PythonVersionRules.condaVersionSource(d.snapshot, defaultPython: d.defaultPython)
         let source = CondaFragments.environmentFilePath(d.snapshot) ?? "environment.yml"
         plan.notes = VersionNotes.runtimeNotFollowed(plan, snapshot: d.snapshot, source: source)
     }

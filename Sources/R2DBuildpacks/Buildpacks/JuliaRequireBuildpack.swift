@@ -9,7 +9,8 @@ struct JuliaRequireBuildpack: Buildpack {
     /// No version notes: the build fails before any Python is installed.
     func fill(_ plan: inout BuildPlan, from d: DetectionContext) throws {
         try plan.addRepositoryFiles(d.snapshot)
-        plan.pythonVersion = try PythonVersionRules.pythonVersion(d.snapshot, runtime: d.runtime, defaultPython: d.defaultPython)
+        let choice = try PythonVersionRules.repo2dockerChoice(d.snapshot, runtime: d.runtime, defaultPython: d.defaultPython)
+        (plan.pythonVersion, plan.pythonVersionSource) = (choice.version, choice.source)
     }
 
     func fragments(_ c: RenderContext) throws -> Fragments {

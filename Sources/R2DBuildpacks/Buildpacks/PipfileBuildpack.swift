@@ -13,6 +13,7 @@ struct PipfileBuildpack: Buildpack {
     func fill(_ plan: inout BuildPlan, from d: DetectionContext) throws {
         try plan.addRepositoryFiles(d.snapshot)
         plan.pythonVersion = try PythonVersionRules.pipfileVersion(d.snapshot, defaultPython: d.defaultPython)
+        plan.pythonVersionSource = try PythonVersionRules.pipfileVersionSource(d.snapshot, defaultPython: d.defaultPython)
         plan.notes = VersionNotes.runtimeNotFollowed(plan, snapshot: d.snapshot, source: d.snapshot.binderPath("Pipfile"))
     }
 

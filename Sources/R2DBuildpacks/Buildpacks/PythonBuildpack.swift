@@ -12,8 +12,13 @@ struct PythonBuildpack: Buildpack {
 
     func fill(_ plan: inout BuildPlan, from d: DetectionContext) throws {
         try plan.addRepositoryFiles(d.snapshot)
-        plan.pythonVersion = try PythonVersionRules.pythonVersion(d.snapshot, runtime: d.runtime, defaultPython: d.defaultPython)
-        plan.notes = try VersionNotes.requiresPythonReplacedDefault(plan, snapshot: d.snapshot, defaultPython: d.defaultPython)
+        let choice = try PythonVersionRules.pipPathwayVersion(d.snapshot, runtime: d.runtime, defaultPython: d.defaultPython)
+        plan.pythonVersion = choice.version
+        plan.pythonVersionSource = choice.source
+        plan.notes = choice.notes
+        if choice.source != d.snapshot.binderPath(PythonVersionFile.name) {
+            plan.notes += try VersionNotes.requiresPythonReplacedDefault(plan, snapshot: d.snapshot, defaultPython: d.defaultPython)
+        }
     }
 
     func fragments(_ c: RenderContext) throws -> Fragments {

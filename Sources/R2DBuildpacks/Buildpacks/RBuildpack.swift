@@ -11,7 +11,8 @@ struct RBuildpack: Buildpack {
     func fill(_ plan: inout BuildPlan, from d: DetectionContext) throws {
         try plan.addRepositoryFiles(d.snapshot)
         plan.rVersion = try RVersionRules.version(for: d.runtime, file: d.snapshot.binderPath("runtime.txt"))
-        plan.pythonVersion = try PythonVersionRules.pythonVersion(d.snapshot, runtime: d.runtime, defaultPython: d.defaultPython)
+        let choice = try PythonVersionRules.repo2dockerChoice(d.snapshot, runtime: d.runtime, defaultPython: d.defaultPython)
+        (plan.pythonVersion, plan.pythonVersionSource) = (choice.version, choice.source)
         plan.notes = try VersionNotes.requiresPythonReplacedDefault(plan, snapshot: d.snapshot, defaultPython: d.defaultPython)
     }
 
