@@ -21,6 +21,11 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
     /// BuildKit could not get the frontend image a Dockerfile's `# syntax=` line names (no registry, say);
     /// `message` is the daemon's.
     case syntaxFrontendUnavailable(file: String, syntax: String, message: String)
+    /// A build secret whose value cannot be had; `secret` names it (`--secret id=X`), `reason` says why and what to do.
+    case secretUnavailable(secret: String, reason: String)
+    /// `--secret` where the build would not go through BuildKit, the only builder that keeps a secret out of the
+    /// image; `reason` is why BuildKit is not used.
+    case secretNeedsBuildKit(reason: String)
 
     public var description: String {
         switch self {
@@ -47,6 +52,14 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
             return "The image build failed: \(message.singleLine); \(file.singleLine)'s # syntax= line names the frontend image "
                 + "\(syntax.singleLine), which the engine could not get: load that image into the engine, or pass "
                 + "--builtin-frontend to build with the engine's own Dockerfile frontend."
+        case .secretUnavailable(let secret, let reason):
+            return "\(secret.singleLine): \(reason.singleLine)."
+        case .secretNeedsBuildKit(let reason):
+            let advice =
+                reason == BuilderChoice.noBridgeNetwork
+                ? "pass --network (e.g. --network host)"
+                : "build on a Docker engine with BuildKit (--build-backend auto or buildkit), or leave out --secret"
+            return "--secret needs BuildKit, the only builder that keeps a secret out of the image, and \(reason.singleLine); \(advice)."
         case .dockerfileNeedsBuildKit(let file, let feature, let reason):
             // This engine has BuildKit when only the network is missing; elsewhere another engine is needed.
             let advice =

@@ -70,6 +70,8 @@ public struct Pipeline: Sendable {
     public func run() async throws -> PipelineOutcome {
         let source = repositorySource()
         try validate(source.location)
+        // Build secrets are read (and hidden from every later line) before anything else happens; a dry run needs none.
+        let secrets = request.build ? try resolveSecrets() : []
         // A dry run needs no git at all; a build needs it right after connecting, so libgit2 starts meanwhile.
         if request.build { Git.initializeInBackground() }
         // A local checkout's cleanliness check (most of a rebuild that finds its image) overlaps the daemon
@@ -86,7 +88,7 @@ public struct Pipeline: Sendable {
             throw error
         }
         do {
-            let outcome = try await run(source, engine: engine, workTreeState: workTreeState)
+            let outcome = try await run(source, engine: engine, workTreeState: workTreeState, secrets: secrets)
             await engine?.shutdown()
             return outcome
         } catch {
@@ -108,6 +110,7 @@ public struct Pipeline: Sendable {
         if request.build && request.userID == 0 { throw CoreError.rootUser }
         if request.push { try credentialStore.validate() }
         if case .missingLocalPath = location { throw CoreError.repositoryMissing(request.repo) }
+        try checkSecretsBuilder()
     }
 
     /// The engine, its API version negotiated (a missing daemon fails here, before any clone).
@@ -126,10 +129,12 @@ public struct Pipeline: Sendable {
     /// checkout is gone before the container starts.
     private func run(
         _ source: RepositorySource, engine: (any ContainerEngine)?,
-        workTreeState: Task<WorkTreeState?, any Error>?
+        workTreeState: Task<WorkTreeState?, any Error>?, secrets: [BuildSecret]
     ) async throws -> PipelineOutcome {
+        // An engine that could not keep a secret out of the image is refused before anything is fetched.
+        if !secrets.isEmpty, let engine { _ = try await chooseBuilder(engine: engine) }
         let image = try await source.withRepository(workTreeState: workTreeState) { fetched in
-            try await prepareImage(fetched, engine: engine)
+            try await prepareImage(fetched, engine: engine, secrets: secrets)
         }
         guard let engine, let image else { return PipelineOutcome(exitCode: 0, imageName: nil) }
         return try await runContainer(engine: engine, image: image)
@@ -142,7 +147,7 @@ public struct Pipeline: Sendable {
             // A dry run as root still renders the image user's uid, as repo2docker's default.
             userID: request.userID == 0 ? 1000 : request.userID,
             pythonIndexURL: request.pythonIndexURL, pythonDownloadMirror: request.pythonDownloadMirror,
-            downloads: request.downloadLocations)
+            downloads: request.downloadLocations, secretIDs: secretIDs)
     }
 
     var credentialStore: RegistryCredentialStore {
