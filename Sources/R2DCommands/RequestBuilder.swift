@@ -24,8 +24,11 @@ struct RequestBuilder {
         if let directory = environment["SWIFT_R2D_REGISTRY_CERTS_D"], !directory.isEmpty {
             request.registryCertificatesDirectory = directory
         }
-        var context = SettingContext(command: command, warn: warn)
+        var context = SettingContext(command: command, warn: warn, environment: environment)
         try apply(traits, to: &request, context: &context)
+        if context.pendingBuildxSecret {
+            throw CommandLineFailure(description: "--DockerEngine.extra_buildx_build_args: the last --secret has no value.", exitCode: 2)
+        }
         if !command.isEmpty { request.runCommand = command }
         // The flags' first conda channel replaces the list again, whatever the traits set.
         context.firstCondaChannel = true

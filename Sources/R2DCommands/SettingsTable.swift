@@ -6,7 +6,9 @@ import R2DCore
 /// are applied, which is repo2docker's order of checks (`__main__.py`); traits are applied before any flag, in
 /// the order given (the configuration file's first), so the command line wins.
 enum Settings {
-    static let all: [Setting] = modeRows + userRows + runRows + valueRows + DownloadSettings.all + ProviderFlagSettings.all + traitOnly
+    static let all: [Setting] =
+        modeRows + userRows + runRows + valueRows + DownloadSettings.all + ProviderFlagSettings.all + traitOnly
+        + secretRows
 
     /// The setting a `--Class.trait=` name or configuration key applies to.
     static let byTrait: [TraitName: Setting] = {
@@ -22,7 +24,6 @@ enum Settings {
             "git_workdir", "log_datefmt", "log_format", "repo", "repo_type",
         ].map(TraitName.repo2docker)
     ).union([
-        TraitName(className: "DockerEngine", trait: "extra_buildx_build_args"),
         TraitName(className: "DockerEngine", trait: "extra_init_args"),
         TraitName(className: "DockerEngine", trait: "string_output"),
         TraitName(className: "ContainerEngine", trait: "string_output"),
