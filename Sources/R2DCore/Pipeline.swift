@@ -132,7 +132,14 @@ public struct Pipeline: Sendable {
         workTreeState: Task<WorkTreeState?, any Error>?, secrets: [BuildSecret]
     ) async throws -> PipelineOutcome {
         // An engine that could not keep a secret out of the image is refused before anything is fetched.
-        if !secrets.isEmpty, let engine { _ = try await chooseBuilder(engine: engine) }
+        if !secrets.isEmpty, let engine {
+            do {
+                _ = try await chooseBuilder(engine: engine)
+            } catch {
+                _ = try? await workTreeState?.value
+                throw error
+            }
+        }
         let image = try await source.withRepository(workTreeState: workTreeState) { fetched in
             try await prepareImage(fetched, engine: engine, secrets: secrets)
         }
