@@ -3,8 +3,9 @@ import Synchronization
 extension Redaction {
     /// Makes every later redaction hide `value` (a build secret read at the start of a run), wherever it
     /// appears and whatever its form: the whole value, each line and each whitespace-separated word of it, and,
-    /// for a URL with userinfo, the userinfo and the password alone (as written and percent-decoded), since a
-    /// tool may print a URL with its password cut out or a password on its own. Call it before anything could
+    /// for a URL with userinfo, the userinfo and the password alone (as written and percent-decoded) and the
+    /// userinfo as a Basic-auth header carries it (base64), since a tool may print a URL with its password cut
+    /// out, a password on its own or a request's headers. Call it before anything could
     /// print the value; registering twice changes nothing.
     public static func registerSecret(_ value: [UInt8]) {
         let forms = secretForms(of: value)
@@ -39,9 +40,11 @@ extension Redaction {
         for line in value.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) { add(line) }
         for word in value.split(whereSeparator: ASCII.isTokenBoundary) {
             add(word)
-            for part in userinfoParts(of: word) {
+            for (index, part) in userinfoParts(of: word).enumerated() {
                 add(part)
                 add(percentDecoded(part)[...])
+                // The first part is `user:password`: as a client sends it, in an `Authorization: Basic` header.
+                if index == 0 { add(base64(percentDecoded(part))[...]) }
             }
         }
         return forms.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
@@ -58,6 +61,21 @@ extension Redaction {
             if let colon = userinfo.firstIndex(of: ASCII.colon) { parts.append(userinfo[(colon + 1)...]) }
         }
         return parts
+    }
+
+    /// Standard base64 with padding (RFC 4648), as HTTP Basic authentication encodes `user:password`.
+    static func base64(_ bytes: [UInt8]) -> [UInt8] {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        for start in stride(from: 0, to: bytes.count, by: 3) {
+            let chunk = bytes[start..<min(start + 3, bytes.count)]
+            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
+            for position in 0..<4 {
+                output.append(position <= chunk.count ? alphabet[Int(value >> (18 - 6 * UInt32(position)) & 0x3F)] : UInt8(ascii: "="))
+            }
+        }
+        return output
     }
 
     /// `%XX` escapes decoded; anything else kept as it is.

@@ -1,3 +1,4 @@
+import Foundation
 import R2DRedaction
 import Testing
 
@@ -30,8 +31,21 @@ struct KnownSecretsTests {
         let decoded = "p@ss" + stem
         #expect(Redaction.redactingCredentials(in: "password \(decoded) rejected") == "password *** rejected")
         #expect(Redaction.redactingCredentials(in: "as builder:\(password)") == "as ***")
+        // As an HTTP client sends it: `Authorization: Basic base64(user:password)`, the password decoded.
+        let basic = Self.base64Encoded("builder:" + decoded)
+        #expect(Redaction.redactingCredentials(in: "Authorization: Basic \(basic)") == "Authorization: Basic ***")
         // The user name alone is not the secret.
         #expect(Redaction.redactingCredentials(in: "user builder") == "user builder")
+    }
+
+    /// Foundation's base64, as a reference independent of the module's.
+    static func base64Encoded(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+
+    @Test("the Basic-auth form is hidden whatever the length of user:password", arguments: ["", "x", "xy"])
+    func basicAuthPadding(extra: String) {
+        let userinfo = "u:" + Self.unique("basic") + extra
+        Redaction.registerSecret("https://\(userinfo)@index.example/simple")
+        #expect(Redaction.redactingCredentials(in: "Basic \(Self.base64Encoded(userinfo))") == "Basic ***")
     }
 
     @Test("each line and each word of a value is hidden; surrounding space is not part of it")
