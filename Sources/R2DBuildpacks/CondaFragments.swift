@@ -115,7 +115,7 @@ enum CondaFragments {
                 .notebookUser,
                 """
                 TIMEFORMAT='time: %3R' bash -c 'time ${MAMBA_EXE} env update -p \(prefix) --file "\(file)"\(clean) && ${MAMBA_EXE} list -p \(prefix)'
-                """, caches: [.condaPackages, .pip])
+                """, caches: [.condaPackages, .pip], readsInstallerSecrets: true)
         ]
         if env.wantsR {
             let rBase = env.rBaseVersion.map { "r-base=\($0)" } ?? "r-base"
@@ -184,11 +184,13 @@ enum CondaFragments {
             if let text = try s.readText(file), Requirements.hasLocalReference(text) { local = true }
         }
         if !install.isEmpty {
-            let step = BuildStep(.notebookUser, install.joined(separator: "\n"), caches: [.pip])
+            let step = BuildStep(.notebookUser, install.joined(separator: "\n"), caches: [.pip], readsInstallerSecrets: true)
             if local || isPackage { f.assembleSteps.append(step) } else { f.preassembleSteps.append(step) }
         }
         if isPackage {
-            f.assembleSteps.append(BuildStep(.notebookUser, "${KERNEL_PYTHON_PREFIX}/bin/\(pipInstall(caches)) .", caches: [.pip]))
+            f.assembleSteps.append(
+                BuildStep(
+                    .notebookUser, "${KERNEL_PYTHON_PREFIX}/bin/\(pipInstall(caches)) .", caches: [.pip], readsInstallerSecrets: true))
         }
         return f
     }
@@ -205,7 +207,9 @@ enum CondaFragments {
         ]
         if separate && s.fileExists(requirements3) {
             f.assembleSteps.append(
-                BuildStep(.notebookUser, "${NB_PYTHON_PREFIX}/bin/\(pipInstall(caches)) -r \"\(requirements3)\"", caches: [.pip]))
+                BuildStep(
+                    .notebookUser, "${NB_PYTHON_PREFIX}/bin/\(pipInstall(caches)) -r \"\(requirements3)\"", caches: [.pip],
+                    readsInstallerSecrets: true))
         }
         let directory = s.binderDirectory.isEmpty ? "." : s.binderDirectory
         let lockOption = s.binderFileExists("Pipfile.lock") ? "--ignore-pipfile" : "--skip-lock"
@@ -214,7 +218,7 @@ enum CondaFragments {
                 .notebookUser,
                 """
                 (cd \(directory) && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv install \(lockOption) --system --dev && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv --clear)
-                """, caches: [.pip]))
+                """, caches: [.pip], readsInstallerSecrets: true))
         return f
     }
 

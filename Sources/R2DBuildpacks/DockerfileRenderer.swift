@@ -18,13 +18,18 @@ public struct RenderOptions: Sendable, Equatable {
     public var today: Date
     /// The build goes through BuildKit: package downloads go to cache mounts that never reach a layer.
     public var buildKitCaches: Bool
+    /// The ids of the build's secrets (never their values): those the installers read are mounted on the steps
+    /// that install the repository's packages (`InstallerSecrets`, BuildKit only).
+    public var secretIDs: [String]
 
     public init(
         baseImage: String = "docker.io/library/buildpack-deps:24.04", appendix: String = "", platform: String = "linux/amd64",
         userID: Int = 1000, pythonIndexURL: String? = nil, pythonDownloadMirror: String? = nil,
-        downloads: DownloadLocations = DownloadLocations(), today: Date = Date(), buildKitCaches: Bool = false
+        downloads: DownloadLocations = DownloadLocations(), today: Date = Date(), buildKitCaches: Bool = false,
+        secretIDs: [String] = []
     ) {
         self.buildKitCaches = buildKitCaches
+        self.secretIDs = secretIDs
         self.downloads = downloads
         self.today = today
         self.baseImage = baseImage
@@ -85,7 +90,7 @@ public enum DockerfileRenderer {
     /// The layers in repo2docker's order, each written by its own function.
     static func compose(_ f: Fragments, _ c: RenderContext) throws -> RenderedBuild {
         let plan = c.plan, options = c.options
-        var d = DockerfileLines(mounts: CacheMounts(options))
+        var d = DockerfileLines(mounts: CacheMounts(options), secrets: SecretMounts(options))
         try fromLayer(&d, f, options: options)
         localeLayer(&d)
         userLayer(&d)
@@ -292,13 +297,14 @@ struct DockerfileLines {
     var lines: [String] = []
     var currentUser = StepUser.root
     var mounts: CacheMounts?
+    var secrets: SecretMounts?
 
     var hasCaches: Bool { mounts != nil }
 
     mutating func run(_ steps: [BuildStep]) {
         for step in steps {
             if step.user != currentUser { setUser(step.user) }
-            lines.append(mounts?.run(step) ?? "RUN " + DockerfileRenderer.shellBlock(step.script))
+            lines.append(mounts?.run(step, secrets: secrets) ?? "RUN " + DockerfileRenderer.shellBlock(step.script))
         }
     }
 

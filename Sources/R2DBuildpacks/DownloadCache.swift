@@ -82,14 +82,17 @@ struct CacheMounts {
         userID = options.userID
     }
 
-    /// `RUN` with the step's mounts and its caches' variables exported before the script; a step without
-    /// caches is the classic `RUN`.
-    func run(_ step: BuildStep) -> String {
+    /// `RUN` with the step's mounts and its caches' variables exported before the script, then the installer
+    /// secrets it reads (`SecretMounts`); a step without either is the classic `RUN`.
+    func run(_ step: BuildStep, secrets: SecretMounts? = nil) -> String {
         let caches = Set(step.caches).sorted()
-        guard !caches.isEmpty else { return "RUN " + DockerfileRenderer.shellBlock(step.script) }
-        let flags = caches.map { $0.mountFlag(for: step.user, userID: userID) }
+        let secretFlags = secrets?.flags(for: step) ?? []
+        guard !caches.isEmpty || !secretFlags.isEmpty else { return "RUN " + DockerfileRenderer.shellBlock(step.script) }
+        let flags = caches.map { $0.mountFlag(for: step.user, userID: userID) } + secretFlags
         let variables = caches.flatMap(\.environment).map { "\($0.0)=\($0.1)" }
-        let script = variables.isEmpty ? step.script : "export \(variables.joined(separator: " "))\n" + step.script
+        var prelude = variables.isEmpty ? [] : ["export \(variables.joined(separator: " "))"]
+        prelude += secrets?.scriptLines(for: step) ?? []
+        let script = (prelude + [step.script]).joined(separator: "\n")
         return "RUN " + flags.map { $0 + " \\\n    " }.joined() + DockerfileRenderer.shellBlock(script)
     }
 }

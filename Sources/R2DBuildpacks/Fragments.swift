@@ -12,11 +12,14 @@ public struct BuildStep: Sendable, Equatable {
     public var user: StepUser
     public var script: String
     public var caches: [DownloadCache]
+    /// The step installs the repository's packages: it sees the installer secrets (`InstallerSecrets`).
+    public var readsInstallerSecrets: Bool
 
-    public init(_ user: StepUser, _ script: String, caches: [DownloadCache] = []) {
+    public init(_ user: StepUser, _ script: String, caches: [DownloadCache] = [], readsInstallerSecrets: Bool = false) {
         self.user = user
         self.script = script
         self.caches = caches
+        self.readsInstallerSecrets = readsInstallerSecrets
     }
 }
 

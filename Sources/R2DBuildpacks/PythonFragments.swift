@@ -97,11 +97,12 @@ enum PythonFragments {
         }
         let install = files.map { "uv pip install --python ${KERNEL_PYTHON_PREFIX} -r \"\($0)\"" }
         if !install.isEmpty {
-            let step = BuildStep(.notebookUser, install.joined(separator: "\n"), caches: [.uv])
+            let step = BuildStep(.notebookUser, install.joined(separator: "\n"), caches: [.uv], readsInstallerSecrets: true)
             if hasLocalReference || isPackage { f.assembleSteps.append(step) } else { f.preassembleSteps.append(step) }
         }
         if isPackage {
-            f.assembleSteps.append(BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} .", caches: [.uv]))
+            f.assembleSteps.append(
+                BuildStep(.notebookUser, "uv pip install --python ${KERNEL_PYTHON_PREFIX} .", caches: [.uv], readsInstallerSecrets: true))
         }
         return f
     }
@@ -122,7 +123,7 @@ enum PythonFragments {
                 .notebookUser,
                 """
                 (cd \(directory) && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv install \(lockOption) --system --dev && PATH="${KERNEL_PYTHON_PREFIX}/bin:$PATH" pipenv --clear)
-                """, caches: DownloadCache.python)
+                """, caches: DownloadCache.python, readsInstallerSecrets: true)
         ]
         return f
     }

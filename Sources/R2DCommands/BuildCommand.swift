@@ -54,6 +54,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: Settings.defaultPythonVersion.names, help: Settings.defaultPythonVersion.argumentHelp) var defaultPythonVersion: String?
     @Option(name: Settings.pythonIndexURL.names, help: Settings.pythonIndexURL.argumentHelp) var pythonIndexUrl: String?
     @Option(name: Settings.pythonDownloadMirror.names, help: Settings.pythonDownloadMirror.argumentHelp) var pythonDownloadMirror: String?
+    @Option(name: Settings.secret.names, help: Settings.secret.argumentHelp) var secret: [String] = []
 
     // Download locations of the conda, R, Julia and Nix pathways.
     @OptionGroup(title: "Download locations")

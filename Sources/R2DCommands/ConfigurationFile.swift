@@ -61,6 +61,12 @@ enum ConfigurationFile {
             return []
         }
         return try parse(path: path).filter { setting in
+            if Settings.secret.traits.contains(setting.name) {
+                warn(
+                    "Ignoring \(setting.className).\(setting.trait) in \(path): build secrets are taken only from the command line or an explicit --config.\n"
+                )
+                return false
+            }
             guard setting.className == "Repo2Docker", hostSettings.contains(setting.trait) else { return true }
             warn(
                 "Ignoring \(setting.className).\(setting.trait) in \(path): it reaches the host, so it is taken only from the command line or an explicit --config.\n"

@@ -66,7 +66,8 @@ public enum JSONOutputGuard {
         let body = line.dropLast()
         let output: [UInt8]
         if body.first == UInt8(ascii: "{"), (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any] {
-            output = line
+            // The reporter's own lines are redacted already; a build secret is hidden in any other one too.
+            output = Redaction.hidingRegisteredSecrets(in: line)
         } else {
             output = wrap(Redaction.redactingCredentials(in: line))
         }

@@ -30,8 +30,11 @@ struct RequestBuilder {
         } catch {
             throw CommandLineFailure(description: error.description, exitCode: 2)
         }
-        var context = SettingContext(command: command, warn: warn)
+        var context = SettingContext(command: command, warn: warn, environment: environment)
         try apply(traits, to: &request, context: &context)
+        if context.pendingBuildxSecret {
+            throw CommandLineFailure(description: "--DockerEngine.extra_buildx_build_args: the last --secret has no value.", exitCode: 2)
+        }
         if !command.isEmpty { request.runCommand = command }
         // The flags' first conda channel replaces the list again, whatever the traits set.
         context.firstCondaChannel = true

@@ -146,6 +146,10 @@ struct SettingContext {
     var command: [String]
     var warn: (String) -> Void
     var firstCondaChannel = true
+    /// The process environment (a `--secret` naming no source reads the variable named like its id when set).
+    var environment: [String: String] = [:]
+    /// A `--DockerEngine.extra_buildx_build_args=--secret` whose value is the next such argument.
+    var pendingBuildxSecret = false
 
     func warnIgnored(_ source: String) {
         warn("\(source) has no effect in swift-r2d and is ignored.\n")

@@ -8,6 +8,7 @@ import R2DCore
 enum Settings {
     static let all: [Setting] =
         modeRows + userRows + runRows + valueRows + DownloadSettings.all + ProviderFlagSettings.all + LimitSettings.all + traitOnly
+        + secretRows
 
     /// The setting a `--Class.trait=` name or configuration key applies to.
     static let byTrait: [TraitName: Setting] = {
@@ -23,7 +24,6 @@ enum Settings {
             "git_workdir", "log_datefmt", "log_format", "repo", "repo_type",
         ].map(TraitName.repo2docker)
     ).union([
-        TraitName(className: "DockerEngine", trait: "extra_buildx_build_args"),
         TraitName(className: "DockerEngine", trait: "extra_init_args"),
         TraitName(className: "DockerEngine", trait: "string_output"),
         TraitName(className: "ContainerEngine", trait: "string_output"),

@@ -59,6 +59,8 @@ public struct BuildRequest: Sendable {
     /// Docker's per-registry CA directory (`<dir>/<host:port>/ca.crt`), trusted when asking a registry
     /// whether an image is already pushed.
     public var registryCertificatesDirectory: String = "/etc/docker/certs.d"
+    /// `--secret`: build secrets the build may read (BuildKit only), by id and where the value comes from.
+    public var secrets: [SecretRequest] = []
     /// The process environment (DOCKER_HOST, GIT_CREDENTIAL_ENV, SOURCE_DATE_EPOCH, …).
     public var processEnvironment: [String: String] = [:]
 

@@ -27,6 +27,11 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
     case timeLimitReached(seconds: Int64, cleanedUp: Bool)
     /// `--push-stall-timeout`: the push stream brought nothing new for that long.
     case pushStalled(image: String, registry: String, seconds: Int64)
+    /// A build secret whose value cannot be had; `secret` names it (`--secret id=X`), `reason` says why and what to do.
+    case secretUnavailable(secret: String, reason: String)
+    /// `--secret` where the build would not go through BuildKit, the only builder that keeps a secret out of the
+    /// image; `reason` is why BuildKit is not used.
+    case secretNeedsBuildKit(reason: String)
 
     public var description: String {
         switch self {
@@ -64,6 +69,14 @@ public enum CoreError: Error, CustomStringConvertible, Equatable {
         case .pushStalled(let image, let registry, let seconds):
             return "Pushing \(image.singleLine) to the registry \(registry.singleLine) made no progress for \(seconds) s "
                 + "(--push-stall-timeout); check that it is up and accepts uploads, then push again."
+        case .secretUnavailable(let secret, let reason):
+            return "\(secret.singleLine): \(reason.singleLine)."
+        case .secretNeedsBuildKit(let reason):
+            let advice =
+                reason == BuilderChoice.noBridgeNetwork
+                ? "pass --network (e.g. --network host)"
+                : "build on a Docker engine with BuildKit (--build-backend auto or buildkit), or leave out --secret"
+            return "--secret needs BuildKit, the only builder that keeps a secret out of the image, and \(reason.singleLine); \(advice)."
         case .dockerfileNeedsBuildKit(let file, let feature, let reason):
             // This engine has BuildKit when only the network is missing; elsewhere another engine is needed.
             let advice =

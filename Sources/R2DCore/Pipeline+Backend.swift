@@ -27,6 +27,7 @@ extension Pipeline {
         if support.buildKitUnavailable == nil, !support.hasBridgeNetwork, request.network == nil {
             support.buildKitUnavailable = BuilderChoice.noBridgeNetwork
         }
+        try checkSecretsBuilder(support)
         switch (request.buildBackend, support.buildKitUnavailable) {
         case (.classic, _):
             return BuilderChoice(backend: .classic, classicReason: BuilderChoice.askedForClassic, isPodman: support.isPodman)

@@ -41,7 +41,9 @@ struct PreparedImage {
 extension Pipeline {
     /// The stages that need the checkout: an early lookup when a commit or content id names the image, then
     /// plan → context → build and tag → push. Nil for a dry run (the Dockerfile is printed instead).
-    func prepareImage(_ fetched: FetchedRepository, engine: (any ContainerEngine)?) async throws -> PreparedImage? {
+    func prepareImage(
+        _ fetched: FetchedRepository, engine: (any ContainerEngine)?, secrets: [BuildSecret] = []
+    ) async throws -> PreparedImage? {
         let directory = try RepositoryDirectory.resolve(checkout: fetched.path, subdir: request.subdir, repo: request.repo)
         let named = ImageIdentity.naming(fetched, request: request)
         // An image a commit or content id names is reused before anything is detected or packed, as
@@ -70,7 +72,8 @@ extension Pipeline {
             if push { try await self.push(engine: engine, identity: context.identity, madeTag: false) }
         case .build(let push):
             let spec = try context.packed ?? contextSpec(planned)
-            try await buildAndTag(engine: engine, planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal)
+            try await buildAndTag(
+                engine: engine, planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal, secrets: secrets)
             if push { try await self.push(engine: engine, identity: context.identity, madeTag: true) }
         }
         return PreparedImage(identity: context.identity, repositoryDirectory: directory)
@@ -127,7 +130,7 @@ extension Pipeline {
     @discardableResult
     func buildAndTag(
         engine: any ContainerEngine, planned: PlannedBuild, spec: BuildContextSpec,
-        identity: ImageIdentity, isLocal: Bool
+        identity: ImageIdentity, isLocal: Bool, secrets: [BuildSecret] = []
     ) async throws -> String {
         let (plan, dockerfile) = (planned.plan, planned.rendered.dockerfile)
         reporter.debug(dockerfile.hasSuffix("\n") ? dockerfile : dockerfile + "\n", phase: .building)
@@ -145,6 +148,7 @@ extension Pipeline {
         options.cacheFrom = request.cacheFrom
         options.platform = request.platform
         options.networkMode = request.network
+        options.secrets = secrets
 
         // The stream's sha256 is only shown with --debug.
         let stream = BuildContext.stream(spec, computingDigest: reporter.debugEnabled)

@@ -85,6 +85,8 @@ public struct Pipeline: Sendable {
         let deadline = request.limits.buildTimeoutSeconds.map { ContinuousClock.now + .seconds($0) }
         let source = repositorySource()
         try validate(source.location)
+        // Build secrets are read (and hidden from every later line) before anything else happens; a dry run needs none.
+        let secrets = request.build ? try resolveSecrets() : []
         // A dry run needs no git at all; a build needs it right after connecting, so libgit2 starts meanwhile.
         if request.build { Git.initializeInBackground() }
         // A local checkout's cleanliness check (most of a rebuild that finds its image) overlaps the daemon
@@ -101,7 +103,8 @@ public struct Pipeline: Sendable {
             throw error
         }
         do {
-            let outcome = try await run(source, engine: engine, workTreeState: workTreeState, deadline: deadline)
+            let outcome = try await run(
+                source, engine: engine, workTreeState: workTreeState, secrets: secrets, deadline: deadline)
             await engine?.shutdown()
             return outcome
         } catch {
@@ -123,6 +126,7 @@ public struct Pipeline: Sendable {
         if request.build && request.userID == 0 { throw CoreError.rootUser }
         if request.push { try credentialStore.validate() }
         if case .missingLocalPath = location { throw CoreError.repositoryMissing(request.repo) }
+        try checkSecretsBuilder()
     }
 
     /// The engine, its API version negotiated (a missing daemon fails here, before any clone).
@@ -141,12 +145,21 @@ public struct Pipeline: Sendable {
     /// checkout is gone before the container starts.
     private func run(
         _ source: RepositorySource, engine: (any ContainerEngine)?,
-        workTreeState: Task<WorkTreeState?, any Error>?, deadline: ContinuousClock.Instant?
+        workTreeState: Task<WorkTreeState?, any Error>?, secrets: [BuildSecret], deadline: ContinuousClock.Instant?
     ) async throws -> PipelineOutcome {
+        // An engine that could not keep a secret out of the image is refused before anything is fetched.
+        if !secrets.isEmpty, let engine {
+            do {
+                _ = try await chooseBuilder(engine: engine)
+            } catch {
+                _ = try? await workTreeState?.value
+                throw error
+            }
+        }
         let image = try await TimeLimit.run(deadline: deadline, seconds: request.limits.buildTimeoutSeconds) {
             try await source.withRepository(workTreeState: workTreeState) { fetched in
                 try RepositorySize.check(fetched, limit: request.limits.maximumRepositoryBytes, repo: request.repo)
-                return try await prepareImage(fetched, engine: engine)
+                return try await prepareImage(fetched, engine: engine, secrets: secrets)
             }
         }
         guard let engine, let image else { return PipelineOutcome(exitCode: 0, imageName: nil) }
@@ -160,7 +173,7 @@ public struct Pipeline: Sendable {
             // A dry run as root still renders the image user's uid, as repo2docker's default.
             userID: request.userID == 0 ? 1000 : request.userID,
             pythonIndexURL: request.pythonIndexURL, pythonDownloadMirror: request.pythonDownloadMirror,
-            downloads: request.downloadLocations)
+            downloads: request.downloadLocations, secretIDs: secretIDs)
     }
 
     var credentialStore: RegistryCredentialStore {

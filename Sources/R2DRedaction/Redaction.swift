@@ -4,18 +4,21 @@ public enum Redaction {
     /// What a hidden secret is replaced by.
     public static let marker = "***"
 
-    /// `text` with every credential found in it replaced by `marker`; scheme, host, path and the other query
-    /// values stay, so the message still says where. Idempotent: redacting twice gives the same text.
+    /// `text` with every credential found in it, and every secret registered with `registerSecret(_:)`,
+    /// replaced by `marker`; scheme, host, path and the other query values stay, so the message still says
+    /// where. Idempotent: redacting twice gives the same text.
     public static func redactingCredentials(in text: String) -> String {
         // Most log lines carry neither form; answer those without copying.
-        guard mayHoldCredentials(text.utf8) else { return text }
+        guard mayHoldCredentials(text.utf8) || !KnownSecrets.shared.current.isEmpty else { return text }
         return String(decoding: redactingCredentials(in: Array(text.utf8)), as: UTF8.self)
     }
 
     /// The byte form, for output that need not be UTF-8 (a C library's line on stderr). Only ASCII runs are
     /// cut or inserted, so valid UTF-8 stays valid.
     public static func redactingCredentials(in bytes: [UInt8]) -> [UInt8] {
-        var result = bytes
+        // Registered secrets first: the other forms could cut one in two and leave a part of it showing.
+        let known = KnownSecrets.shared.current
+        var result = known.isEmpty ? bytes : maskingKnownSecrets(in: bytes, forms: known)
         if result.contains(ASCII.at) { result = redactingUserinfo(in: result) }
         if result.contains(ASCII.equals) { result = redactingSecretValues(in: result) }
         return result
