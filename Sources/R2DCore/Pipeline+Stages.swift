@@ -145,6 +145,7 @@ extension Pipeline {
         options.cacheFrom = request.cacheFrom
         options.platform = request.platform
         options.networkMode = request.network
+        if options.backend == .buildKit { options.session = try sessionServices(spec: spec, builder: planned.builder) }
 
         // The stream's sha256 is only shown with --debug.
         let stream = BuildContext.stream(spec, computingDigest: reporter.debugEnabled)
@@ -161,8 +162,12 @@ extension Pipeline {
         } catch {
             throw try syntaxFrontendFailure(error, planned: planned) ?? error
         }
-        let summary = try await stream.summary()
-        reporter.debug("Build context: \(summary.bytes) bytes, sha256 \(summary.sha256)\n", phase: .building)
+        if let served = options.session?.context {
+            reporter.debug("Build context: \(served.entries.count) entries, served by the BuildKit session\n", phase: .building)
+        } else {
+            let summary = try await stream.summary()
+            reporter.debug("Build context: \(summary.bytes) bytes, sha256 \(summary.sha256)\n", phase: .building)
+        }
         try await engine.tagImage(imageID, repository: identity.repository, tag: identity.tag)
         reporter.log("Successfully tagged \(identity.repository):\(identity.tag)\n", phase: .building)
         return imageID
