@@ -14,6 +14,7 @@ struct BuilderChoice: Equatable {
 
     static let buildKit = BuilderChoice(backend: .buildKit, classicReason: nil, isPodman: false)
     static let askedForClassic = "--build-backend classic was asked for"
+    static let contextVariable = "SWIFT_R2D_BUILDKIT_CONTEXT"
     static let noBridgeNetwork =
         "the engine has no bridge network (dockerd --bridge=none), which BuildKit's RUN steps need without --network"
 }
@@ -41,7 +42,10 @@ extension Pipeline {
             return BuilderChoice(backend: .classic, classicReason: reason, isPodman: support.isPodman)
         case (_, nil):
             var choice = BuilderChoice.buildKit
-            choice.contextBySession = support.buildKitNeedsSessionContext
+            // SWIFT_R2D_BUILDKIT_CONTEXT=session sends the context by file sync where the body would do too:
+            // bench/session.sh measures both ways on one engine (Docs/buildkit.md, "Session").
+            choice.contextBySession =
+                support.buildKitNeedsSessionContext || request.processEnvironment[BuilderChoice.contextVariable] == "session"
             return choice
         }
     }
