@@ -63,6 +63,42 @@ extension DindTests {
             }
         }
 
+        @Test("SIGINT during a file-sync build on the containerd store: exit 130, no tag, the step's process ends")
+        func interruptDuringSessionBuild() async throws {
+            let engine = DindEngine.containerd
+            let marker = "\(Int.random(in: 100_000...999_999))"
+            let repo = try TemporaryGitRepository(files: [
+                "Dockerfile": "FROM swift-r2d/test-base:bookworm\nCOPY . /srv\nRUN echo marker-sigint-\(marker) && sleep 47.\(marker)\n"
+            ])
+            defer { repo.remove() }
+            let sha = try repo.commit(time: GeneratedEnvironmentTests.uniqueCommitTime())
+            let image = "swift-r2d-test-session-sigint:\(sha)"
+            let run = try RunningProgram(
+                ProjectPaths.binary, DockerfileBuildTests.common + ["--no-run", "--image-name", image, repo.path],
+                environment: ["DOCKER_HOST": "unix://" + engine.socket])
+            #expect(run.waitForOutput("marker-sigint-\(marker)", timeout: .seconds(120)), "\(run.output)")
+            // The step's line is printed before it starts: wait until its process runs.
+            var running = false
+            for _ in 0..<120 where !running {
+                running = try runProgram("/bin/ps", ["-eo", "args"]).stdout.contains("sleep 47.\(marker)")
+                if !running { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            #expect(running, "the step is not seen running, so its end proves nothing")
+            run.signal(SIGINT)
+            #expect(run.wait(timeout: .seconds(30)) == 130, "\(run.output.suffix(2000))")
+            #expect(try engine.inspectImage(image) == nil, "an interrupted build must leave no tag")
+            // BuildKit cancels the step once the build request and the session are gone; wait for its process (its
+            // runc container is in no cgroup of the dind container, so `docker top` misses it: the host's ps sees it).
+            var left = [String]()
+            for _ in 0..<60 {
+                let top = try runProgram("/bin/ps", ["-eo", "args"])
+                left = top.stdout.split(separator: "\n").map(String.init).filter { $0.contains("sleep 47.\(marker)") }
+                if left.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            #expect(left.isEmpty, "the build step still runs: \(left)")
+        }
+
         @Test("a FROM on the loopback registry with auth pulls with DOCKER_CONFIG's credentials", arguments: DindEngine.allCases)
         func privateBaseImage(engine: DindEngine) async throws {
             let registry = try TestRegistry()
