@@ -11,9 +11,8 @@ extension DindTests {
     /// serves build secrets and the credentials for a private base image.
     @Suite("BuildKit through a client session on Docker 26", .serialized)
     struct Session {
-        static let containerdFixtures = [
-            "dockerfile/buildkit-chmod", "dockerfile/buildkit-syntax", "dockerfile/dockerignore", "venv/default",
-        ]
+        static let containerdFixtures =
+            DockerfileBuildTests.fixtures + ["dockerfile/buildkit-chmod", "dockerfile/buildkit-syntax", "venv/default"]
 
         @Test("on the containerd store, auto builds with BuildKit through file sync and verify passes", arguments: containerdFixtures)
         func containerdStoreBuilds(fixture: String) throws {
