@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 16's bench: how a BuildKit build gets its context, side by side on one engine. On the overlay2 dind
-# (Docker 26, where both ways work) a repository is built with the context as the request body (the default
-# there) and through the session's file sync (SWIFT_R2D_BUILDKIT_CONTEXT=session); on the containerd-store dind,
+# (Docker 26, where both ways work) a repository is built with the context as the request body
+# (SWIFT_R2D_BUILDKIT_CONTEXT=body) and through the session's file sync (=session, the default); on the containerd-store dind,
 # where only file sync works, the same builds are timed for reference. Every run commits a change to one file,
 # so the COPY of the context runs again while the base image's layers stay cached: what differs between the
 # two ways is the transfer of the context and the client's work to produce it.

@@ -42,10 +42,10 @@ extension Pipeline {
             return BuilderChoice(backend: .classic, classicReason: reason, isPodman: support.isPodman)
         case (_, nil):
             var choice = BuilderChoice.buildKit
-            // SWIFT_R2D_BUILDKIT_CONTEXT=session sends the context by file sync where the body would do too:
-            // bench/session.sh measures both ways on one engine (Docs/buildkit.md, "Session").
+            // File sync measured faster than the tar body where both work (bench/results-issue16.md), so it is the
+            // default; SWIFT_R2D_BUILDKIT_CONTEXT=body keeps the body there, for bench/session.sh and as a way out.
             choice.contextBySession =
-                support.buildKitNeedsSessionContext || request.processEnvironment[BuilderChoice.contextVariable] == "session"
+                support.buildKitNeedsSessionContext || request.processEnvironment[BuilderChoice.contextVariable] != "body"
             return choice
         }
     }

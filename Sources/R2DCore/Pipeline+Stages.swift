@@ -162,8 +162,12 @@ extension Pipeline {
         } catch {
             throw try syntaxFrontendFailure(error, planned: planned) ?? error
         }
-        if let served = options.session?.context {
-            reporter.debug("Build context: \(served.entries.count) entries, served by the BuildKit session\n", phase: .building)
+        if options.session?.context != nil {
+            // The session sent the files, not the tar: its digest costs one more walk, so only with --debug.
+            if reporter.debugEnabled {
+                let summary = try BuildContext.digest(spec)
+                reporter.debug("Build context: \(summary.bytes) bytes, sha256 \(summary.sha256) (sent by file sync)\n", phase: .building)
+            }
         } else {
             let summary = try await stream.summary()
             reporter.debug("Build context: \(summary.bytes) bytes, sha256 \(summary.sha256)\n", phase: .building)
