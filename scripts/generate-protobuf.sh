@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates Sources/R2DBuildKitProgress/*.pb.swift from Protos/buildkit/*.proto. Run by hand after a .proto
+# Regenerates Sources/R2DBuildKitProgress/*.pb.swift from Protos/buildkit/*.proto and
+# Sources/R2DBuildKitSession/*.pb.swift from Protos/buildkit-session/*.proto. Run by hand after a .proto
 # changes; the generated Swift is committed, so neither `swift build` nor CI ever needs protoc or the plugin.
 # protoc comes from Debian (protobuf-compiler); protoc-gen-swift is built from swift-protobuf 1.39.0, the same
 # version Package.swift links, in a scratch package under .build-protoc (gitignored; ~10 minutes the first time).
@@ -8,7 +9,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch=${PROTOC_SCRATCH:-$root/.build-protoc}
 version=1.39.0
-out=$root/Sources/R2DBuildKitProgress
 
 # libprotobuf-dev is only Recommended by protobuf-compiler, but it carries google/protobuf/timestamp.proto.
 if ! command -v protoc >/dev/null 2>&1 || [[ ! -f /usr/include/google/protobuf/timestamp.proto ]]; then
@@ -35,11 +35,17 @@ if [[ ! -x "$plugin" ]]; then
   (cd "$scratch/plugin" && nice -n 10 swift build -c release --product protoc-gen-swift)
 fi
 
-# The generated types stay internal (protoc-gen-swift's default): the module's API is the printer, and its tests
-# reach the messages with @testable import. FileNaming=DropPath: one flat target.
-protoc --plugin=protoc-gen-swift="$plugin" \
-  --proto_path="$root/Protos/buildkit" --proto_path=/usr/include \
-  --swift_opt=FileNaming=DropPath \
-  --swift_out="$out" \
-  "$root"/Protos/buildkit/*.proto
-echo "generate-protobuf: wrote $(cd "$out" && ls ./*.pb.swift | tr '\n' ' ')"
+# The generated types stay internal (protoc-gen-swift's default): each module's API is its own Swift types, and
+# its tests reach the messages with @testable import. FileNaming=DropPath: one flat target. protoc-gen-swift
+# writes messages only; the session's gRPC routing is hand-written (Sources/R2DBuildKitSession/SessionRouter.swift).
+generate() {
+  local protos=$1 out=$2
+  protoc --plugin=protoc-gen-swift="$plugin" \
+    --proto_path="$protos" --proto_path=/usr/include \
+    --swift_opt=FileNaming=DropPath \
+    --swift_out="$out" \
+    "$protos"/*.proto
+  echo "generate-protobuf: wrote $(cd "$out" && ls ./*.pb.swift | tr '\n' ' ')"
+}
+generate "$root/Protos/buildkit" "$root/Sources/R2DBuildKitProgress"
+generate "$root/Protos/buildkit-session" "$root/Sources/R2DBuildKitSession"

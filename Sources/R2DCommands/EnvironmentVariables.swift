@@ -52,6 +52,10 @@ enum EnvironmentVariables {
             effect: "Docker's per-registry CA layout (`<dir>/<host:port>/ca.crt`) for the \"already pushed?\" check "
                 + "(default `/etc/docker/certs.d`)"),
         Row(
+            names: ["SWIFT_R2D_BUILDKIT_CONTEXT"],
+            effect: "`body` sends a BuildKit build's context as the request body (the tar) where the engine can read it, instead "
+                + "of the session's file sync (the default); the containerd image store always takes file sync"),
+        Row(
             names: ["NAME given to `-e NAME`"],
             effect: "`--env NAME` without `=value` passes the variable's value into the container that runs"),
     ]

@@ -1,3 +1,5 @@
+import R2DBuildContext
+import R2DBuildKitSession
 import R2DBuildpacks
 import R2DEngine
 
@@ -7,6 +9,8 @@ struct BuilderChoice: Equatable {
     /// Why BuildKit is not used (`--build-backend classic`, or what the engine lacks); nil with BuildKit.
     let classicReason: String?
     let isPodman: Bool
+    /// With BuildKit: the context goes through the session's file sync rather than as the request body.
+    var contextBySession = false
 
     static let buildKit = BuilderChoice(backend: .buildKit, classicReason: nil, isPodman: false)
     static let askedForClassic = "--build-backend classic was asked for"
@@ -37,7 +41,12 @@ extension Pipeline {
             reporter.log(support.isPodman ? "\(reason).\n" : "\(reason); building with the classic builder.\n", phase: .building)
             return BuilderChoice(backend: .classic, classicReason: reason, isPodman: support.isPodman)
         case (_, nil):
-            return .buildKit
+            var choice = BuilderChoice.buildKit
+            // File sync measured faster than the tar body where both work (bench/results-issue16.md), so it is the
+            // default; SWIFT_R2D_BUILDKIT_CONTEXT=body keeps the body there, for bench/session.sh and as a way out.
+            choice.contextBySession =
+                support.buildKitNeedsSessionContext || request.processEnvironment["SWIFT_R2D_BUILDKIT_CONTEXT"] != "body"
+            return choice
         }
     }
 
@@ -87,6 +96,20 @@ extension Pipeline {
             message.contains("gateway.v0") || message.contains(syntax)
         else { return nil }
         return .syntaxFrontendUnavailable(file: path, syntax: syntax, message: message)
+    }
+
+    /// The BuildKit session a build serves: registry credentials for its base images (the ones the push would use),
+    /// and the context by file sync, from the same walk as the tar, where the engine cannot read it from the body.
+    func sessionServices(spec: BuildContextSpec, builder: BuilderChoice) throws -> SessionServices {
+        let store = credentialStore
+        var services = SessionServices(credentials: { host in
+            // A credential that cannot be had leaves the pull anonymous, as it is for a public base image.
+            guard let credential = try? await store.credential(for: host) else { return nil }
+            if let token = credential.identityToken, !token.isEmpty { return SessionCredential(username: "", secret: token) }
+            return SessionCredential(username: credential.username, secret: credential.password)
+        })
+        if builder.contextBySession { services.context = try BuildContext.snapshot(spec) }
+        return services
     }
 
     /// What a BuildKit build adds to the build arguments: the commit time as `SOURCE_DATE_EPOCH` (BuildKit

@@ -137,6 +137,17 @@ extension Pipeline {
         reporter.log("Using \(plan.kind.className) builder\n", phase: .building)
         guard identity.digest == nil else { throw CoreError.cannotTagDigest(identity.name) }
 
+        let options = try buildOptions(planned: planned, spec: spec, identity: identity, isLocal: isLocal, secrets: secrets)
+        let imageID = try await sendBuild(engine: engine, options: options, planned: planned, spec: spec)
+        try await engine.tagImage(imageID, repository: identity.repository, tag: identity.tag)
+        reporter.log("Successfully tagged \(identity.repository):\(identity.tag)\n", phase: .building)
+        return imageID
+    }
+
+    func buildOptions(
+        planned: PlannedBuild, spec: BuildContextSpec, identity: ImageIdentity, isLocal: Bool, secrets: [BuildSecret]
+    ) throws -> BuildOptions {
+        let plan = planned.plan
         var options = BuildOptions()
         options.dockerfile = plan.kind == .docker ? (plan.dockerfile ?? "Dockerfile") : "Dockerfile"
         options.backend = planned.builder.backend
@@ -149,30 +160,48 @@ extension Pipeline {
         options.platform = request.platform
         options.networkMode = request.network
         options.secrets = secrets
+        if options.backend == .buildKit { options.session = try sessionServices(spec: spec, builder: planned.builder) }
+        return options
+    }
 
+    /// Sends the build (the tar as the body, metered, or the session's file sync) and follows its output.
+    private func sendBuild(
+        engine: any ContainerEngine, options: BuildOptions, planned: PlannedBuild, spec: BuildContextSpec
+    ) async throws -> String {
         // The stream's sha256 is only shown with --debug.
         let stream = BuildContext.stream(spec, computingDigest: reporter.debugEnabled)
         let reporter = self.reporter
+        let bySession = options.session?.context != nil
         let imageID: String
-        let upload = ContextUploadProgress(reporter: reporter) { try? BuildContext.estimatedSize(spec) }
+        let events: @Sendable (BuildEvent) -> Void = { event in
+            switch event {
+            case .output(let text): reporter.log(text, phase: .building)
+            case .status(let text):
+                reporter.log(text.hasSuffix("\n") || text.hasSuffix("\r") ? text : text + "\n", phase: .building)
+            case .imageID: break
+            }
+        }
         do {
-            imageID = try await upload.around(stream) { context in
-                try await engine.build(context: context, options: options) { event in
-                    switch event {
-                    case .output(let text): reporter.log(text, phase: .building)
-                    case .status(let text):
-                        reporter.log(text.hasSuffix("\n") || text.hasSuffix("\r") ? text : text + "\n", phase: .building)
-                    case .imageID: break
-                    }
+            if bySession {
+                // File sync sends only what BuildKit asks for, as it asks: no tar flows, so there is no upload to meter.
+                imageID = try await engine.build(context: stream, options: options, onEvent: events)
+            } else {
+                let upload = ContextUploadProgress(reporter: reporter) { try? BuildContext.estimatedSize(spec) }
+                imageID = try await upload.around(stream) { context in
+                    try await engine.build(context: context, options: options, onEvent: events)
                 }
             }
         } catch {
             throw try syntaxFrontendFailure(error, planned: planned) ?? error
         }
-        let summary = try await stream.summary()
-        reporter.debug("Build context: \(summary.bytes) bytes, sha256 \(summary.sha256)\n", phase: .building)
-        try await engine.tagImage(imageID, repository: identity.repository, tag: identity.tag)
-        reporter.log("Successfully tagged \(identity.repository):\(identity.tag)\n", phase: .building)
+        if !bySession {
+            let summary = try await stream.summary()
+            reporter.debug("Build context: \(summary.bytes) bytes, sha256 \(summary.sha256)\n", phase: .building)
+        } else if reporter.debugEnabled {
+            // The session sent the files, not the tar: its digest costs one more walk, so only with --debug.
+            let summary = try BuildContext.digest(spec)
+            reporter.debug("Build context: \(summary.bytes) bytes, sha256 \(summary.sha256) (sent by file sync)\n", phase: .building)
+        }
         return imageID
     }
 

@@ -2,12 +2,36 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import R2DBuildKitProgress
+import R2DBuildKitSession
 
 extension EngineClient {
-    /// Builds an image from a tar context streamed as it is produced; returns the image ID (sha256:…).
+    /// Builds an image from a tar context streamed as it is produced; returns the image ID (sha256:…). A BuildKit
+    /// build with session services or secrets runs inside a client session (EngineClient+Session.swift); with
+    /// the session's file sync the daemon reads the context from it and `context` is never iterated.
     public func build<Context: AsyncSequence & Sendable>(
         context: Context,
         options: BuildOptions,
+        onEvent: @escaping @Sendable (BuildEvent) -> Void
+    ) async throws -> String where Context.Element == [UInt8] {
+        guard options.backend == .buildKit, let services = Self.sessionServices(options) else {
+            return try await build(context: context, options: options, sessionID: nil, onEvent: onEvent)
+        }
+        return try await withBuildKitSession(services) { sessionID in
+            try await self.build(context: services.context == nil ? context : nil, options: options, sessionID: sessionID, onEvent: onEvent)
+        }
+    }
+
+    /// The session a build needs: its services with the build's secrets, or nil when there is nothing to serve.
+    static func sessionServices(_ options: BuildOptions) -> SessionServices? {
+        guard options.session != nil || !options.secrets.isEmpty else { return nil }
+        var services = options.session ?? SessionServices()
+        for secret in options.secrets { services.secrets[secret.id] = secret.value }
+        return services
+    }
+
+    /// One `POST /build`: with the tar `context` as its body, or none when the session serves the context.
+    func build<Context: AsyncSequence & Sendable>(
+        context: Context?, options: BuildOptions, sessionID: String?,
         onEvent: @escaping @Sendable (BuildEvent) -> Void
     ) async throws -> String where Context.Element == [UInt8] {
         // AsyncHTTPClient pauses the upload once the socket stops taking data, but a write only counts once
@@ -15,14 +39,22 @@ extension EngineClient {
         // bound (tens of MB on a loaded machine). Its tasks run in order, so a no-op submitted after a chunk's
         // write completes only once that write reached the channel: at most one chunk waits in the queue.
         let loop = eventLoopGroup.next()
-        let paced = context.map { chunk -> ByteBuffer in
-            try await loop.submit {}.get()
-            return ByteBuffer(bytes: chunk)
+        let body = context.map { context in
+            let paced = context.map { chunk -> ByteBuffer in
+                try await loop.submit {}.get()
+                return ByteBuffer(bytes: chunk)
+            }
+            return HTTPClientRequest.Body.stream(paced, length: .unknown)
         }
-        let body = HTTPClientRequest.Body.stream(paced, length: .unknown)
+        var query = try Self.buildQuery(options)
+        if let sessionID {
+            query.append(("session", sessionID))
+            // The docker CLI's way of asking the daemon to read the context through the session's file sync.
+            if context == nil { query.append(("remote", "client-session")) }
+        }
         // A build may be silent for a long time, so no deadline: a dead daemon closes the connection instead.
         let response = try await send(
-            .POST, "/build", query: try Self.buildQuery(options), body: body, contentType: "application/x-tar",
+            .POST, "/build", query: query, body: body, contentType: body == nil ? nil : "application/x-tar",
             deadline: .distantFuture)
         try await requireSuccess(response)
 

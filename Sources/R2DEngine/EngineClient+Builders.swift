@@ -3,8 +3,8 @@ extension EngineClient {
     static let firstBuildKitAPIVersion = APIVersion(major: 1, minor: 39)
 
     /// Which builders the engine offers. Podman answers the compatible API with its own builder; Docker has
-    /// BuildKit from API 1.39, but on the containerd image store a build whose context is the request body fails
-    /// ("failed to read downloaded context", moby/moby #47717) until a client session sends the context.
+    /// BuildKit from API 1.39. On the containerd image store a build whose context is the request body fails
+    /// ("failed to read downloaded context", moby/moby #47717), so there the session's file sync sends it.
     public func builderSupport() async throws -> BuilderSupport {
         let version = try await self.version()
         if version.isPodman {
@@ -15,14 +15,9 @@ extension EngineClient {
                 isPodman: false,
                 buildKitUnavailable: "Docker \(version.version) (API \(version.apiVersion)) is older than BuildKit's API 1.39")
         }
-        if try await usesContainerdImageStore() {
-            return BuilderSupport(
-                isPodman: false,
-                buildKitUnavailable:
-                    "Docker \(version.version) keeps images in the containerd store, where BuildKit needs a client session "
-                    + "to read the build context (moby/moby #47717)")
-        }
-        return BuilderSupport(isPodman: false, buildKitUnavailable: nil, hasBridgeNetwork: try await hasBridgeNetwork())
+        return BuilderSupport(
+            isPodman: false, buildKitUnavailable: nil, hasBridgeNetwork: try await hasBridgeNetwork(),
+            buildKitNeedsSessionContext: try await usesContainerdImageStore())
     }
 
     /// `GET /networks/bridge`: 404 on a daemon started with `--bridge=none`.

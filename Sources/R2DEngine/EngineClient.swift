@@ -48,7 +48,7 @@ public final class EngineClient: Sendable {
         http = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration, backgroundActivityLogger: trace.logger)
     }
 
-    private static func tlsConfiguration(for endpoint: EngineEndpoint) throws -> TLSConfiguration? {
+    static func tlsConfiguration(for endpoint: EngineEndpoint) throws -> TLSConfiguration? {
         guard let files = endpoint.tls else { return nil }
         do {
             var tls = TLSConfiguration.makeClientConfiguration()
@@ -91,6 +91,12 @@ public final class EngineClient: Sendable {
         let version = "\(chosen.major).\(chosen.minor)"
         negotiatedVersion.withLock { $0 = version }
         return version
+    }
+
+    /// The negotiated API version, negotiating it on first use.
+    func apiVersion() async throws -> String {
+        if let existing = negotiatedVersion.withLock({ $0 }) { return existing }
+        return try await negotiateVersion()
     }
 
     struct APIVersion: Comparable {

@@ -1,3 +1,5 @@
+import R2DBuildKitSession
+
 /// Options for `POST /build`.
 public struct BuildOptions: Sendable {
     /// Dockerfile path inside the context, e.g. "binder/Dockerfile".
@@ -17,6 +19,10 @@ public struct BuildOptions: Sendable {
     /// Build secrets the daemon may read during this build through the BuildKit session's secrets service;
     /// never sent as build arguments, labels or any other part of the request.
     public var secrets: [BuildSecret] = []
+    /// With BuildKit, the services of the client session the build joins (`session=<id>`): the context by file
+    /// sync instead of the request body (`remote=client-session`, which the containerd image store needs) and
+    /// registry credentials for the base image. `secrets` join it. Nil with no secrets: no session.
+    public var session: SessionServices?
 
     public init(
         dockerfile: String? = nil,
@@ -56,7 +62,7 @@ public struct BuildSecret: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The daemon's two builders: the classic one (`POST /build?version=1`, also Podman's compatible builder) and
-/// BuildKit (`version=2`), driven with the context tar as the body and no client session.
+/// BuildKit (`version=2`), driven with the context tar as the body or through a client session's file sync.
 public enum BuildBackend: String, Sendable, Equatable, CaseIterable {
     case classic
     case buildKit = "buildkit"
@@ -70,11 +76,17 @@ public struct BuilderSupport: Sendable, Equatable {
     /// Whether the daemon has its default `bridge` network (not with `dockerd --bridge=none`): BuildKit's RUN
     /// steps need it unless the build names a network mode, where the classic builder does without.
     public var hasBridgeNetwork: Bool
+    /// Whether a BuildKit build must send its context through the session's file sync: on the containerd image
+    /// store the daemon cannot read a context sent as the request body (moby/moby #47717).
+    public var buildKitNeedsSessionContext: Bool
 
-    public init(isPodman: Bool, buildKitUnavailable: String?, hasBridgeNetwork: Bool = true) {
+    public init(
+        isPodman: Bool, buildKitUnavailable: String?, hasBridgeNetwork: Bool = true, buildKitNeedsSessionContext: Bool = false
+    ) {
         self.isPodman = isPodman
         self.buildKitUnavailable = buildKitUnavailable
         self.hasBridgeNetwork = hasBridgeNetwork
+        self.buildKitNeedsSessionContext = buildKitNeedsSessionContext
     }
 
     public var hasBuildKit: Bool { buildKitUnavailable == nil }

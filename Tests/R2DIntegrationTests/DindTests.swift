@@ -114,47 +114,4 @@ extension DindTests {
     }
 }
 
-extension DindTests {
-    /// Docker 26 on the containerd image store: its BuildKit cannot read a tar context, so swift-r2d builds classic.
-    @Suite("Docker 26 on the containerd image store", .serialized)
-    struct ContainerdStore {
-        static let engine = DindEngine.containerd
-        static let reason = "keeps images in the containerd store"
-
-        @Test("--build-backend auto builds with the classic builder, says so in one line, and verify passes")
-        func autoBuildsClassic() throws {
-            let (image, result) = try Builds.build("dockerfile/simple", backend: "auto", on: Self.engine)
-            defer { Self.engine.untagKeepingCache(image) }
-            let output = result.stdout + result.stderr
-            #expect(result.status == 0, "exit \(result.status)\n\(output.suffix(4000))")
-            #expect(output.contains("verify: ok"), "\(output.suffix(4000))")
-            let said = output.split(separator: "\n").filter { $0.contains(Self.reason) }
-            #expect(said.count == 1 && said[0].hasSuffix("; building with the classic builder."), "\(output.suffix(4000))")
-            #expect(BuilderOutput.isClassic(output), "\(output.suffix(4000))")
-            #expect(try Self.engine.containers(ancestor: image).isEmpty, "containers left from \(image)")
-        }
-
-        @Test("--build-backend buildkit is refused in one line, exits non-zero and leaves no tag")
-        func buildKitRefused() throws {
-            let (image, result) = try Builds.build("dockerfile/simple", backend: "buildkit", on: Self.engine)
-            defer { Self.engine.untagKeepingCache(image) }
-            #expect(result.status != 0)
-            let lines = result.stderr.split(separator: "\n")
-            let refusals = lines.filter { $0.contains("--build-backend buildkit") }
-            #expect(refusals.count == 1 && refusals[0].contains(Self.reason), "\(result.stderr)")
-            #expect(lines.last == refusals.first, "the refusal is the last line\n\(result.stderr)")
-            #expect(!BuilderOutput.isClassic(result.stdout + result.stderr), "nothing was built\n\(result.stderr)")
-            #expect(try Self.engine.inspectImage(image) == nil, "no tag is left")
-        }
-
-        @Test("auto with a Dockerfile written for BuildKit fails before building, in one line naming the construct")
-        func buildKitSyntaxRefused() throws {
-            let (image, result) = try Builds.build("dockerfile/buildkit-syntax", backend: "auto", on: Self.engine)
-            defer { Self.engine.untagKeepingCache(image) }
-            #expect(result.status != 0)
-            let refusals = result.stderr.split(separator: "\n").filter { $0.contains("which only BuildKit builds") }
-            #expect(refusals.count == 1 && refusals[0].contains(Self.reason), "\(result.stderr)")
-            #expect(try Self.engine.inspectImage(image) == nil, "no tag is left")
-        }
-    }
-}
+// Docker 26 on the containerd image store builds with BuildKit through a client session: SessionBuildTests.swift.

@@ -1,0 +1,72 @@
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+import Synchronization
+
+/// One gRPC call the daemon made on the session: its method, metadata, request messages and response writer.
+struct SessionCall: Sendable {
+    /// `/package.Service/Method`.
+    let method: String
+    /// The request headers that are gRPC metadata (lower-case names; a repeated name keeps every value in order).
+    let metadata: [String: [String]]
+    /// The request messages, ending when the daemon half-closes the stream.
+    let requests: AsyncThrowingStream<[UInt8], any Error>
+    let responses: ResponseWriter
+
+    /// The first request message of a unary call.
+    func singleRequest() async throws -> [UInt8] {
+        for try await message in requests { return message }
+        throw GRPCStatus(code: .invalidArgument, message: "the call carried no request message")
+    }
+}
+
+/// Writes a call's response: the headers before the first message, the messages, then the status as trailers.
+final class ResponseWriter: Sendable {
+    private let outbound: NIOAsyncChannelOutboundWriter<HTTP2Frame.FramePayload>
+    private let allocator: ByteBufferAllocator
+    private let headersSent = Mutex(false)
+
+    init(outbound: NIOAsyncChannelOutboundWriter<HTTP2Frame.FramePayload>, allocator: ByteBufferAllocator) {
+        self.outbound = outbound
+        self.allocator = allocator
+    }
+
+    static let responseHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
+
+    /// Sends one response message; suspends while HTTP/2 flow control holds the stream.
+    func send(_ message: [UInt8]) async throws {
+        if headersSent.withLock({ sent in
+            defer { sent = true }; return !sent
+        }) {
+            try await outbound.write(.headers(.init(headers: Self.responseHeaders)))
+        }
+        let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(grpcFramed(message, allocator: allocator)))
+        try await outbound.write(.data(data))
+    }
+
+    /// Ends the call with `status`: trailers after messages, or one trailers-only HEADERS frame.
+    func finish(_ status: GRPCStatus) async throws {
+        var trailers: HPACKHeaders = ["grpc-status": String(status.code.rawValue)]
+        if !status.message.isEmpty { trailers.add(name: "grpc-message", value: status.encodedMessage) }
+        if headersSent.withLock({ sent in
+            defer { sent = true }; return !sent
+        }) {
+            var headers = Self.responseHeaders
+            headers.add(contentsOf: trailers)
+            trailers = headers
+        }
+        try await outbound.write(.headers(.init(headers: trailers, endStream: true)))
+    }
+}
+
+/// The metadata of a request's headers: everything but pseudo-headers and the transport's own fields.
+func grpcMetadata(_ headers: HPACKHeaders) -> [String: [String]] {
+    let transport: Set<String> = ["content-type", "te", "user-agent", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding"]
+    var metadata: [String: [String]] = [:]
+    for (name, value, _) in headers {
+        let lowered = name.lowercased()
+        if lowered.hasPrefix(":") || transport.contains(lowered) { continue }
+        metadata[lowered, default: []].append(value)
+    }
+    return metadata
+}
