@@ -6,7 +6,8 @@ import R2DCore
 /// are applied, which is repo2docker's order of checks (`__main__.py`); traits are applied before any flag, in
 /// the order given (the configuration file's first), so the command line wins.
 enum Settings {
-    static let all: [Setting] = modeRows + userRows + runRows + valueRows + DownloadSettings.all + ProviderFlagSettings.all + traitOnly
+    static let all: [Setting] =
+        modeRows + userRows + runRows + valueRows + environmentCacheRows + DownloadSettings.all + ProviderFlagSettings.all + traitOnly
 
     /// The setting a `--Class.trait=` name or configuration key applies to.
     static let byTrait: [TraitName: Setting] = {

@@ -57,6 +57,8 @@ public struct BuildRequest: Sendable {
     /// Docker's per-registry CA directory (`<dir>/<host:port>/ca.crt`), trusted when asking a registry
     /// whether an image is already pushed.
     public var registryCertificatesDirectory: String = "/etc/docker/certs.d"
+    /// `--env-cache` / `--no-env-cache`: where environments are looked up and stored (EnvironmentReuse.swift).
+    public var environmentCache: EnvironmentCacheChoice = .imageRepository
     /// The process environment (DOCKER_HOST, GIT_CREDENTIAL_ENV, SOURCE_DATE_EPOCH, …).
     public var processEnvironment: [String: String] = [:]
 

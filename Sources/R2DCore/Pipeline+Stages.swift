@@ -70,8 +70,7 @@ extension Pipeline {
             if push { try await self.push(engine: engine, identity: context.identity, madeTag: false) }
         case .build(let push):
             let spec = try context.packed ?? contextSpec(planned)
-            try await buildAndTag(engine: engine, planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal)
-            if push { try await self.push(engine: engine, identity: context.identity, madeTag: true) }
+            try await build(engine: engine, planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal, push: push)
         }
         return PreparedImage(identity: context.identity, repositoryDirectory: directory)
     }
@@ -122,42 +121,52 @@ extension Pipeline {
         return existsLocally ? .reuse(push: push) : .build(push: push)
     }
 
+    /// Build, tag and push, on the environment from the registry when there is one (EnvironmentReuse.swift);
+    /// an environment this run built is stored after the image is pushed, and this run's environment tag goes.
+    func build(
+        engine: any ContainerEngine, planned: PlannedBuild, spec: BuildContextSpec, identity: ImageIdentity, isLocal: Bool,
+        push: Bool
+    ) async throws {
+        let environment = try await prepareEnvironment(engine: engine, planned: planned, spec: spec, identity: identity)
+        do {
+            try await buildAndTag(
+                engine: engine, planned: planned, spec: spec, identity: identity, isLocal: isLocal, environment: environment)
+            if push { try await self.push(engine: engine, identity: identity, madeTag: true) }
+            if let environment { await publishEnvironment(engine: engine, environment) }
+        } catch {
+            await releaseEnvironment(engine: engine, environment)
+            throw error
+        }
+        await releaseEnvironment(engine: engine, environment)
+    }
+
     /// Build and tag: the build is untagged, and the tag applied only once the daemon reports success, so a
-    /// failed or interrupted build leaves no tag. Returns the image id.
+    /// failed or interrupted build leaves no tag. With an environment, only the steps after it are built, on
+    /// it. Returns the image id.
     @discardableResult
     func buildAndTag(
         engine: any ContainerEngine, planned: PlannedBuild, spec: BuildContextSpec,
-        identity: ImageIdentity, isLocal: Bool
+        identity: ImageIdentity, isLocal: Bool, environment: PreparedEnvironment? = nil
     ) async throws -> String {
-        let (plan, dockerfile) = (planned.plan, planned.rendered.dockerfile)
+        let plan = planned.plan
+        var spec = spec
+        var dockerfile = planned.rendered.dockerfile
+        if let environment, let after = planned.rendered.dockerfileAfterEnvironment(from: environment.localTag) {
+            dockerfile = after
+            spec = Self.replacingDockerfile(spec, with: after)
+        }
         reporter.debug(dockerfile.hasSuffix("\n") ? dockerfile : dockerfile + "\n", phase: .building)
         reporter.log("Using \(plan.kind.className) builder\n", phase: .building)
         guard identity.digest == nil else { throw CoreError.cannotTagDigest(identity.name) }
 
-        var options = BuildOptions()
-        options.dockerfile = plan.kind == .docker ? (plan.dockerfile ?? "Dockerfile") : "Dockerfile"
-        options.backend = planned.builder.backend
-        options.buildArgs = buildArguments()
-        if options.backend == .buildKit {
-            options.buildArgs.merge(buildKitArguments(sourceDate: planned.sourceDate)) { own, _ in own }
-        }
+        var options = buildOptions(planned, sourceDate: planned.sourceDate)
         options.labels = labels(revision: identity.revision, mtime: planned.mtime, isLocal: isLocal)
-        options.cacheFrom = request.cacheFrom
-        options.platform = request.platform
-        options.networkMode = request.network
 
         // The stream's sha256 is only shown with --debug.
         let stream = BuildContext.stream(spec, computingDigest: reporter.debugEnabled)
-        let reporter = self.reporter
         let imageID: String
         do {
-            imageID = try await engine.build(context: stream, options: options) { event in
-                switch event {
-                case .output(let text): reporter.log(text, phase: .building)
-                case .status(let text): reporter.log(text.hasSuffix("\n") || text.hasSuffix("\r") ? text : text + "\n", phase: .building)
-                case .imageID: break
-                }
-            }
+            imageID = try await engine.build(context: stream, options: options, onEvent: buildEventHandler())
         } catch {
             throw try syntaxFrontendFailure(error, planned: planned) ?? error
         }
@@ -166,6 +175,34 @@ extension Pipeline {
         try await engine.tagImage(imageID, repository: identity.repository, tag: identity.tag)
         reporter.log("Successfully tagged \(identity.repository):\(identity.tag)\n", phase: .building)
         return imageID
+    }
+
+    /// The options every build of this plan shares (the environment's and the image's): Dockerfile, builder,
+    /// build arguments, cache sources, platform and network. Labels are the caller's.
+    func buildOptions(_ planned: PlannedBuild, sourceDate: Int64?) -> BuildOptions {
+        var options = BuildOptions()
+        options.dockerfile = planned.plan.kind == .docker ? (planned.plan.dockerfile ?? "Dockerfile") : "Dockerfile"
+        options.backend = planned.builder.backend
+        options.buildArgs = buildArguments()
+        if options.backend == .buildKit {
+            options.buildArgs.merge(buildKitArguments(sourceDate: sourceDate)) { own, _ in own }
+        }
+        options.cacheFrom = request.cacheFrom
+        options.platform = request.platform
+        options.networkMode = request.network
+        return options
+    }
+
+    /// Build output under the `building` phase, as the daemon words it.
+    func buildEventHandler() -> @Sendable (BuildEvent) -> Void {
+        let reporter = self.reporter
+        return { event in
+            switch event {
+            case .output(let text): reporter.log(text, phase: .building)
+            case .status(let text): reporter.log(text.hasSuffix("\n") || text.hasSuffix("\r") ? text : text + "\n", phase: .building)
+            case .imageID: break
+            }
+        }
     }
 
     /// Push. A failed push leaves nothing half-done: a tag this run made goes (its layers stay cached, so a
