@@ -61,7 +61,7 @@ struct EnvironmentReuseTests {
         ]
         let result = try runProgram(ProjectPaths.binary, arguments, environment: environment)
         var lines: [[String: Any]] = []
-        for line in result.stdout.split(separator: "\n") {
+        for line in (result.stdout + result.stderr).split(separator: "\n") {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(object != nil, "not a JSON object: \(line)")
             if let object { lines.append(object) }
