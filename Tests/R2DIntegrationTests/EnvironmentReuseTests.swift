@@ -70,7 +70,7 @@ struct EnvironmentReuseTests {
     }
 
     @Test(
-        "BinderHub's command line: commit 1 on node A, a notebook edit on a fresh node B installs nothing, a requirements change rebuilds; then --env-cache without --push"
+        "BinderHub's command line: commits 1 and 3 (requirements changed) build their environments on node A; a notebook edit on a fresh node B installs nothing; the same with --env-cache and no --push"
     )
     func reuseAcrossNodes() throws {
         let registry = try TestRegistry()
@@ -80,85 +80,99 @@ struct EnvironmentReuseTests {
         defer { commits.repo.remove() }
         var nodeA: FreshDindNode? = try FreshDindNode(label: "a", certificates: registry.certificatesDirectory)
         defer { nodeA?.remove() }
-        let nodeB = try FreshDindNode(label: "b", certificates: registry.certificatesDirectory)
-        defer { nodeB.remove() }
-        let repository = "\(registry.host)/swift-r2d-test/envreuse"
-        let image = { (sha: String) in "\(repository):\(sha)" }
-        let run = { (arguments: [String], node: FreshDindNode) in
-            try Self.swiftR2D(arguments + [commits.repo.fileURL], node: node, registry: registry, config: config)
-        }
+        let scene = Scene(registry: registry, config: config, commits: commits)
 
-        // Commit 1 on node A: no environment yet; it is built, and stored beside the image.
-        let first = try run(Self.binderHubArguments(ref: commits.first, image: image(commits.first)) + ["--push"], nodeA!)
-        #expect(first.status == 0, "\(first.raw.suffix(4000))")
-        #expect(
-            first.reuseLines.count == 1 && first.reuseLines.first?.contains("is not in the registry yet") == true, "\(first.reuseLines)")
-        #expect(first.installedPackages)
-        #expect(registry.manifestStatus(repository: "swift-r2d-test/envreuse", tag: commits.first) == 200)
-        let environmentTag = try #require(Self.environmentTag(in: first))
-        #expect(registry.manifestStatus(repository: "swift-r2d-test/envreuse", tag: environmentTag) == 200)
+        // Node A builds what needs an environment, while it has its layer cache: commit 1, then commit 3, each
+        // with --push and with --env-cache alone. Every one of them finds no environment and stores its own.
+        let firstEnvironment = try scene.buildsEnvironment(commits.first, pushing: true, on: nodeA!)
+        let thirdEnvironment = try scene.buildsEnvironment(commits.third, pushing: true, on: nodeA!)
+        #expect(thirdEnvironment != firstEnvironment, "a requirements change must be another environment")
+        let cachedFirst = try scene.buildsEnvironment(commits.first, pushing: false, on: nodeA!)
+        #expect(cachedFirst == firstEnvironment, "the identity does not depend on the image name or on --push")
+        _ = try scene.buildsEnvironment(commits.third, pushing: false, on: nodeA!)
         #expect(try nodeA!.repositoryTags().filter { $0.contains("r2d-env-") }.isEmpty, "environment tags left on node A")
         nodeA!.remove()
         nodeA = nil
 
-        // Commit 2 (a notebook edit) on node B, which has never built this repository: nothing is installed.
-        let second = try run(Self.binderHubArguments(ref: commits.second, image: image(commits.second)) + ["--push"], nodeB)
-        #expect(second.status == 0, "\(second.raw.suffix(4000))")
-        #expect(
-            second.reuseLines == [
-                "Environment reuse: reused \(repository):\(environmentTag); building only the repository copy and the steps after it.\n"
-            ])
-        #expect(!second.installedPackages, "\(second.messages(phase: "building").joined().suffix(4000))")
-        #expect(registry.manifestStatus(repository: "swift-r2d-test/envreuse", tag: commits.second) == 200)
+        // Commit 2 (a notebook edit) on node B, which has never built this repository: nothing is installed, and
+        // the image works.
+        let nodeB = try FreshDindNode(label: "b", certificates: registry.certificatesDirectory)
+        defer { nodeB.remove() }
+        try scene.reusesEnvironment(firstEnvironment, commit: commits.second, pushing: true, on: nodeB)
+        let image = scene.imageName(commits.second, pushing: true)
         let check = try nodeB.runContainer(
-            image: image(commits.second),
-            command: ["python", "-c", "import tabulate; assert tabulate.__version__ == '0.10.0'; print('envreuse-ok')"])
+            image: image, command: ["python", "-c", "import tabulate; assert tabulate.__version__ == '0.10.0'; print('envreuse-ok')"])
         #expect(check.status == 0 && check.output.contains("envreuse-ok"), "\(check.output.suffix(2000))")
-        #expect(try nodeB.runContainer(image: image(commits.second), command: ["grep", "-q", "edited", "index.ipynb"]).status == 0)
+        #expect(try nodeB.runContainer(image: image, command: ["grep", "-q", "edited", "index.ipynb"]).status == 0)
+        #expect(try nodeB.repositoryTags().filter { $0.contains("r2d-env-") }.isEmpty, "environment tags left on node B")
 
-        // Commit 3 changes requirements.txt: another environment, built (not reused).
-        let third = try run(Self.binderHubArguments(ref: commits.third, image: image(commits.third)) + ["--push"], nodeB)
-        #expect(third.status == 0, "\(third.raw.suffix(4000))")
-        #expect(
-            third.reuseLines.count == 1 && third.reuseLines.first?.contains("is not in the registry yet") == true, "\(third.reuseLines)")
-        #expect(third.installedPackages)
-        #expect(Self.environmentTag(in: third) != environmentTag)
-
-        try envCacheWithoutPush(commits: commits, nodeB: nodeB, registry: registry, config: config)
+        // The same without --push: the environment comes from the repository --env-cache names.
+        try scene.reusesEnvironment(firstEnvironment, commit: commits.second, pushing: false, on: nodeB)
+        let ciCheck = try nodeB.runContainer(
+            image: scene.imageName(commits.second, pushing: false), command: ["python", "-c", "import tabulate"])
+        #expect(ciCheck.status == 0, "\(ciCheck.output.suffix(2000))")
     }
 
-    /// The same with `--env-cache <registry>/<repository>` and no `--push` (a CI pipeline): commit 1 on node B
-    /// stores its environment there; commit 2 on a fresh node reuses it; commit 3 builds its own.
-    func envCacheWithoutPush(commits: Commits, nodeB: FreshDindNode, registry: TestRegistry, config: String) throws {
-        let cache = "\(registry.host)/swift-r2d-test/ci-envs"
-        let arguments = { (sha: String) in
-            Self.binderHubArguments(ref: sha, image: "swift-r2d-test-envreuse-ci:\(sha)") + ["--env-cache=\(cache)"]
-        }
-        let run = { (sha: String, node: FreshDindNode) in
-            try Self.swiftR2D(arguments(sha) + [commits.repo.fileURL], node: node, registry: registry, config: config)
-        }
-        let first = try run(commits.first, nodeB)
-        #expect(first.status == 0, "\(first.raw.suffix(4000))")
-        #expect(
-            first.reuseLines.first?.contains("\(cache):r2d-env-") == true
-                && first.reuseLines.first?.contains("not in the registry yet") == true)
-        let environmentTag = try #require(Self.environmentTag(in: first))
-        #expect(registry.manifestStatus(repository: "swift-r2d-test/ci-envs", tag: environmentTag) == 200)
+    /// The registry, credentials and commits of a test, and the two command lines: BinderHub's with --push, and
+    /// a CI pipeline's with --env-cache (a local image name, nothing pushed but the environment).
+    struct Scene {
+        let registry: TestRegistry
+        let config: String
+        let commits: Commits
+        var repository: String { "\(registry.host)/swift-r2d-test/envreuse" }
+        var cache: String { "\(registry.host)/swift-r2d-test/ci-envs" }
 
-        let nodeC = try FreshDindNode(label: "c", certificates: registry.certificatesDirectory)
-        defer { nodeC.remove() }
-        let second = try run(commits.second, nodeC)
-        #expect(second.status == 0, "\(second.raw.suffix(4000))")
-        #expect(
-            second.reuseLines == [
-                "Environment reuse: reused \(cache):\(environmentTag); building only the repository copy and the steps after it.\n"
-            ])
-        #expect(!second.installedPackages)
-        #expect(try nodeC.inspect("swift-r2d-test-envreuse-ci:\(commits.second)") != nil)
+        func imageName(_ sha: String, pushing: Bool) -> String {
+            pushing ? "\(repository):\(sha)" : "swift-r2d-test-envreuse-ci:\(sha)"
+        }
 
-        let third = try run(commits.third, nodeB)
-        #expect(third.status == 0, "\(third.raw.suffix(4000))")
-        #expect(third.reuseLines.first?.contains("not in the registry yet") == true, "\(third.reuseLines)")
+        func build(_ sha: String, pushing: Bool, on node: FreshDindNode) throws -> Run {
+            let extra = pushing ? ["--push"] : ["--env-cache=\(cache)"]
+            return try EnvironmentReuseTests.swiftR2D(
+                EnvironmentReuseTests.binderHubArguments(ref: sha, image: imageName(sha, pushing: pushing)) + extra + [
+                    commits.repo.fileURL
+                ],
+                node: node, registry: registry, config: config)
+        }
+
+        /// Builds a commit that finds no environment; checks it built one and stored it. Returns its tag.
+        func buildsEnvironment(
+            _ sha: String, pushing: Bool, on node: FreshDindNode, sourceLocation: SourceLocation = #_sourceLocation
+        ) throws -> String {
+            let run = try build(sha, pushing: pushing, on: node)
+            let (stored, repositoryPath) = pushing ? (repository, "swift-r2d-test/envreuse") : (cache, "swift-r2d-test/ci-envs")
+            #expect(run.status == 0, "\(run.raw.suffix(4000))", sourceLocation: sourceLocation)
+            #expect(run.reuseLines.count == 1, "\(run.reuseLines)", sourceLocation: sourceLocation)
+            #expect(
+                run.reuseLines.first?.hasPrefix("Environment reuse: none (\(stored):r2d-env-") == true
+                    && run.reuseLines.first?.contains("is not in the registry yet") == true, "\(run.reuseLines)",
+                sourceLocation: sourceLocation)
+            #expect(run.installedPackages, sourceLocation: sourceLocation)
+            let tag = try #require(EnvironmentReuseTests.environmentTag(in: run), sourceLocation: sourceLocation)
+            #expect(registry.manifestStatus(repository: repositoryPath, tag: tag) == 200, sourceLocation: sourceLocation)
+            if pushing {
+                #expect(registry.manifestStatus(repository: "swift-r2d-test/envreuse", tag: sha) == 200, sourceLocation: sourceLocation)
+            }
+            return tag
+        }
+
+        /// Builds a commit whose environment is in the registry; checks it was reused and nothing installed.
+        func reusesEnvironment(
+            _ tag: String, commit sha: String, pushing: Bool, on node: FreshDindNode, sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
+            let run = try build(sha, pushing: pushing, on: node)
+            let stored = pushing ? repository : cache
+            #expect(run.status == 0, "\(run.raw.suffix(4000))", sourceLocation: sourceLocation)
+            #expect(
+                run.reuseLines == [
+                    "Environment reuse: reused \(stored):\(tag); building only the repository copy and the steps after it.\n"
+                ], "\(run.reuseLines)", sourceLocation: sourceLocation)
+            #expect(!run.installedPackages, "\(run.messages(phase: "building").joined().suffix(4000))", sourceLocation: sourceLocation)
+            if pushing {
+                #expect(registry.manifestStatus(repository: "swift-r2d-test/envreuse", tag: sha) == 200, sourceLocation: sourceLocation)
+            }
+            #expect(try node.inspect(imageName(sha, pushing: pushing)) != nil, sourceLocation: sourceLocation)
+        }
     }
 
     /// The `r2d-env-<identity>` tag a run names in its reuse line.
