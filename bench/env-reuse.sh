@@ -14,6 +14,7 @@
 #
 # Usage: bench/env-reuse.sh   (as root; needs swift-r2d/dind:trixie and swift-r2d/test-base:bookworm)
 #   env: SWIFT_R2D (default .build/debug/swift-r2d)  BENCH_WORK (/tmp/swift-r2d-bench-envreuse)  BENCH_OUT (copy)
+#        BENCH_BACKEND (auto: BuildKit on these nodes, since the builds pass --network=host; or classic)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +22,7 @@ root=$(cd "$here/.." && pwd)
 swift_r2d=${SWIFT_R2D:-$root/.build/debug/swift-r2d}
 work=${BENCH_WORK:-/tmp/swift-r2d-bench-envreuse}
 base_image=swift-r2d/test-base:bookworm
+backend=${BENCH_BACKEND:-auto}
 dind_image=swift-r2d/dind:trixie
 suffix=$RANDOM$RANDOM
 nodes=()
@@ -102,7 +104,7 @@ build() {
   started=$(date +%s.%N)
   DOCKER_HOST=unix://$socket HOME=/nonexistent DOCKER_CONFIG= "$swift_r2d" --ref="$sha" \
     --image="127.0.0.1:$port/bench/envreuse:$tag" --no-clean --no-run --json-logs --user-name=jovyan --user-id=1000 \
-    --push --base-image=$base_image --default-python-version=3.11 --network=host "$@" "file://$repo" >"$work/$label.log" 2>&1 ||
+    --push --base-image=$base_image --default-python-version=3.11 --network=host --build-backend="$backend" "$@" "file://$repo" >"$work/$label.log" 2>&1 ||
     { say "$label failed:"; tail -5 "$work/$label.log" >&2; exit 1; }
   ended=$(date +%s.%N)
   after=$(registry_bytes)
@@ -139,7 +141,7 @@ read -r rebuild_s rebuild_pushed < <(build rebuild "$node_c" "$second" "rebuild-
 ratio=$(python3 -c "print(f'{$content_s / $first_s:.2f}')")
 table=$(
   cat <<EOF
-| build (fresh node each, BinderHub's command line + --push) | wall s | bytes pushed | bytes pulled |
+| build (fresh Docker 26 node each, BinderHub's command line + --push, backend $backend) | wall s | bytes pushed | bytes pulled |
 |---|---:|---:|---:|
 | first build: commit 1, environment built and stored | $first_s | $first_pushed | 0 |
 | content-only commit 2, environment reused | $content_s | $content_pushed | $content_pulled |
@@ -149,4 +151,4 @@ content-only / first = **$ratio** (goal ≤ 0.35); load average at the end: $(cu
 EOF
 )
 echo "$table"
-[[ -n "${BENCH_OUT:-}" ]] && echo "$table" >"$BENCH_OUT"
+if [[ -n "${BENCH_OUT:-}" ]]; then echo "$table" >"$BENCH_OUT"; fi
