@@ -41,10 +41,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_node NAME: a fresh daemon with only the base image; prints its socket.
+# start_node NAME: a fresh daemon with only the base image, its socket /run/<node>/docker.sock. Called in a
+# subshell ($(...)), so the parent lists the node names itself (node_name) for the cleanup.
+node_name() { echo "swift-r2d-bench-envreuse-$1-$suffix"; }
 start_node() {
-  local node=swift-r2d-bench-envreuse-$1-$suffix
-  nodes+=("$node")
+  local node
+  node=$(node_name "$1")
   mkdir -p "/run/$node"
   docker run -d --name "$node" --network host --cap-add ALL --cap-drop SYS_RESOURCE \
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined --cgroupns host \
@@ -128,6 +130,7 @@ start_registry
 make_repository
 say "registry 127.0.0.1:$port; commits $first $second"
 
+nodes=("$(node_name a)" "$(node_name b)" "$(node_name c)")
 node_a=$(start_node a)
 read -r first_s first_pushed < <(build first "$node_a" "$first" "$first")
 env_tag=$(grep -o 'r2d-env-[0-9a-f]\{64\}' "$work/first.log" | head -1)
