@@ -14,6 +14,7 @@
 #
 # Usage: bench/env-reuse.sh   (as root; needs swift-r2d/dind:trixie and swift-r2d/test-base:bookworm)
 #   env: SWIFT_R2D (default .build/debug/swift-r2d)  BENCH_WORK (/tmp/swift-r2d-bench-envreuse)  BENCH_OUT (copy)
+#        BENCH_LOGS (a directory to keep each build's log in, every line prefixed with its second)
 #        BENCH_BACKEND (auto: BuildKit on these nodes, since the builds pass --network=host; or classic)
 set -euo pipefail
 
@@ -37,6 +38,7 @@ cleanup() {
     rm -rf "/run/$node"
   done
   [[ -n "$registry_pid" ]] && kill "$registry_pid" 2>/dev/null || true
+  if [[ -n "${BENCH_LOGS:-}" ]]; then mkdir -p "$BENCH_LOGS" && cp "$work"/*.log "$BENCH_LOGS"/ 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -106,7 +108,8 @@ build() {
   started=$(date +%s.%N)
   DOCKER_HOST=unix://$socket HOME=/nonexistent DOCKER_CONFIG= "$swift_r2d" --ref="$sha" \
     --image="127.0.0.1:$port/bench/envreuse:$tag" --no-clean --no-run --json-logs --user-name=jovyan --user-id=1000 \
-    --push --base-image=$base_image --default-python-version=3.11 --network=host --build-backend="$backend" "$@" "file://$repo" >"$work/$label.log" 2>&1 ||
+    --push --base-image=$base_image --default-python-version=3.11 --network=host --build-backend="$backend" "$@" "file://$repo" 2>&1 |
+    python3 -u -c 'import sys,time; t=time.time(); [print(f"{time.time()-t:7.2f} {l}", end="") for l in sys.stdin]' >"$work/$label.log" ||
     { say "$label failed:"; tail -5 "$work/$label.log" >&2; exit 1; }
   ended=$(date +%s.%N)
   after=$(registry_bytes)

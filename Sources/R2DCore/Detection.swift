@@ -28,7 +28,8 @@ public enum Detection {
             let root = try RepositoryDirectory.resolve(checkout: fetched.path, subdir: subdir, repo: repo)
             let snapshot = try RepoSnapshot(root: root, repositoryRoot: fetched.path)
             let plan = try BuildpackChain.detect(snapshot, allowDefault: allowDefault)
-            return (plan, try EnvironmentSummary(plan: plan, snapshot: snapshot, request: request))
+            // A plan the renderer refuses has no environment to show; detection itself still succeeds.
+            return (plan, (try? EnvironmentSummary(plan: plan, snapshot: snapshot, request: request)) ?? nil)
         }
     }
 

@@ -1,5 +1,6 @@
 import R2DBuildpacks
 import R2DEngine
+import R2DTestSupport
 import Testing
 
 @testable import R2DCore
@@ -75,5 +76,36 @@ struct EnvironmentIdentityTests {
         #expect(one.identity == two.identity)
         #expect(Inputs().identity.count == 64 && Inputs().identity.allSatisfy(\.isHexDigit))
         #expect(Inputs().identity == Inputs().identity)
+    }
+}
+
+/// `detect --json`'s `environment`: the identity's part that needs no daemon, from the repository alone.
+@Suite("detect --json shows the environment's inputs")
+struct DetectEnvironmentTests {
+    func summary(_ files: [String: String]) throws -> EnvironmentSummary {
+        let repository = try TemporaryGitRepository(files: files)
+        defer { repository.remove() }
+        let (_, summary) = try Detection.planAndEnvironment(
+            repo: repository.path, ref: nil, subdir: "", allowDefault: true, environment: [:],
+            reporter: Reporter(json: false, debug: false) { _ in })
+        return try #require(summary)
+    }
+
+    @Test("a notebook edit keeps the inputs, a requirements change does not; both backends are shown")
+    func inputsFollowTheEnvironmentFiles() throws {
+        let first = try summary(["requirements.txt": "tabulate==0.10.0\n", "index.ipynb": "{}"])
+        let edited = try summary(["requirements.txt": "tabulate==0.10.0\n", "index.ipynb": "{\"cells\": []}"])
+        let changed = try summary(["requirements.txt": "tabulate==0.9.0\n", "index.ipynb": "{}"])
+        #expect(Set(first.inputs_sha256.keys) == ["classic", "buildkit"])
+        #expect(first.inputs_sha256["classic"] != first.inputs_sha256["buildkit"])
+        #expect(edited.inputs_sha256 == first.inputs_sha256)
+        #expect(changed.inputs_sha256["classic"] != first.inputs_sha256["classic"])
+        #expect(first.files.contains("src/requirements.txt") && !first.files.contains("src/index.ipynb"))
+        let json = Detection.json(
+            try Detection.planAndEnvironment(
+                repo: ProjectPaths.fixture("venv/postBuild"), ref: nil, subdir: "", allowDefault: true, environment: [:],
+                reporter: Reporter(json: false, debug: false) { _ in }
+            ).plan)
+        #expect(json.contains("\"environment\":null"), "without a summary the key is still there")
     }
 }
