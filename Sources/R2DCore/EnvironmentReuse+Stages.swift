@@ -24,6 +24,8 @@ extension Pipeline {
             reporter.log("Environment reuse: none (\(reference) is not in the registry yet); building it.\n", phase: .building)
             return nil
         }
+        // A pull of a large environment is silent for a while otherwise (the daemon reports layers, not lines).
+        reporter.log("Pulling the environment \(reference)\n", phase: .building)
         do {
             try await engine.pullImage(
                 repository: parsed.name, tag: parsed.tag, auth: try await registryAuth(for: parsed), platform: request.platform,
