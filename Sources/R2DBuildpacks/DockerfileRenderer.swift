@@ -67,6 +67,9 @@ public struct RenderedBuild: Sendable {
     public var files: [GeneratedFile]
     /// True for generated Dockerfiles: the repository goes under `src/` and the Dockerfile at the root.
     public var isGenerated: Bool
+    /// Where a generated Dockerfile splits into the environment and what comes after it (EnvironmentStage.swift);
+    /// nil for a user Dockerfile.
+    public var environmentSplit: EnvironmentSplit? = nil
 }
 
 /// Turns a plan into Dockerfile text, in repo2docker's layer order (repo2docker's `buildpacks/base.py` template), using only syntax the
@@ -100,6 +103,7 @@ public enum DockerfileRenderer {
         buildStepsLayer(&d, f)
         repoDirectoryLayer(&d, f)
         preassembleLayer(&d, f, plan: plan, options: options)
+        let split = EnvironmentSplit(lines: d.lines, fragments: f)
         assembleLayer(&d, f, options: options)
         postBuildLayer(&d, plan: plan)
         entrypointLayer(&d, plan: plan)
@@ -109,7 +113,8 @@ public enum DockerfileRenderer {
             + f.buildScriptFiles.map {
                 GeneratedFile(path: "build_script_files/\($0.name)", contents: $0.contents, mode: $0.mode)
             }
-        return RenderedBuild(dockerfile: d.lines.joined(separator: "\n") + "\n", files: files, isGenerated: true)
+        return RenderedBuild(
+            dockerfile: d.lines.joined(separator: "\n") + "\n", files: files, isGenerated: true, environmentSplit: split)
     }
 
     /// `COPY --chown` with the literal image uid.

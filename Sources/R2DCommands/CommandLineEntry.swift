@@ -174,10 +174,10 @@ public enum CommandLineEntry {
             StandardStream.error.write(text)
         }
         do {
-            let plan = try Detection.plan(
+            let (plan, summary) = try Detection.planAndEnvironment(
                 repo: command.repo, ref: command.ref, subdir: command.subdir ?? "",
                 allowDefault: !command.noDefaultBuildpack, environment: environment, reporter: quiet)
-            StandardStream.output.write(command.json ? Detection.json(plan) + "\n" : Detection.text(plan))
+            StandardStream.output.write(command.json ? Detection.json(plan, environment: summary) + "\n" : Detection.text(plan))
             return checkingOutput(0, reporter: reporter)
         } catch {
             reporter.failure(rendered(error))

@@ -7,8 +7,8 @@ import R2DCore
 /// the order given (the configuration file's first), so the command line wins.
 enum Settings {
     static let all: [Setting] =
-        modeRows + userRows + runRows + valueRows + DownloadSettings.all + ProviderFlagSettings.all + LimitSettings.all + traitOnly
-        + secretRows
+        modeRows + userRows + runRows + valueRows + environmentCacheRows + DownloadSettings.all + ProviderFlagSettings.all
+        + LimitSettings.all + traitOnly + secretRows
 
     /// The setting a `--Class.trait=` name or configuration key applies to.
     static let byTrait: [TraitName: Setting] = {

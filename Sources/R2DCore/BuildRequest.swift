@@ -61,6 +61,8 @@ public struct BuildRequest: Sendable {
     public var registryCertificatesDirectory: String = "/etc/docker/certs.d"
     /// `--secret`: build secrets the build may read (BuildKit only), by id and where the value comes from.
     public var secrets: [SecretRequest] = []
+    /// `--env-cache` / `--no-env-cache`: where environments are looked up and stored (EnvironmentReuse.swift).
+    public var environmentCache: EnvironmentCacheChoice = .imageRepository
     /// The process environment (DOCKER_HOST, GIT_CREDENTIAL_ENV, SOURCE_DATE_EPOCH, …).
     public var processEnvironment: [String: String] = [:]
 

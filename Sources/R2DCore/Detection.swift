@@ -9,6 +9,16 @@ public enum Detection {
         repo: String, ref: String?, subdir: String, allowDefault: Bool, environment: [String: String],
         reporter: Reporter
     ) throws -> BuildPlan {
+        try planAndEnvironment(
+            repo: repo, ref: ref, subdir: subdir, allowDefault: allowDefault, environment: environment, reporter: reporter
+        ).plan
+    }
+
+    /// The plan, and the part of its environment's identity that needs no daemon (EnvironmentInputs).
+    public static func planAndEnvironment(
+        repo: String, ref: String?, subdir: String, allowDefault: Bool, environment: [String: String],
+        reporter: Reporter
+    ) throws -> (plan: BuildPlan, environment: EnvironmentSummary?) {
         Git.initialize()
         var request = BuildRequest(repo: repo, userID: 1000, userName: "jovyan")
         request.ref = ref
@@ -16,7 +26,10 @@ public enum Detection {
         // The same repository source as a build; the checkout goes when detection is done with it.
         return try RepositorySource(request: request, reporter: reporter).withRepository { fetched in
             let root = try RepositoryDirectory.resolve(checkout: fetched.path, subdir: subdir, repo: repo)
-            return try BuildpackChain.detect(try RepoSnapshot(root: root, repositoryRoot: fetched.path), allowDefault: allowDefault)
+            let snapshot = try RepoSnapshot(root: root, repositoryRoot: fetched.path)
+            let plan = try BuildpackChain.detect(snapshot, allowDefault: allowDefault)
+            // A plan the renderer refuses has no environment to show; detection itself still succeeds.
+            return (plan, (try? EnvironmentSummary(plan: plan, snapshot: snapshot, request: request)) ?? nil)
         }
     }
 
@@ -33,11 +46,11 @@ public enum Detection {
         let dockerfile: String?
         let ignore_files: [String]
         let notes: [String]
+        let environment: EnvironmentSummary?
 
         enum CodingKeys: String, CodingKey {
             case buildpack, python_version, python_version_source, r_version, julia_version, binder_dir, apt_packages, post_build, start,
-                dockerfile, ignore_files,
-                notes
+                dockerfile, ignore_files, notes, environment
         }
 
         func encode(to encoder: Encoder) throws {
@@ -55,17 +68,18 @@ public enum Detection {
             try c.encode(dockerfile, forKey: .dockerfile)
             try c.encode(ignore_files, forKey: .ignore_files)
             try c.encode(notes, forKey: .notes)
+            try c.encode(environment, forKey: .environment)
         }
     }
 
     /// One JSON object with the keys documented for `detect --json`.
-    public static func json(_ plan: BuildPlan) -> String {
+    public static func json(_ plan: BuildPlan, environment: EnvironmentSummary? = nil) -> String {
         let report = Report(
             buildpack: plan.kind.rawValue, python_version: plan.pythonVersion, python_version_source: plan.pythonVersionSource,
             r_version: plan.rVersion,
             julia_version: plan.juliaVersion, binder_dir: plan.binderDirectory, apt_packages: plan.aptPackages,
             post_build: plan.postBuild, start: plan.start, dockerfile: plan.dockerfile, ignore_files: plan.ignoreFiles,
-            notes: plan.notes)
+            notes: plan.notes, environment: environment)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

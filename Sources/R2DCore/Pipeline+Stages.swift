@@ -72,9 +72,9 @@ extension Pipeline {
             if push { try await self.push(engine: engine, identity: context.identity, madeTag: false) }
         case .build(let push):
             let spec = try context.packed ?? contextSpec(planned)
-            try await buildAndTag(
-                engine: engine, planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal, secrets: secrets)
-            if push { try await self.push(engine: engine, identity: context.identity, madeTag: true) }
+            try await build(
+                engine: engine, planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal, push: push,
+                secrets: secrets)
         }
         return PreparedImage(identity: context.identity, repositoryDirectory: directory)
     }
@@ -125,37 +125,65 @@ extension Pipeline {
         return existsLocally ? .reuse(push: push) : .build(push: push)
     }
 
+    /// Build, tag and push, on the environment from the registry when there is one (EnvironmentReuse.swift);
+    /// an environment this run built is stored after the image is pushed, and this run's environment tag goes.
+    func build(
+        engine: any ContainerEngine, planned: PlannedBuild, spec: BuildContextSpec, identity: ImageIdentity, isLocal: Bool,
+        push: Bool, secrets: [BuildSecret] = []
+    ) async throws {
+        let environment = try await prepareEnvironment(
+            engine: engine, planned: planned, spec: spec, identity: identity, secrets: secrets)
+        do {
+            try await buildAndTag(
+                engine: engine, planned: planned, spec: spec, identity: identity, isLocal: isLocal, environment: environment,
+                secrets: secrets)
+            if push { try await self.push(engine: engine, identity: identity, madeTag: true) }
+            if let environment { await publishEnvironment(engine: engine, environment) }
+        } catch {
+            await releaseEnvironment(engine: engine, environment)
+            throw error
+        }
+        await releaseEnvironment(engine: engine, environment)
+    }
+
     /// Build and tag: the build is untagged, and the tag applied only once the daemon reports success, so a
-    /// failed or interrupted build leaves no tag. Returns the image id.
+    /// failed or interrupted build leaves no tag. With an environment, only the steps after it are built, on
+    /// it. Returns the image id.
     @discardableResult
     func buildAndTag(
         engine: any ContainerEngine, planned: PlannedBuild, spec: BuildContextSpec,
-        identity: ImageIdentity, isLocal: Bool, secrets: [BuildSecret] = []
+        identity: ImageIdentity, isLocal: Bool, environment: PreparedEnvironment? = nil, secrets: [BuildSecret] = []
     ) async throws -> String {
-        let (plan, dockerfile) = (planned.plan, planned.rendered.dockerfile)
+        let plan = planned.plan
+        var spec = spec
+        var dockerfile = planned.rendered.dockerfile
+        if let environment, let after = planned.rendered.dockerfileAfterEnvironment(from: environment.localTag) {
+            dockerfile = after
+            spec = Self.replacingDockerfile(spec, with: after)
+        }
         reporter.debug(dockerfile.hasSuffix("\n") ? dockerfile : dockerfile + "\n", phase: .building)
         reporter.log("Using \(plan.kind.className) builder\n", phase: .building)
         guard identity.digest == nil else { throw CoreError.cannotTagDigest(identity.name) }
 
-        let options = try buildOptions(planned: planned, spec: spec, identity: identity, isLocal: isLocal, secrets: secrets)
+        var options = try buildOptions(planned, sourceDate: planned.sourceDate, spec: spec, secrets: secrets)
+        options.labels = labels(revision: identity.revision, mtime: planned.mtime, isLocal: isLocal)
         let imageID = try await sendBuild(engine: engine, options: options, planned: planned, spec: spec)
         try await engine.tagImage(imageID, repository: identity.repository, tag: identity.tag)
         reporter.log("Successfully tagged \(identity.repository):\(identity.tag)\n", phase: .building)
         return imageID
     }
 
-    func buildOptions(
-        planned: PlannedBuild, spec: BuildContextSpec, identity: ImageIdentity, isLocal: Bool, secrets: [BuildSecret]
-    ) throws -> BuildOptions {
-        let plan = planned.plan
+    /// The options every build of this plan shares (the environment's and the image's): Dockerfile, builder,
+    /// build arguments, cache sources, platform, network, secrets and, with BuildKit, the session serving
+    /// `spec`. Labels are the caller's.
+    func buildOptions(_ planned: PlannedBuild, sourceDate: Int64?, spec: BuildContextSpec, secrets: [BuildSecret]) throws -> BuildOptions {
         var options = BuildOptions()
-        options.dockerfile = plan.kind == .docker ? (plan.dockerfile ?? "Dockerfile") : "Dockerfile"
+        options.dockerfile = planned.plan.kind == .docker ? (planned.plan.dockerfile ?? "Dockerfile") : "Dockerfile"
         options.backend = planned.builder.backend
         options.buildArgs = buildArguments()
         if options.backend == .buildKit {
-            options.buildArgs.merge(buildKitArguments(sourceDate: planned.sourceDate)) { own, _ in own }
+            options.buildArgs.merge(buildKitArguments(sourceDate: sourceDate)) { own, _ in own }
         }
-        options.labels = labels(revision: identity.revision, mtime: planned.mtime, isLocal: isLocal)
         options.cacheFrom = request.cacheFrom
         options.platform = request.platform
         options.networkMode = request.network
@@ -164,10 +192,10 @@ extension Pipeline {
         return options
     }
 
-    /// Sends the build (the tar as the body, metered, or the session's file sync) and follows its output.
-    private func sendBuild(
-        engine: any ContainerEngine, options: BuildOptions, planned: PlannedBuild, spec: BuildContextSpec
-    ) async throws -> String {
+    /// Sends the build (the tar as the body, metered, or the session's file sync) and follows its output under
+    /// the `building` phase, as the daemon words it.
+    func sendBuild(engine: any ContainerEngine, options: BuildOptions, planned: PlannedBuild, spec: BuildContextSpec) async throws -> String
+    {
         // The stream's sha256 is only shown with --debug.
         let stream = BuildContext.stream(spec, computingDigest: reporter.debugEnabled)
         let reporter = self.reporter

@@ -124,7 +124,11 @@ public struct Pipeline: Sendable {
     func validate(_ location: RepositoryLocation) throws {
         guard request.engine == "docker" || request.engine == "podman" else { throw CoreError.unknownEngine(request.engine) }
         if request.build && request.userID == 0 { throw CoreError.rootUser }
-        if request.push { try credentialStore.validate() }
+        if case .repository = request.environmentCache {
+            try credentialStore.validate()
+        } else if request.push {
+            try credentialStore.validate()
+        }
         if case .missingLocalPath = location { throw CoreError.repositoryMissing(request.repo) }
         try checkSecretsBuilder()
     }

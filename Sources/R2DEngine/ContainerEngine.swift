@@ -21,6 +21,11 @@ public protocol ContainerEngine: Sendable {
         repository: String, tag: String, auth: RegistryAuth?,
         onProgress: @escaping @Sendable (PushProgress) -> Void
     ) async throws -> String?
+    /// Pulls repository:tag into the daemon; a failed pull tags nothing.
+    func pullImage(
+        repository: String, tag: String, auth: RegistryAuth?, platform: String?,
+        onProgress: @escaping @Sendable (PushProgress) -> Void
+    ) async throws
     /// Creates, starts and follows a container until it exits, removes it, and returns its exit code.
     func runContainer(
         _ options: RunOptions,

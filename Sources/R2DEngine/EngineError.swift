@@ -8,6 +8,8 @@ public enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     case buildFailed(message: String)
     /// The push stream reported an error; `message` is the daemon's (the registry's) own text.
     case pushFailed(message: String)
+    /// The pull stream reported an error; `message` is the daemon's (the registry's) own text.
+    case pullFailed(message: String)
     /// DOCKER_HOST or the TLS files are unusable; the text names the variable.
     case invalidEndpoint(String)
     /// The daemon answered something this client cannot understand.
@@ -24,6 +26,8 @@ public enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
             return "The image build failed: \(message)"
         case .pushFailed(let message):
             return "Pushing the image failed: \(message)"
+        case .pullFailed(let message):
+            return "Pulling the image failed: \(message)"
         case .invalidEndpoint(let text):
             return text
         case .protocolError(let text):

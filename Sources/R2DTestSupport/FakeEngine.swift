@@ -15,6 +15,7 @@ public final class FakeEngine: ContainerEngine {
         case tagImage(source: String, repository: String, tag: String)
         case removeImage(String)
         case pushImage(repository: String, tag: String)
+        case pullImage(repository: String, tag: String)
         case runContainer(image: String)
         case shutdown
 
@@ -27,6 +28,7 @@ public final class FakeEngine: ContainerEngine {
             case .tagImage(let source, let repository, let tag): return "tagImage(\(source) as \(repository):\(tag))"
             case .removeImage(let reference): return "removeImage(\(reference))"
             case .pushImage(let repository, let tag): return "pushImage(\(repository):\(tag))"
+            case .pullImage(let repository, let tag): return "pullImage(\(repository):\(tag))"
             case .runContainer(let image): return "runContainer(\(image))"
             case .shutdown: return "shutdown"
             }
@@ -47,10 +49,25 @@ public final class FakeEngine: ContainerEngine {
     public struct Expectation: Sendable {
         public var call: Call
         public var answer: Answer
+        /// When set, any call whose description starts with it matches: for arguments a run makes up (a
+        /// content-addressed or random tag).
+        public var descriptionPrefix: String?
 
         public init(_ call: Call, answer: Answer = .none) {
             self.call = call
             self.answer = answer
+        }
+
+        /// `call`, matching any call whose description begins with `prefix` (e.g. "tagImage(sha256:env as ").
+        public static func matching(_ prefix: String, like call: Call, answer: Answer = .none) -> Expectation {
+            var expectation = Expectation(call, answer: answer)
+            expectation.descriptionPrefix = prefix
+            return expectation
+        }
+
+        func matches(_ other: Call) -> Bool {
+            if let descriptionPrefix { return other.description.hasPrefix(descriptionPrefix) }
+            return other == call
         }
 
         public static let negotiateVersion = Expectation(.negotiateVersion)
@@ -76,6 +93,10 @@ public final class FakeEngine: ContainerEngine {
         public static func pushImage(_ name: String, failing error: (any Error & Sendable)? = nil) -> Expectation {
             let (repository, tag) = FakeEngine.split(name)
             return Expectation(.pushImage(repository: repository, tag: tag), answer: error.map { .failure($0) } ?? .none)
+        }
+        public static func pullImage(_ name: String, failing error: (any Error & Sendable)? = nil) -> Expectation {
+            let (repository, tag) = FakeEngine.split(name)
+            return Expectation(.pullImage(repository: repository, tag: tag), answer: error.map { .failure($0) } ?? .none)
         }
         public static func runContainer(_ image: String, exitCode: Int32 = 0) -> Expectation {
             Expectation(.runContainer(image: image), answer: .exitCode(exitCode))
@@ -135,7 +156,7 @@ public final class FakeEngine: ContainerEngine {
         onCall(call)
         let answer = state.withLock { state -> Answer? in
             state.calls.append(call)
-            guard let next = state.pending.first, next.call == call else {
+            guard let next = state.pending.first, next.matches(call) else {
                 state.unexpected.append(call)
                 return nil
             }
@@ -190,6 +211,13 @@ public final class FakeEngine: ContainerEngine {
     ) async throws -> String? {
         _ = try answer(.pushImage(repository: repository, tag: tag))
         return nil
+    }
+
+    public func pullImage(
+        repository: String, tag: String, auth: RegistryAuth?, platform: String?,
+        onProgress: @escaping @Sendable (PushProgress) -> Void
+    ) async throws {
+        _ = try answer(.pullImage(repository: repository, tag: tag))
     }
 
     public func runContainer(

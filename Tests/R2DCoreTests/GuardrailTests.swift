@@ -163,6 +163,9 @@ final class QuietPushEngine: ContainerEngine {
         }
         return nil
     }
+    func pullImage(
+        repository: String, tag: String, auth: RegistryAuth?, platform: String?, onProgress: @escaping @Sendable (PushProgress) -> Void
+    ) async throws { throw NotScripted() }
     func runContainer(_ options: RunOptions, onOutput: @escaping @Sendable (EngineClient.OutputStream, String) -> Void) async throws
         -> Int32
     {

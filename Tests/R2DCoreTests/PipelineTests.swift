@@ -217,6 +217,8 @@ struct PipelineTests {
         defer { scene.remove() }
         var request = scene.request()
         (request.push, request.run, request.imageName) = (true, push.runs, Self.pushed)
+        // One full build, as before environment reuse (EnvironmentReusePipelineTests has its decisions).
+        request.environmentCache = .off
         let engine = FakeEngine(
             expecting: [.negotiateVersion, .builderSupport(), .inspectImage(Self.pushed, exists: push.existsLocally)]
                 + push.then(Self.pushed) + [.shutdown])
@@ -232,6 +234,7 @@ struct PipelineTests {
         defer { scene.remove() }
         var request = scene.request(remote: true)
         (request.push, request.run, request.imageName) = (true, false, Self.pushed)
+        request.environmentCache = .off
         let refused = EngineError.pushFailed(message: "denied: requested access to the resource is denied")
         let engine = FakeEngine(
             expecting: [.negotiateVersion, .builderSupport(), .inspectImage(Self.pushed, exists: existedBefore)]
@@ -264,7 +267,7 @@ struct PipelineTests {
         FailureCase(
             label: "the push fails",
             configure: {
-                $0.push = true; $0.run = false
+                $0.push = true; $0.run = false; $0.environmentCache = .off
             },
             calls: {
                 [
