@@ -7,6 +7,7 @@ import R2DBuildContext
 /// answered with FIN and ends the call.
 struct FileSyncService: Sendable {
     let snapshot: ContextSnapshot
+    var progress: FileSyncProgress? = nil
 
     /// The directory names the daemon's Dockerfile frontend asks for; both are the one build context.
     static let directoryNames: Set<String> = ["context", "dockerfile"]
@@ -26,6 +27,7 @@ struct FileSyncService: Sendable {
         }
         try await call.responses.send(try Fsutil_Types_Packet.with { $0.type = .packetStat }.serializedBytes())
         try await answerRequests(call, selected: selected)
+        if name == "context" { progress?.contextDone() }
     }
 
     /// Serves REQ packets until FIN; a REQ for an id that is no file, or any ERR from the daemon, ends the call.
@@ -58,6 +60,7 @@ struct FileSyncService: Sendable {
                 $0.type = .packetData; $0.id = id; $0.data = Data(chunk)
             }
             try await call.responses.send(try packet.serializedBytes())
+            progress?.sent(chunk.count)
         }
         try await call.responses.send(
             try Fsutil_Types_Packet.with {

@@ -22,7 +22,7 @@ struct SessionRouter: Sendable {
             }
         ]
         if let context = services.context {
-            let fileSync = FileSyncService(snapshot: context)
+            let fileSync = FileSyncService(snapshot: context, progress: services.progress)
             handlers[Self.diffCopy] = { call in try await fileSync.diffCopy(call) }
         }
         if !services.secrets.isEmpty {

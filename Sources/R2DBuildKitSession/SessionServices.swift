@@ -14,6 +14,17 @@ public struct SessionCredential: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "SessionCredential(username: \(username), secret: \(secret.count) characters)" }
 }
 
+/// What file sync has sent, for a progress meter: file bytes as they go, and the end of the `context` directory's
+/// transfer (the daemon's FIN). The daemon asks only for files it lacks, so a warm rebuild sends little.
+public struct FileSyncProgress: Sendable {
+    public var sent: @Sendable (Int) -> Void
+    public var contextDone: @Sendable () -> Void
+
+    public init(sent: @escaping @Sendable (Int) -> Void, contextDone: @escaping @Sendable () -> Void) {
+        (self.sent, self.contextDone) = (sent, contextDone)
+    }
+}
+
 /// What the session serves the daemon during one build.
 public struct SessionServices: Sendable {
     /// The build context, served by file sync as the `context` and `dockerfile` directories; nil when the
@@ -24,6 +35,8 @@ public struct SessionServices: Sendable {
     /// The credential for a registry host (`127.0.0.1:5000`, `registry-1.docker.io`), nil when none is known;
     /// nil serves no auth service, and the daemon pulls anonymously.
     public var credentials: (@Sendable (String) async throws -> SessionCredential?)?
+    /// Told what file sync sends; nil when nobody watches.
+    public var progress: FileSyncProgress?
 
     public init(
         context: ContextSnapshot? = nil, secrets: [String: [UInt8]] = [:],

@@ -24,10 +24,15 @@ struct ContextUploadProgress: Sendable {
     func around<Context: AsyncSequence & Sendable, Result>(
         _ context: Context, _ body: (CountedContext<Context>) async throws -> Result
     ) async throws -> Result where Context.Element == [UInt8] {
+        try await metering { meter in try await body(CountedContext(base: context, meter: meter)) }
+    }
+
+    /// Runs `body` with a meter it feeds (the session's file sync counts what it sends), reporting meanwhile.
+    func metering<Result>(_ body: (UploadMeter) async throws -> Result) async throws -> Result {
         let meter = UploadMeter()
         let reporting = Task { await report(meter) }
         do {
-            let result = try await body(CountedContext(base: context, meter: meter))
+            let result = try await body(meter)
             // The context ended long before, as a rule; its closing line is due within a nap.
             meter.finish()
             await reporting.value

@@ -1,5 +1,6 @@
 import Foundation
 import R2DBuildContext
+import R2DBuildKitSession
 import R2DBuildpacks
 import R2DEngine
 
@@ -210,9 +211,16 @@ extension Pipeline {
             }
         }
         do {
-            if bySession {
-                // File sync sends only what BuildKit asks for, as it asks: no tar flows, so there is no upload to meter.
-                imageID = try await engine.build(context: stream, options: options, onEvent: events)
+            if bySession, let snapshot = options.session?.context {
+                // File sync sends the files BuildKit lacks, as it asks for them: the meter counts those bytes, of all
+                // the files' bytes.
+                let total = snapshot.entries.reduce(Int64(0)) { $0 + ($1.kind == .file ? $1.size : 0) }
+                let upload = ContextUploadProgress(reporter: reporter) { total }
+                imageID = try await upload.metering { meter in
+                    var options = options
+                    options.session?.progress = FileSyncProgress(sent: { meter.add($0) }, contextDone: { meter.finish() })
+                    return try await engine.build(context: stream, options: options, onEvent: events)
+                }
             } else {
                 let upload = ContextUploadProgress(reporter: reporter) { try? BuildContext.estimatedSize(spec) }
                 imageID = try await upload.around(stream) { context in

@@ -30,7 +30,10 @@ struct SecretBuildTests {
         let password = Self.uniquePassword()
         let index = try PrivateIndex(user: Self.user, password: password)
         defer { index.close() }
-        let (repo, image) = try Self.repository(["requirements.txt": "r2d-secret-probe\n"], name: "private-index")
+        // The comment makes the install step this run's own: BuildKit's cache key leaves secrets out, so an earlier
+        // run's step on the same daemon would be CACHED and the index never asked.
+        let requirements = "# run \(UInt64.random(in: 1...UInt64.max))\nr2d-secret-probe\n"
+        let (repo, image) = try Self.repository(["requirements.txt": requirements], name: "private-index")
         defer { repo.remove() }
         let engine = DindEngine.overlay2
         defer { engine.untagKeepingCache(image) }
