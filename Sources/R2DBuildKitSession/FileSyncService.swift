@@ -17,7 +17,12 @@ struct FileSyncService: Sendable {
         guard Self.directoryNames.contains(name) else {
             throw GRPCStatus(code: .notFound, message: "no access allowed to dir \"\(name)\"")
         }
-        let selected = FileSyncFilter(metadata: call.metadata).select(snapshot.entries)
+        let filter = FileSyncFilter(metadata: call.metadata)
+        let selected = filter.select(snapshot.entries)
+        // Only the build's context transfer is metered (its followpaths are the COPY sources, or none): before it,
+        // the frontend reads the Dockerfile (`dockerfile`) and the .dockerignore (`context`, followpaths
+        // [".dockerignore"]) in calls of their own, which would end the meter early.
+        let metered = name == "context" && filter.followPaths != [".dockerignore"] ? progress : nil
         for index in selected {
             let stat = Self.stat(snapshot.entries[index])
             try await call.responses.send(
@@ -26,12 +31,12 @@ struct FileSyncService: Sendable {
                 }.serializedBytes())
         }
         try await call.responses.send(try Fsutil_Types_Packet.with { $0.type = .packetStat }.serializedBytes())
-        try await answerRequests(call, selected: selected)
-        if name == "context" { progress?.contextDone() }
+        try await answerRequests(call, selected: selected, progress: metered)
+        metered?.contextDone()
     }
 
     /// Serves REQ packets until FIN; a REQ for an id that is no file, or any ERR from the daemon, ends the call.
-    private func answerRequests(_ call: SessionCall, selected: [Int]) async throws {
+    private func answerRequests(_ call: SessionCall, selected: [Int], progress: FileSyncProgress?) async throws {
         for try await bytes in call.requests {
             let packet = try Fsutil_Types_Packet(serializedBytes: bytes)
             switch packet.type {
@@ -40,7 +45,7 @@ struct FileSyncService: Sendable {
                 guard selected.indices.contains(id), snapshot.entries[selected[id]].kind == .file else {
                     throw GRPCStatus(code: .invalidArgument, message: "invalid file id \(id)")
                 }
-                try await sendContents(of: selected[id], id: packet.id, call: call)
+                try await sendContents(of: selected[id], id: packet.id, call: call, progress: progress)
             case .packetFin:
                 try await call.responses.send(try Fsutil_Types_Packet.with { $0.type = .packetFin }.serializedBytes())
                 return
@@ -53,7 +58,7 @@ struct FileSyncService: Sendable {
     }
 
     /// A file's bytes in DATA packets of at most 32 KiB (as fsutil sends them), then an empty DATA.
-    private func sendContents(of index: Int, id: UInt32, call: SessionCall) async throws {
+    private func sendContents(of index: Int, id: UInt32, call: SessionCall, progress: FileSyncProgress?) async throws {
         let reader = try snapshot.openContents(of: index)
         while let chunk = try reader.next(maxBytes: 32 * 1024) {
             let packet = Fsutil_Types_Packet.with {

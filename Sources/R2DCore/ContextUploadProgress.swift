@@ -45,6 +45,9 @@ struct ContextUploadProgress: Sendable {
 
     private func report(_ meter: UploadMeter) async {
         let clock = ContinuousClock()
+        // The clock starts with the first byte: file sync sends when BuildKit asks, maybe well into the build, and
+        // a build whose steps never read the context sends nothing and says nothing.
+        guard await Self.firstByte(meter) else { return }
         let start = clock.now
         // An upload (or a whole build) that ends in the quiet period says nothing and waits for nothing.
         guard await Self.nap(quietPeriod, until: meter), !meter.isFinished else { return }
@@ -59,6 +62,15 @@ struct ContextUploadProgress: Sendable {
             reporter.log(Self.line(sent: sent, total: total, elapsed: elapsed) + (redraw ? "\r" : "\n"), phase: .building)
             guard await Self.nap(interval, until: meter) else { return }
         }
+    }
+
+    /// Waits for the meter's first byte; false when the upload ended with none, or the wait was cancelled.
+    static func firstByte(_ meter: UploadMeter) async -> Bool {
+        while meter.sent == 0 {
+            if meter.isFinished { return false }
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { return false }
+        }
+        return true
     }
 
     /// Sleeps `duration` in short naps, waking early once the upload finished; false when cancelled.

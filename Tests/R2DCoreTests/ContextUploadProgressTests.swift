@@ -78,6 +78,38 @@ struct ContextUploadProgressTests {
         #expect(ContinuousClock.now - started < .seconds(60))
     }
 
+    /// File sync: the body feeds the meter itself, after `idle` with nothing sent, then `chunks` MB at 100 ms each.
+    func fileSync(idle: Duration, chunks: Int) async throws -> [String] {
+        let lines = Lines()
+        let reporter = Reporter(json: false, debug: false) { lines.append($0) }
+        var progress = ContextUploadProgress(reporter: reporter) { 12_000_000 }
+        progress.quietPeriod = .milliseconds(300)
+        progress.interval = .milliseconds(300)
+        try await progress.metering { meter in
+            try await Task.sleep(for: idle)
+            for _ in 0..<chunks {
+                try await Task.sleep(for: .milliseconds(100))
+                meter.add(1_000_000)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        return lines.all.withLock { $0 }
+    }
+
+    @Test func aBuildThatNeverReadsItsContextSaysNothing() async throws {
+        let lines = try await fileSync(idle: .milliseconds(1_200), chunks: 0)
+        #expect(lines.isEmpty, "\(lines)")
+    }
+
+    @Test func aLateFileSyncIsReportedFromItsFirstByte() async throws {
+        let lines = try await fileSync(idle: .milliseconds(1_500), chunks: 8)
+        #expect(!lines.isEmpty && lines.allSatisfy { !$0.hasPrefix("Sending build context: 0 B") }, "\(lines)")
+        // Timed from the first byte (about 0.8 s for 8 MB), not from the build's start (2.3 s).
+        let closing = try #require(lines.last)
+        let seconds = try #require(Double(closing.split(separator: " ")[6]))
+        #expect(closing.hasPrefix("Sent build context: 8.0 MB in ") && seconds < 1.5, "\(closing)")
+    }
+
     @Test(arguments: [
         (Int64(900), "900 B"), (2_048, "2.0 kB"), (1_300_000_000, "1.3 GB"), (85_000_000, "85.0 MB"),
     ])
