@@ -47,6 +47,9 @@ public struct ContextSnapshot: Sendable {
         case disk(String)
     }
 
+    /// The bytes of all its files (directories and links count 0): what file sync sends when the daemon has none.
+    public var fileBytes: Int64 { entries.reduce(0) { $0 + $1.size } }
+
     init(entries: [ContextEntry], sources: [Source]) {
         self.entries = entries
         self.sources = sources

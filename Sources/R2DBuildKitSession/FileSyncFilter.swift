@@ -19,6 +19,13 @@ struct FileSyncFilter {
         excludes = exclude.isEmpty ? nil : IgnoreRules(patterns: exclude)
     }
 
+    /// Whether the call asks only for ignore files: the Dockerfile frontend reads `.dockerignore` (or
+    /// `<Dockerfile>.dockerignore`) from the context in a call of its own before the build's transfer, whose
+    /// followpaths are the COPY sources, or none.
+    var readsOnlyIgnoreFiles: Bool {
+        !followPaths.isEmpty && followPaths.allSatisfy { $0.hasSuffix(".dockerignore") }
+    }
+
     /// A metadata key's values, percent-decoded when `<key>-encoded` says they are (BuildKit encodes non-ASCII).
     static func values(_ metadata: [String: [String]], _ key: String) -> [String] {
         let raw = metadata[key] ?? []

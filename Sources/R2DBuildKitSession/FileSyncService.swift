@@ -19,10 +19,9 @@ struct FileSyncService: Sendable {
         }
         let filter = FileSyncFilter(metadata: call.metadata)
         let selected = filter.select(snapshot.entries)
-        // Only the build's context transfer is metered (its followpaths are the COPY sources, or none): before it,
-        // the frontend reads the Dockerfile (`dockerfile`) and the .dockerignore (`context`, followpaths
-        // [".dockerignore"]) in calls of their own, which would end the meter early.
-        let metered = name == "context" && filter.followPaths != [".dockerignore"] ? progress : nil
+        // Only the build's context transfer is metered: the frontend's own reads of the Dockerfile (`dockerfile`)
+        // and of the ignore file come first and would end the meter early.
+        let metered = name == "context" && !filter.readsOnlyIgnoreFiles ? progress : nil
         for index in selected {
             let stat = Self.stat(snapshot.entries[index])
             try await call.responses.send(

@@ -14,8 +14,9 @@ public struct SessionCredential: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "SessionCredential(username: \(username), secret: \(secret.count) characters)" }
 }
 
-/// What file sync has sent, for a progress meter: file bytes as they go, and the end of the `context` directory's
-/// transfer (the daemon's FIN). The daemon asks only for files it lacks, so a warm rebuild sends little.
+/// What file sync has sent, for a progress meter: the bytes of the build's context transfer as they go, and its
+/// end (the daemon's FIN); the frontend's reads of the Dockerfile and ignore file are not counted. The daemon asks
+/// only for files it lacks, so a warm rebuild sends little.
 public struct FileSyncProgress: Sendable {
     public var sent: @Sendable (Int) -> Void
     public var contextDone: @Sendable () -> Void

@@ -47,10 +47,10 @@ struct ContextUploadProgress: Sendable {
         let clock = ContinuousClock()
         // The clock starts with the first byte: file sync sends when BuildKit asks, maybe well into the build, and
         // a build whose steps never read the context sends nothing and says nothing.
-        guard await Self.firstByte(meter) else { return }
+        guard await Self.nap(nil, until: { meter.sent > 0 || meter.isFinished }), meter.sent > 0 else { return }
         let start = clock.now
         // An upload (or a whole build) that ends in the quiet period says nothing and waits for nothing.
-        guard await Self.nap(quietPeriod, until: meter), !meter.isFinished else { return }
+        guard await Self.nap(quietPeriod, until: { meter.isFinished }), !meter.isFinished else { return }
         let total = estimate()
         while !Task.isCancelled {
             let elapsed = clock.now - start
@@ -60,23 +60,14 @@ struct ContextUploadProgress: Sendable {
                 return
             }
             reporter.log(Self.line(sent: sent, total: total, elapsed: elapsed) + (redraw ? "\r" : "\n"), phase: .building)
-            guard await Self.nap(interval, until: meter) else { return }
+            guard await Self.nap(interval, until: { meter.isFinished }) else { return }
         }
     }
 
-    /// Waits for the meter's first byte; false when the upload ended with none, or the wait was cancelled.
-    static func firstByte(_ meter: UploadMeter) async -> Bool {
-        while meter.sent == 0 {
-            if meter.isFinished { return false }
-            do { try await Task.sleep(for: .milliseconds(50)) } catch { return false }
-        }
-        return true
-    }
-
-    /// Sleeps `duration` in short naps, waking early once the upload finished; false when cancelled.
-    static func nap(_ duration: Duration, until meter: UploadMeter) async -> Bool {
+    /// Sleeps in short naps until `done` holds or `duration` has passed (nil: no limit); false when cancelled.
+    static func nap(_ duration: Duration?, until done: () -> Bool) async -> Bool {
         var waited = Duration.zero
-        while waited < duration, !meter.isFinished {
+        while duration.map({ waited < $0 }) ?? true, !done() {
             do { try await Task.sleep(for: .milliseconds(50)) } catch { return false }
             waited += .milliseconds(50)
         }

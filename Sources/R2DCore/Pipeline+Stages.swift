@@ -214,8 +214,7 @@ extension Pipeline {
             if bySession, let snapshot = options.session?.context {
                 // File sync sends the files BuildKit lacks, as it asks for them: the meter counts those bytes, of all
                 // the files' bytes.
-                let total = snapshot.entries.reduce(Int64(0)) { $0 + ($1.kind == .file ? $1.size : 0) }
-                let upload = ContextUploadProgress(reporter: reporter) { total }
+                let upload = ContextUploadProgress(reporter: reporter) { snapshot.fileBytes }
                 imageID = try await upload.metering { meter in
                     var options = options
                     options.session?.progress = FileSyncProgress(sent: { meter.add($0) }, contextDone: { meter.finish() })

@@ -31,6 +31,20 @@ import Testing
         #expect(Self.selected(metadata) == expected)
     }
 
+    /// The calls Docker 26's frontend makes, as recorded: only its own read of the ignore file is not the build's.
+    @Test(
+        arguments: [
+            ([:], false),
+            (["followpaths": [".dockerignore"]], true),
+            (["followpaths": ["Dockerfile.dockerignore", ".dockerignore"]], true),
+            (["followpaths": ["data.bin"]], false),
+            (["followpaths": [".dockerignore", "src"]], false),
+            (["exclude-patterns": ["*.txt"]], false),
+        ] as [([String: [String]], Bool)])
+    func ignoreFileReads(_ metadata: [String: [String]], _ expected: Bool) {
+        #expect(FileSyncFilter(metadata: metadata).readsOnlyIgnoreFiles == expected)
+    }
+
     @Test func encodedValuesArePercentDecoded() {
         #expect(FileSyncFilter.values(["k": ["%C3%A9 x"], "k-encoded": ["true"]], "k") == ["é x"])
         #expect(FileSyncFilter.values(["k": ["%41"]], "k") == ["%41"])
