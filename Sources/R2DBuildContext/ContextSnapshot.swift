@@ -35,36 +35,97 @@ public struct ContextEntry: Sendable, Equatable {
 /// file sync sends every entry's metadata first and asks for file contents afterwards, so the walk cannot stream
 /// the bytes as the tar does: a file's bytes are read again when asked for, and must still have the size the
 /// walk saw.
+///
+/// Held compactly, because a repository of 200,000 files is held whole for the length of the transfer: the names
+/// share one byte buffer, each entry is a 32-byte record, the owner and mtime (one for the whole context) are
+/// stored once, and a disk file's path is the context root plus its name rather than a string of its own.
 public struct ContextSnapshot: Sendable {
     /// The entries in the tar's order (byte order of names at each level, directory before its contents).
-    public let entries: [ContextEntry]
-    private let sources: [Source]
+    public var entries: Entries { Entries(snapshot: self) }
+    /// The bytes of all its files (directories and links count 0): what file sync sends when the daemon has none.
+    public let fileBytes: Int64
 
-    enum Source: Sendable {
-        case none
-        case memory([UInt8])
-        /// The absolute path on disk, reopened without following a final symlink.
-        case disk(String)
+    fileprivate var records: [Record] = []
+    /// Every entry's path, then link targets and disk paths that are not the root plus the path, back to back.
+    fileprivate var names: [UInt8] = []
+    fileprivate var memoryFiles: [[UInt8]] = []
+    fileprivate let root: String
+    fileprivate let uid: Int
+    fileprivate let mtime: Int64
+
+    fileprivate struct Record: Sendable {
+        var nameStart: UInt32
+        var nameLength: UInt32
+        var size: Int64
+        /// A link's target or an explicit disk path (a range of `names`), a memory file's index, or how many leading
+        /// bytes of the name to drop before appending it to the root.
+        var extraStart: UInt32
+        var extraLength: UInt32
+        var mode: UInt16
+        var kind: RecordKind
     }
 
-    /// The bytes of all its files (directories and links count 0): what file sync sends when the daemon has none.
-    public var fileBytes: Int64 { entries.reduce(0) { $0 + $1.size } }
+    fileprivate enum RecordKind: UInt8, Sendable {
+        case directory, memoryFile, rootedFile, diskFile, symlink
+    }
 
-    init(entries: [ContextEntry], sources: [Source]) {
-        self.entries = entries
-        self.sources = sources
+    /// The largest context a snapshot holds: names and paths past 4 GiB of bytes, or more than 4 Gi entries.
+    static let maximumNameBytes = Int(UInt32.max)
+
+    fileprivate init(root: String, uid: Int, mtime: Int64, records: [Record], names: [UInt8], memoryFiles: [[UInt8]]) {
+        (self.root, self.uid, self.mtime) = (root, uid, mtime)
+        (self.records, self.names, self.memoryFiles) = (records, names, memoryFiles)
+        fileBytes = records.reduce(0) { $0 + $1.size }
     }
 
     /// A reader of the bytes of the file at `index`; throws when the entry is no file or cannot be opened.
     public func openContents(of index: Int) throws -> ContextFileReader {
-        guard entries.indices.contains(index), entries[index].kind == .file else {
-            let path = entries.indices.contains(index) ? entries[index].path : "entry #\(index)"
-            throw BuildContextError.unreadable(path: path, reason: "it is not a file of the context")
+        guard records.indices.contains(index) else {
+            throw BuildContextError.unreadable(path: "entry #\(index)", reason: "it is not a file of the context")
         }
-        switch sources[index] {
-        case .none: return ContextFileReader(memory: [])
-        case .memory(let bytes): return ContextFileReader(memory: bytes)
-        case .disk(let path): return try ContextFileReader(path: path, expectedSize: entries[index].size)
+        let record = records[index]
+        switch record.kind {
+        case .memoryFile: return ContextFileReader(memory: memoryFiles[Int(record.extraStart)])
+        case .rootedFile, .diskFile: return try ContextFileReader(path: diskPath(record), expectedSize: record.size)
+        case .directory, .symlink:
+            throw BuildContextError.unreadable(path: text(record.nameStart, record.nameLength), reason: "it is not a file of the context")
+        }
+    }
+
+    fileprivate func text(_ start: UInt32, _ length: UInt32) -> String {
+        String(decoding: names[Int(start)..<Int(start + length)], as: UTF8.self)
+    }
+
+    private func diskPath(_ record: Record) -> String {
+        if record.kind == .diskFile { return text(record.extraStart, record.extraLength) }
+        let dropped = Int(record.extraStart)
+        let name = text(record.nameStart + UInt32(dropped), record.nameLength - UInt32(dropped))
+        return root.hasSuffix("/") ? root + name : root + "/" + name
+    }
+
+    fileprivate func entry(_ record: Record) -> ContextEntry {
+        let kind: ContextEntry.Kind
+        switch record.kind {
+        case .directory: kind = .directory
+        case .memoryFile, .rootedFile, .diskFile: kind = .file
+        case .symlink: kind = .symlink(target: text(record.extraStart, record.extraLength))
+        }
+        return ContextEntry(
+            path: text(record.nameStart, record.nameLength), kind: kind, mode: UInt32(record.mode), uid: uid, gid: uid,
+            mtime: mtime, size: record.size)
+    }
+
+    /// The entries as values, made when read.
+    public struct Entries: RandomAccessCollection, Sendable {
+        let snapshot: ContextSnapshot
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { snapshot.records.count }
+        public subscript(position: Int) -> ContextEntry { snapshot.entry(snapshot.records[position]) }
+
+        /// Whether the entry at `position` is a file, without making its value.
+        public func isFile(_ position: Int) -> Bool {
+            let kind = snapshot.records[position].kind
+            return kind == .memoryFile || kind == .rootedFile || kind == .diskFile
         }
     }
 }
@@ -136,26 +197,74 @@ extension BuildContext {
     /// The context's entries as the tar of `spec` holds them, with their contents left on disk (or in the spec's
     /// memory for generated files and replacements). Each disk file is opened once during the walk, for its size.
     public static func snapshot(_ spec: BuildContextSpec) throws -> ContextSnapshot {
-        var entries: [ContextEntry] = []
-        var sources: [ContextSnapshot.Source] = []
-        let (uid, mtime) = (spec.uid, spec.mtime)
+        var builder = SnapshotBuilder(root: spec.root)
         var walker = ContextWalker(spec: spec, openFiles: true, checkCancelled: {}) { entry in
-            func add(_ path: String, _ kind: ContextEntry.Kind, mode: UInt32, size: Int64, _ source: ContextSnapshot.Source) {
-                entries.append(ContextEntry(path: path, kind: kind, mode: mode, uid: uid, gid: uid, mtime: mtime, size: size))
-                sources.append(source)
-            }
             switch entry {
             case .directory(let path):
-                add(String(path.dropLast()), .directory, mode: 0o755, size: 0, .none)
+                try builder.add(path.utf8.dropLast(), .directory, mode: 0o755)
             case .bytes(let path, let mode, let contents):
-                add(path, .file, mode: mode, size: Int64(contents.count), .memory(contents))
+                try builder.addMemoryFile(path, mode: mode, contents: contents)
             case .diskFile(let path, let mode, _, let size, let diskPath):
-                add(path, .file, mode: mode, size: size, .disk(diskPath))
+                try builder.addDiskFile(path, mode: mode, size: size, diskPath: diskPath)
             case .symlink(let path, let target):
-                add(path, .symlink(target: target), mode: 0o777, size: 0, .none)
+                try builder.add(path.utf8[...], .symlink, mode: 0o777, extra: Array(target.utf8))
             }
         }
         try walker.run()
-        return ContextSnapshot(entries: entries, sources: sources)
+        return builder.snapshot(uid: spec.uid, mtime: spec.mtime)
+    }
+}
+
+/// Gathers a snapshot's records during the walk.
+private struct SnapshotBuilder {
+    let root: String
+    let rootPrefix: [UInt8]
+    var records: [ContextSnapshot.Record] = []
+    var names: [UInt8] = []
+    var memoryFiles: [[UInt8]] = []
+
+    init(root: String) {
+        self.root = root
+        rootPrefix = Array((root.hasSuffix("/") ? root : root + "/").utf8)
+    }
+
+    mutating func add(
+        _ name: Substring.UTF8View, _ kind: ContextSnapshot.RecordKind, mode: UInt32, size: Int64 = 0, extra: [UInt8] = [],
+        extraStart: UInt32? = nil
+    ) throws {
+        guard names.count + name.count + extra.count <= ContextSnapshot.maximumNameBytes, records.count < Int(UInt32.max) else {
+            throw BuildContextError.unreadable(path: root, reason: "the context has more names than a snapshot holds (4 GiB)")
+        }
+        let nameStart = UInt32(names.count)
+        names.append(contentsOf: name)
+        let start = extraStart ?? UInt32(names.count)
+        if extraStart == nil { names.append(contentsOf: extra) }
+        records.append(
+            .init(
+                nameStart: nameStart, nameLength: UInt32(name.count), size: size, extraStart: start,
+                extraLength: UInt32(extra.count), mode: UInt16(truncatingIfNeeded: mode), kind: kind))
+    }
+
+    mutating func addMemoryFile(_ path: String, mode: UInt32, contents: [UInt8]) throws {
+        try add(path.utf8[...], .memoryFile, mode: mode, size: Int64(contents.count), extraStart: UInt32(memoryFiles.count))
+        memoryFiles.append(contents)
+    }
+
+    /// A disk file whose path is the root plus the tail of its name is stored as how much of the name to drop.
+    mutating func addDiskFile(_ path: String, mode: UInt32, size: Int64, diskPath: String) throws {
+        let name = Array(path.utf8)
+        let disk = Array(diskPath.utf8)
+        if disk.starts(with: rootPrefix) {
+            let tail = disk[rootPrefix.count...]
+            if tail.count <= name.count, name.suffix(tail.count).elementsEqual(tail) {
+                try add(path.utf8[...], .rootedFile, mode: mode, size: size, extraStart: UInt32(name.count - tail.count))
+                return
+            }
+        }
+        try add(path.utf8[...], .diskFile, mode: mode, size: size, extra: disk)
+    }
+
+    func snapshot(uid: Int, mtime: Int64) -> ContextSnapshot {
+        ContextSnapshot(root: root, uid: uid, mtime: mtime, records: records, names: names, memoryFiles: memoryFiles)
     }
 }

@@ -43,19 +43,24 @@ struct FileSyncFilter {
         return parts.joined(separator: "/")
     }
 
-    /// The indices of the selected entries, in their order.
-    func select(_ entries: [ContextEntry]) -> [Int] {
+    /// The indices of the selected entries, in their order. The entries come in the context's order (a directory
+    /// before its contents, its contents together), so the directories above an entry are a stack: one pass, and
+    /// no table of every path, which for 200,000 files would cost more than the entries themselves.
+    func select<Entries: RandomAccessCollection<ContextEntry>>(_ entries: Entries) -> [Int] where Entries.Index == Int {
         if followPaths.isEmpty && includes == nil && excludes == nil { return Array(entries.indices) }
         var keep = [Bool](repeating: false, count: entries.count)
-        var index: [String: Int] = [:]
-        for (position, entry) in entries.enumerated() { index[entry.path] = position }
-        for (position, entry) in entries.enumerated() where isSelected(entry.path) {
-            keep[position] = true
-            var parent = entry.path
-            while let slash = parent.lastIndex(of: "/") {
-                parent = String(parent[..<slash])
-                if let at = index[parent] { keep[at] = true }
+        var ancestors: [(position: Int, prefix: String)] = []
+        for position in entries.indices {
+            let entry = entries[position]
+            while let last = ancestors.last, !entry.path.utf8.starts(with: last.prefix.utf8) { ancestors.removeLast() }
+            if isSelected(entry.path) {
+                keep[position] = true
+                for ancestor in ancestors.reversed() {
+                    if keep[ancestor.position] { break }
+                    keep[ancestor.position] = true
+                }
             }
+            if entry.kind == .directory { ancestors.append((position, entry.path + "/")) }
         }
         return entries.indices.filter { keep[$0] }
     }

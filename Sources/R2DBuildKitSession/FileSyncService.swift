@@ -18,12 +18,13 @@ struct FileSyncService: Sendable {
             throw GRPCStatus(code: .notFound, message: "no access allowed to dir \"\(name)\"")
         }
         let filter = FileSyncFilter(metadata: call.metadata)
-        let selected = filter.select(snapshot.entries)
+        let entries = snapshot.entries
+        let selected = filter.select(entries)
         // Only the build's context transfer is metered: the frontend's own reads of the Dockerfile (`dockerfile`)
         // and of the ignore file come first and would end the meter early.
         let metered = name == "context" && !filter.readsOnlyIgnoreFiles ? progress : nil
         for index in selected {
-            let stat = Self.stat(snapshot.entries[index])
+            let stat = Self.stat(entries[index])
             try await call.responses.send(
                 try Fsutil_Types_Packet.with {
                     $0.type = .packetStat; $0.stat = stat
@@ -41,7 +42,7 @@ struct FileSyncService: Sendable {
             switch packet.type {
             case .packetReq:
                 let id = Int(packet.id)
-                guard selected.indices.contains(id), snapshot.entries[selected[id]].kind == .file else {
+                guard selected.indices.contains(id), snapshot.entries.isFile(selected[id]) else {
                     throw GRPCStatus(code: .invalidArgument, message: "invalid file id \(id)")
                 }
                 try await sendContents(of: selected[id], id: packet.id, call: call, progress: progress)

@@ -71,16 +71,22 @@ final class SessionUpgradeHandler: ChannelInboundHandler, RemovableChannelHandle
 
     /// The peer is the engine this client chose, not a stranger: grpc-go's flow-control probes (a PING for each
     /// burst of DATA it receives) pass NIO's default limit of 200 control frames in 30 s within seconds of a large
-    /// file sync, which NIO would answer with GOAWAY. Streams buffer up to 1 MiB, so a file's DATA packets go out
-    /// without a wait for each 8 KiB.
+    /// file sync, which NIO would answer with GOAWAY. The limit is raised over a one-second window rather than made
+    /// huge: NIO keeps one timestamp per frame in a ring sized to the limit, and a ring of 2^30 never wraps, so every
+    /// PING of a long sync touched fresh memory (tens of MB in a 2.5 GB sync). Streams buffer up to 1 MiB, so a
+    /// file's DATA packets go out without a wait for each 8 KiB.
     static var http2Configuration: NIOHTTP2Handler.Configuration {
         var configuration = NIOHTTP2Handler.Configuration()
-        configuration.connection.controlFrameRateLimit.maximumCount = 1 << 30
+        configuration.connection.controlFrameRateLimit.maximumCount = maximumControlFramesPerSecond
+        configuration.connection.controlFrameRateLimit.windowLength = .seconds(1)
         configuration.connection.maximumSequentialEmptyDataFrames = 1 << 20
         configuration.stream.outboundBufferSizeHighWatermark = 1 << 20
         configuration.stream.outboundBufferSizeLowWatermark = 1 << 19
         return configuration
     }
+
+    /// Far above the rate at which grpc-go probes (one PING in flight per round trip), and 1 MiB of timestamps at most.
+    static let maximumControlFramesPerSecond = 1 << 17
 
     /// The length of the head including its blank line, once "\r\n\r\n" has arrived.
     static func headEnd(_ view: ByteBufferView) -> Int? {

@@ -78,21 +78,48 @@ extension EnvironmentInputs {
         return files
     }
 
+    /// A copied path's files, each with its mode's executable bit and its sha256. Read without following links:
+    /// a link is recorded by its target (the COPY copies the link), and what is neither file, link nor directory
+    /// (a FIFO, a device) by its kind, so hashing never blocks or reads from outside the checkout.
     private static func repositoryFiles(_ relative: String, under root: String) throws -> [CopiedFile] {
         let manager = FileManager.default
         let full = root + "/" + relative
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: full, isDirectory: &isDirectory) else {
+        guard let attributes = try? manager.attributesOfItem(atPath: full) else {
             // The COPY will fail on its own; the identity records that the file is missing.
             return [CopiedFile(path: "src/" + relative, executable: false, sha256: "missing")]
         }
-        guard isDirectory.boolValue else {
-            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: full)))
-            let mode = (try manager.attributesOfItem(atPath: full)[.posixPermissions] as? NSNumber)?.uint32Value ?? 0o644
-            return [CopiedFile(path: "src/" + relative, executable: mode & 0o111 != 0, sha256: Digest.sha256Hex(bytes))]
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.uint32Value ?? 0o644
+        let executable = mode & 0o111 != 0
+        switch attributes[.type] as? FileAttributeType {
+        case .typeDirectory?:
+            let children = try manager.contentsOfDirectory(atPath: full).sorted()
+            return try children.flatMap { try repositoryFiles(relative + "/" + $0, under: root) }
+        case .typeRegular?:
+            return [CopiedFile(path: "src/" + relative, executable: executable, sha256: try Digest.sha256Hex(fileAt: full))]
+        case .typeSymbolicLink?:
+            return [CopiedFile(path: "src/" + relative, executable: false, sha256: try linkDigest(full, under: root))]
+        default:
+            return [CopiedFile(path: "src/" + relative, executable: false, sha256: "special")]
         }
-        let children = try manager.contentsOfDirectory(atPath: full).sorted()
-        return try children.flatMap { try repositoryFiles(relative + "/" + $0, under: root) }
+    }
+}
+
+extension EnvironmentInputs {
+    /// A link's target, with the content of what it names when that is a regular file inside the checkout (a
+    /// builder may copy either, so a change of either is a change of the environment).
+    fileprivate static func linkDigest(_ path: String, under root: String) throws -> String {
+        let target = try FileManager.default.destinationOfSymbolicLink(atPath: path)
+        var record = "symlink:\(target)"
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+        var isDirectory: ObjCBool = false
+        if resolved.hasPrefix(rootPath + "/"), FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory),
+            !isDirectory.boolValue,
+            (try? FileManager.default.attributesOfItem(atPath: resolved)[.type] as? FileAttributeType) == .typeRegular
+        {
+            record += ":" + (try Digest.sha256Hex(fileAt: resolved))
+        }
+        return Digest.sha256Hex(Array(record.utf8))
     }
 }
 

@@ -66,14 +66,27 @@ public func runProgram(
     try process.run()
     // Read both pipes concurrently so a full pipe never blocks the child.
     let errData = LockedData()
-    let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+    let reader = Thread { errData.set(readToEnd(err.fileHandleForReading.fileDescriptor)) }
     reader.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let outData = readToEnd(out.fileHandleForReading.fileDescriptor)
     process.waitUntilExit()
     while !errData.isSet { usleep(1000) }
     return ProgramResult(
         status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
         stderr: String(decoding: errData.value, as: UTF8.self))
+}
+
+/// Every byte until end of file. Foundation's `readDataToEndOfFile` traps on EINTR (a signal landing in the test
+/// process mid-read crashed a whole integration run), so the read is retried here.
+public func readToEnd(_ fd: Int32) -> Data {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { return data }
+        data.append(contentsOf: buffer[..<count])
+    }
 }
 
 final class LockedData: @unchecked Sendable {

@@ -87,7 +87,7 @@ struct UnwritableOutputTests {
             process.standardOutput = output
             process.standardError = errors
             try process.run()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: readToEnd(errors.fileHandleForReading.fileDescriptor), as: UTF8.self)
             process.waitUntilExit()
             #expect(process.terminationReason == .exit, "\(arguments[0]): killed by signal \(process.terminationStatus)")
             #expect(process.terminationStatus == 1, "\(arguments[0]): stderr: \(stderr)")
