@@ -23,17 +23,32 @@ struct FileSyncService: Sendable {
         // Only the build's context transfer is metered: the frontend's own reads of the Dockerfile (`dockerfile`)
         // and of the ignore file come first and would end the meter early.
         let metered = name == "context" && !filter.readsOnlyIgnoreFiles ? progress : nil
-        for index in selected {
-            let stat = Self.stat(entries[index])
-            try await call.responses.send(
-                try Fsutil_Types_Packet.with {
-                    $0.type = .packetStat; $0.stat = stat
-                }.serializedBytes())
-        }
-        try await call.responses.send(try Fsutil_Types_Packet.with { $0.type = .packetStat }.serializedBytes())
+        try await sendStats(of: selected, in: entries, call: call)
         try await answerRequests(call, selected: selected, progress: metered)
         metered?.contextDone()
     }
+
+    /// Every selected entry's STAT packet, then the empty STAT that ends the list, in frames of about 32 KiB.
+    private func sendStats(of selected: [Int], in entries: ContextSnapshot.Entries, call: SessionCall) async throws {
+        var batch: [[UInt8]] = []
+        var batchBytes = 0
+        for index in selected {
+            let stat = Self.stat(entries[index])
+            let packet: [UInt8] = try Fsutil_Types_Packet.with {
+                $0.type = .packetStat; $0.stat = stat
+            }.serializedBytes()
+            batch.append(packet)
+            batchBytes += packet.count
+            if batchBytes >= Self.statFrameBytes {
+                try await call.responses.send(all: batch)
+                (batch, batchBytes) = ([], 0)
+            }
+        }
+        batch.append(try Fsutil_Types_Packet.with { $0.type = .packetStat }.serializedBytes())
+        try await call.responses.send(all: batch)
+    }
+
+    static let statFrameBytes = 32 << 10
 
     /// Serves REQ packets until FIN; a REQ for an id that is no file, or any ERR from the daemon, ends the call.
     private func answerRequests(_ call: SessionCall, selected: [Int], progress: FileSyncProgress?) async throws {
