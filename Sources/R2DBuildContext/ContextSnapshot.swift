@@ -45,10 +45,10 @@ public struct ContextSnapshot: Sendable {
     /// The bytes of all its files (directories and links count 0): what file sync sends when the daemon has none.
     public let fileBytes: Int64
 
-    fileprivate var records: [Record] = []
+    fileprivate let records: [Record]
     /// Every entry's path, then link targets and disk paths that are not the root plus the path, back to back.
-    fileprivate var names: [UInt8] = []
-    fileprivate var memoryFiles: [[UInt8]] = []
+    fileprivate let names: [UInt8]
+    fileprivate let memoryFiles: [[UInt8]]
     fileprivate let root: String
     fileprivate let uid: Int
     fileprivate let mtime: Int64
@@ -67,6 +67,8 @@ public struct ContextSnapshot: Sendable {
 
     fileprivate enum RecordKind: UInt8, Sendable {
         case directory, memoryFile, rootedFile, diskFile, symlink
+
+        var isFile: Bool { self == .memoryFile || self == .rootedFile || self == .diskFile }
     }
 
     /// The largest context a snapshot holds: names and paths past 4 GiB of bytes, or more than 4 Gi entries.
@@ -104,12 +106,10 @@ public struct ContextSnapshot: Sendable {
     }
 
     fileprivate func entry(_ record: Record) -> ContextEntry {
-        let kind: ContextEntry.Kind
-        switch record.kind {
-        case .directory: kind = .directory
-        case .memoryFile, .rootedFile, .diskFile: kind = .file
-        case .symlink: kind = .symlink(target: text(record.extraStart, record.extraLength))
-        }
+        let kind: ContextEntry.Kind =
+            record.kind.isFile
+            ? .file
+            : record.kind == .symlink ? .symlink(target: text(record.extraStart, record.extraLength)) : .directory
         return ContextEntry(
             path: text(record.nameStart, record.nameLength), kind: kind, mode: UInt32(record.mode), uid: uid, gid: uid,
             mtime: mtime, size: record.size)
@@ -123,10 +123,7 @@ public struct ContextSnapshot: Sendable {
         public subscript(position: Int) -> ContextEntry { snapshot.entry(snapshot.records[position]) }
 
         /// Whether the entry at `position` is a file, without making its value.
-        public func isFile(_ position: Int) -> Bool {
-            let kind = snapshot.records[position].kind
-            return kind == .memoryFile || kind == .rootedFile || kind == .diskFile
-        }
+        public func isFile(_ position: Int) -> Bool { snapshot.records[position].kind.isFile }
     }
 }
 
@@ -233,7 +230,9 @@ private struct SnapshotBuilder {
         extraStart: UInt32? = nil
     ) throws {
         guard names.count + name.count + extra.count <= ContextSnapshot.maximumNameBytes, records.count < Int(UInt32.max) else {
-            throw BuildContextError.unreadable(path: root, reason: "the context has more names than a snapshot holds (4 GiB)")
+            throw BuildContextError.unreadable(
+                path: root,
+                reason: "its file names pass the 4 GiB a file-sync snapshot holds; exclude what the build does not need in .dockerignore")
         }
         let nameStart = UInt32(names.count)
         names.append(contentsOf: name)

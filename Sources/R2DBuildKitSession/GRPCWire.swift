@@ -77,9 +77,16 @@ struct GRPCMessageDeframer {
 
 /// One gRPC message with its 5-byte prefix, uncompressed.
 func grpcFramed(_ message: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
-    var buffer = allocator.buffer(capacity: message.count + 5)
-    buffer.writeInteger(UInt8(0))
-    buffer.writeInteger(UInt32(message.count))
-    buffer.writeBytes(message)
+    grpcFramed(all: [message], allocator: allocator)
+}
+
+/// gRPC messages one after another, each with its 5-byte prefix, uncompressed.
+func grpcFramed(all messages: [[UInt8]], allocator: ByteBufferAllocator) -> ByteBuffer {
+    var buffer = allocator.buffer(capacity: messages.reduce(0) { $0 + $1.count + 5 })
+    for message in messages {
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(UInt32(message.count))
+        buffer.writeBytes(message)
+    }
     return buffer
 }

@@ -35,13 +35,7 @@ final class ResponseWriter: Sendable {
 
     /// Sends one response message; suspends while HTTP/2 flow control holds the stream.
     func send(_ message: [UInt8]) async throws {
-        if headersSent.withLock({ sent in
-            defer { sent = true }; return !sent
-        }) {
-            try await outbound.write(.headers(.init(headers: Self.responseHeaders)))
-        }
-        let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(grpcFramed(message, allocator: allocator)))
-        try await outbound.write(.data(data))
+        try await send(all: [message])
     }
 
     /// Sends several response messages in one DATA frame (gRPC's framing lets messages follow each other in a
@@ -53,13 +47,7 @@ final class ResponseWriter: Sendable {
         }) {
             try await outbound.write(.headers(.init(headers: Self.responseHeaders)))
         }
-        var buffer = allocator.buffer(capacity: messages.reduce(0) { $0 + $1.count + 5 })
-        for message in messages {
-            buffer.writeInteger(UInt8(0))
-            buffer.writeInteger(UInt32(message.count))
-            buffer.writeBytes(message)
-        }
-        try await outbound.write(.data(.init(data: .byteBuffer(buffer))))
+        try await outbound.write(.data(.init(data: .byteBuffer(grpcFramed(all: messages, allocator: allocator)))))
     }
 
     /// Ends the call with `status`: trailers after messages, or one trailers-only HEADERS frame.

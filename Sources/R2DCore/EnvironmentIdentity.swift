@@ -112,9 +112,8 @@ extension EnvironmentInputs {
         var record = "symlink:\(target)"
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
-        var isDirectory: ObjCBool = false
-        if resolved.hasPrefix(rootPath + "/"), FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory),
-            !isDirectory.boolValue,
+        // The resolved path has no links left, so its own type is the type of what the link names.
+        if resolved.hasPrefix(rootPath + "/"),
             (try? FileManager.default.attributesOfItem(atPath: resolved)[.type] as? FileAttributeType) == .typeRegular
         {
             record += ":" + (try Digest.sha256Hex(fileAt: resolved))
