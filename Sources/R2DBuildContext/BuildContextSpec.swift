@@ -27,6 +27,9 @@ public struct BuildContextSpec: Sendable {
     public var generatedFiles: [ContextFile]
     /// Relative path (under root) → bytes to store instead of the file on disk (used for `.git/index`).
     public var replacements: [String: [UInt8]]
+    /// Relative path (under root) → a file elsewhere on disk whose bytes are stored instead; read when packed,
+    /// never held in memory (a 200,000-file checkout's canonical `.git/index` is 23 MB). `replacements` wins.
+    public var replacementFiles: [String: String]
     /// uid and gid of every entry (NB_UID).
     public var uid: Int
     /// One fixed mtime for every entry.
@@ -42,6 +45,7 @@ public struct BuildContextSpec: Sendable {
         keepAlways: [String] = [],
         generatedFiles: [ContextFile] = [],
         replacements: [String: [UInt8]] = [:],
+        replacementFiles: [String: String] = [:],
         uid: Int = 1000,
         mtime: Int64 = 0,
         emptyRootDirectory: Bool = false
@@ -52,6 +56,7 @@ public struct BuildContextSpec: Sendable {
         self.keepAlways = keepAlways
         self.generatedFiles = generatedFiles
         self.replacements = replacements
+        self.replacementFiles = replacementFiles
         self.uid = uid
         self.mtime = mtime
         self.emptyRootDirectory = emptyRootDirectory

@@ -45,9 +45,9 @@ public struct ContextSnapshot: Sendable {
     /// The bytes of all its files (directories and links count 0): what file sync sends when the daemon has none.
     public let fileBytes: Int64
 
-    fileprivate let records: [Record]
+    fileprivate let records: ChunkedArray<Record>
     /// Every entry's path, then link targets and disk paths that are not the root plus the path, back to back.
-    fileprivate let names: [UInt8]
+    fileprivate let names: ChunkedBytes
     fileprivate let memoryFiles: [[UInt8]]
     fileprivate let root: String
     fileprivate let uid: Int
@@ -74,7 +74,9 @@ public struct ContextSnapshot: Sendable {
     /// The largest context a snapshot holds: names and paths past 4 GiB of bytes, or more than 4 Gi entries.
     static let maximumNameBytes = Int(UInt32.max)
 
-    fileprivate init(root: String, uid: Int, mtime: Int64, records: [Record], names: [UInt8], memoryFiles: [[UInt8]]) {
+    fileprivate init(
+        root: String, uid: Int, mtime: Int64, records: ChunkedArray<Record>, names: ChunkedBytes, memoryFiles: [[UInt8]]
+    ) {
         (self.root, self.uid, self.mtime) = (root, uid, mtime)
         (self.records, self.names, self.memoryFiles) = (records, names, memoryFiles)
         fileBytes = records.reduce(0) { $0 + $1.size }
@@ -82,7 +84,7 @@ public struct ContextSnapshot: Sendable {
 
     /// A reader of the bytes of the file at `index`; throws when the entry is no file or cannot be opened.
     public func openContents(of index: Int) throws -> ContextFileReader {
-        guard records.indices.contains(index) else {
+        guard index >= 0 && index < records.count else {
             throw BuildContextError.unreadable(path: "entry #\(index)", reason: "it is not a file of the context")
         }
         let record = records[index]
@@ -95,7 +97,7 @@ public struct ContextSnapshot: Sendable {
     }
 
     fileprivate func text(_ start: UInt32, _ length: UInt32) -> String {
-        String(decoding: names[Int(start)..<Int(start + length)], as: UTF8.self)
+        String(decoding: names[Int(start), Int(length)], as: UTF8.self)
     }
 
     private func diskPath(_ record: Record) -> String {
@@ -216,8 +218,8 @@ extension BuildContext {
 private struct SnapshotBuilder {
     let root: String
     let rootPrefix: [UInt8]
-    var records: [ContextSnapshot.Record] = []
-    var names: [UInt8] = []
+    var records = ChunkedArray<ContextSnapshot.Record>()
+    var names = ChunkedBytes()
     var memoryFiles: [[UInt8]] = []
 
     init(root: String) {
@@ -229,19 +231,28 @@ private struct SnapshotBuilder {
         _ name: Substring.UTF8View, _ kind: ContextSnapshot.RecordKind, mode: UInt32, size: Int64 = 0, extra: [UInt8] = [],
         extraStart: UInt32? = nil
     ) throws {
-        guard names.count + name.count + extra.count <= ContextSnapshot.maximumNameBytes, records.count < Int(UInt32.max) else {
-            throw BuildContextError.unreadable(
-                path: root,
-                reason: "its file names pass the 4 GiB a file-sync snapshot holds; exclude what the build does not need in .dockerignore")
+        guard let nameStart = names.startOfNext(length: name.count), nameStart + name.count <= ContextSnapshot.maximumNameBytes,
+            records.count < Int(UInt32.max)
+        else { throw tooLarge() }
+        names.append(name)
+        var start = extraStart.map(Int.init) ?? 0
+        if extraStart == nil {
+            guard let extraAt = names.startOfNext(length: extra.count), extraAt + extra.count <= ContextSnapshot.maximumNameBytes
+            else { throw tooLarge() }
+            names.append(extra)
+            start = extraAt
         }
-        let nameStart = UInt32(names.count)
-        names.append(contentsOf: name)
-        let start = extraStart ?? UInt32(names.count)
-        if extraStart == nil { names.append(contentsOf: extra) }
         records.append(
             .init(
-                nameStart: nameStart, nameLength: UInt32(name.count), size: size, extraStart: start,
+                nameStart: UInt32(nameStart), nameLength: UInt32(name.count), size: size, extraStart: UInt32(start),
                 extraLength: UInt32(extra.count), mode: UInt16(truncatingIfNeeded: mode), kind: kind))
+    }
+
+    private func tooLarge() -> BuildContextError {
+        BuildContextError.unreadable(
+            path: root,
+            reason: "its file names pass the 4 GiB (or one path the 1 MiB) a file-sync snapshot holds; "
+                + "exclude what the build does not need in .dockerignore")
     }
 
     mutating func addMemoryFile(_ path: String, mode: UInt32, contents: [UInt8]) throws {

@@ -33,6 +33,7 @@ struct ContextWalker {
     private let keepAlways: Set<String>
     private let keepAlwaysAncestors: Set<String>
     private let replacements: [String: [UInt8]]
+    private let replacementFiles: [String: String]
     /// Directories waiting to be stored until one of their descendants is (excluded directories walked for
     /// exceptions, prefix and generated-file parents).
     private var pending: [String] = []
@@ -58,6 +59,7 @@ struct ContextWalker {
         }
         self.keepAlwaysAncestors = ancestors
         self.replacements = Dictionary(spec.replacements.map { (Self.relative($0.key), $0.value) }) { first, _ in first }
+        self.replacementFiles = Dictionary(spec.replacementFiles.map { (Self.relative($0.key), $0.value) }) { first, _ in first }
     }
 
     /// Walks everything, calling `visit` for each entry in order.
@@ -264,18 +266,14 @@ struct ContextWalker {
             if let replacement = replacements[relative] {
                 return .file(.bytes(path: contextPath, mode: mode, contents: replacement))
             }
+            if let replacement = replacementFiles[relative] {
+                return .file(try diskFile(contextPath, mode: mode, directoryFD: AT_FDCWD, name: replacement, displayPath: replacement))
+            }
             // Listing only: the size from the directory's stat, no descriptor (-1).
             guard openFiles else {
                 return .file(.diskFile(path: contextPath, mode: mode, fd: -1, size: Int64(info.st_size), diskPath: displayPath))
             }
-            let fd = openat(disk.fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-            guard fd >= 0 else { throw openError(displayPath) }
-            var opened = stat()
-            guard fstat(fd, &opened) == 0, opened.st_mode & Self.typeMask == Self.typeRegular else {
-                close(fd)
-                throw BuildContextError.vanished(path: displayPath)
-            }
-            return .file(.diskFile(path: contextPath, mode: mode, fd: fd, size: Int64(opened.st_size), diskPath: displayPath))
+            return .file(try diskFile(contextPath, mode: mode, directoryFD: disk.fd, name: name, displayPath: displayPath))
         case Self.typeSymlink:
             if excluded { return .skip }
             return .symlink(target: try readLink(name, in: disk, displayPath: displayPath, sizeHint: Int(info.st_size)))
@@ -283,6 +281,26 @@ struct ContextWalker {
             // Sockets, fifos and devices cannot be meaningfully sent to a builder.
             return .skip
         }
+    }
+
+    /// The regular file `name` (relative to `directoryFD`, or absolute), opened when reading contents; listing
+    /// only takes its size from a stat (descriptor -1).
+    private func diskFile(
+        _ contextPath: String, mode: UInt32, directoryFD: Int32, name: String, displayPath: String
+    ) throws -> WalkEntry {
+        guard openFiles else {
+            var info = stat()
+            guard fstatat(directoryFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { throw openError(displayPath) }
+            return .diskFile(path: contextPath, mode: mode, fd: -1, size: Int64(info.st_size), diskPath: displayPath)
+        }
+        let fd = openat(directoryFD, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw openError(displayPath) }
+        var opened = stat()
+        guard fstat(fd, &opened) == 0, opened.st_mode & Self.typeMask == Self.typeRegular else {
+            close(fd)
+            throw BuildContextError.vanished(path: displayPath)
+        }
+        return .diskFile(path: contextPath, mode: mode, fd: fd, size: Int64(opened.st_size), diskPath: displayPath)
     }
 
     private func listNames(_ disk: DiskDirectory) throws -> [String] {

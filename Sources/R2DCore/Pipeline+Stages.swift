@@ -58,13 +58,25 @@ extension Pipeline {
             }
             knownMissing = true
         }
+        let scratch = ScratchDirectory(parent: temporaryParent)
+        defer { scratch.remove() }
+        return try await planAndBuild(
+            fetched, directory: directory, named: named, knownMissing: knownMissing, engine: engine, secrets: secrets,
+            scratch: scratch)
+    }
+
+    /// plan → context → build and tag → push, once the early lookup found nothing to reuse.
+    private func planAndBuild(
+        _ fetched: FetchedRepository, directory: String, named: ImageIdentity?, knownMissing: Bool,
+        engine: (any ContainerEngine)?, secrets: [BuildSecret], scratch: ScratchDirectory
+    ) async throws -> PreparedImage? {
         let builder = try await chooseBuilder(engine: engine)
         let planned = try plan(fetched, directory: directory, builder: builder)
         guard let engine else {
             standardOutput(planned.rendered.dockerfile)
             return nil
         }
-        let context = try self.context(planned, named: named)
+        let context = try self.context(planned, named: named, scratch: scratch)
         switch try await decide(context.identity, engine: engine, knownMissing: knownMissing) {
         case .alreadyInRegistry:
             reporter.log("Image \(context.identity.name) is already in its registry; not building or pushing it again.\n", phase: .pushing)
@@ -72,7 +84,7 @@ extension Pipeline {
             reporter.log("Reusing existing image (\(context.identity.name)), not building.\n")
             if push { try await self.push(engine: engine, identity: context.identity, madeTag: false) }
         case .build(let push):
-            let spec = try context.packed ?? contextSpec(planned)
+            let spec = try context.packed ?? contextSpec(planned, scratch: scratch)
             try await build(
                 engine: engine, planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal, push: push,
                 secrets: secrets)
@@ -102,14 +114,15 @@ extension Pipeline {
     }
 
     /// Context: content that no commit or content id names is named by its packed context's sha256.
-    func context(_ planned: PlannedBuild, named: ImageIdentity?) throws -> PreparedContext {
+    func context(_ planned: PlannedBuild, named: ImageIdentity?, scratch: ScratchDirectory) throws -> PreparedContext {
         if let named { return PreparedContext(identity: named, packed: nil) }
-        let spec = try contextSpec(planned)
+        let spec = try contextSpec(planned, scratch: scratch)
         return PreparedContext(identity: .naming(contextDigest: try BuildContext.digest(spec).sha256, request: request), packed: spec)
     }
 
-    func contextSpec(_ planned: PlannedBuild) throws -> BuildContextSpec {
-        var spec = try contextSpec(plan: planned.plan, rendered: planned.rendered, snapshot: planned.snapshot, mtime: planned.mtime)
+    func contextSpec(_ planned: PlannedBuild, scratch: ScratchDirectory) throws -> BuildContextSpec {
+        var spec = try contextSpec(
+            plan: planned.plan, rendered: planned.rendered, snapshot: planned.snapshot, mtime: planned.mtime, scratch: scratch)
         if let builtin = try builtinFrontendDockerfile(planned.plan, snapshot: planned.snapshot) {
             spec.replacements[builtin.path] = Array(builtin.text.utf8)
         }

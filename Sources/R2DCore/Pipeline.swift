@@ -232,31 +232,34 @@ public struct Pipeline: Sendable {
 
     /// A user Dockerfile gets the repository as its context; a generated one gets the Dockerfile and support
     /// files at the root and the repository under `src/` (repo2docker's `buildpacks/base.py`, `build`).
-    func contextSpec(plan: BuildPlan, rendered: RenderedBuild, snapshot: RepoSnapshot, mtime: Int64) throws -> BuildContextSpec {
+    func contextSpec(
+        plan: BuildPlan, rendered: RenderedBuild, snapshot: RepoSnapshot, mtime: Int64, scratch: ScratchDirectory
+    ) throws -> BuildContextSpec {
         var patterns: [String] = []
         for file in plan.ignoreFiles {
             if let text = try snapshot.readText(file) { patterns += IgnoreRules.parse(text) }
         }
-        let replacements = try canonicalIndexes(under: snapshot.root)
+        let replacements = try canonicalIndexes(under: snapshot.root, scratch: scratch)
         guard rendered.isGenerated else {
             var keep = [".dockerignore", ".containerignore"]
             if let dockerfile = plan.dockerfile { keep.append(dockerfile) }
             return BuildContextSpec(
                 root: snapshot.root, prefix: "", ignore: IgnoreRules(patterns: patterns), keepAlways: keep,
-                generatedFiles: [], replacements: replacements, uid: request.userID, mtime: mtime, emptyRootDirectory: false)
+                generatedFiles: [], replacementFiles: replacements, uid: request.userID, mtime: mtime, emptyRootDirectory: false)
         }
         let files =
             [ContextFile(path: "Dockerfile", contents: Array(rendered.dockerfile.utf8))]
             + rendered.files.map { ContextFile(path: $0.path, contents: $0.contents, mode: $0.mode) }
         return BuildContextSpec(
             root: snapshot.root, prefix: "src/", ignore: IgnoreRules(patterns: patterns), keepAlways: ["Dockerfile"],
-            generatedFiles: files, replacements: replacements, uid: request.userID, mtime: mtime, emptyRootDirectory: true)
+            generatedFiles: files, replacementFiles: replacements, uid: request.userID, mtime: mtime, emptyRootDirectory: true)
     }
 
     /// `.git/index` (and submodules' indexes) hold stat data that differs between clones; the context
-    /// carries indexes rebuilt from HEAD instead, so two clones of one commit pack identically.
-    func canonicalIndexes(under root: String) throws -> [String: [UInt8]] {
-        var replacements: [String: [UInt8]] = [:]
+    /// carries indexes rebuilt from HEAD instead, so two clones of one commit pack identically. They are
+    /// written to `scratch` and read from there when packed (context path → file).
+    func canonicalIndexes(under root: String, scratch: ScratchDirectory) throws -> [String: String] {
+        var replacements: [String: String] = [:]
         var gitDirectories: [String] = []
         if directoryExists(root + "/.git") { gitDirectories.append(".git") }
         // Submodule git dirs live under .git/modules/<name>, and names may contain "/".
@@ -274,8 +277,9 @@ public struct Pipeline: Sendable {
             }
         }
         for directory in gitDirectories where FileManager.default.fileExists(atPath: root + "/" + directory + "/HEAD") {
-            if let bytes = try Git.canonicalIndex(gitDir: root + "/" + directory) {
-                replacements[directory + "/index"] = bytes
+            let file = try scratch.directory() + "/index-\(replacements.count)"
+            if try Git.writeCanonicalIndex(gitDir: root + "/" + directory, to: file) {
+                replacements[directory + "/index"] = file
             }
         }
         return replacements

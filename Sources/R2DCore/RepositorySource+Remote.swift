@@ -88,12 +88,7 @@ extension RepositorySource {
     /// A new `swift-r2d-XXXXXX` directory under `temporaryParent`, $TMPDIR or /tmp.
     func makeTemporaryDirectory() throws -> String {
         let base = temporaryParent ?? TemporaryDirectory.systemParent(environment: ProcessInfo.processInfo.environment)
-        do {
-            return try TemporaryDirectory.create(in: base, prefix: "swift-r2d-")
-        } catch {
-            throw CoreError.fileSystem(
-                "Cannot create a temporary directory in \(base): \(error.reason); set TMPDIR to a writable directory.")
-        }
+        return try ScratchDirectory.create(in: base, prefix: "swift-r2d-")
     }
 }
 

@@ -85,25 +85,17 @@ extension Git {
         return git_status_list_entrycount(list) == 0
     }
 
-    /// Bytes of a canonical index file for the git dir at `gitDir` (a `.git` directory or `.git/modules/<name>`):
-    /// HEAD's tree as index entries with zeroed stat data, so the same HEAD tree gives byte-identical output.
-    /// nil if HEAD is unborn.
-    public static func canonicalIndex(gitDir: String) throws -> [UInt8]? {
+    /// Writes a canonical index file for the git dir at `gitDir` (a `.git` directory or `.git/modules/<name>`)
+    /// to `indexPath`: HEAD's tree as index entries with zeroed stat data, so the same HEAD tree gives
+    /// byte-identical files. False if HEAD is unborn. The file is written, not returned: a 200,000-file tree
+    /// gives 23 MB, which the build context reads from disk when it packs.
+    public static func writeCanonicalIndex(gitDir: String, to indexPath: String) throws -> Bool {
         initialize()
-        let temporaryDirectory = try makeTemporaryDirectory(prefix: "r2d-index-")
-        defer { try? FileManager.default.removeItem(atPath: temporaryDirectory) }
-        let indexPath = (temporaryDirectory as NSString).appendingPathComponent("index")
-        // libgit2's index and trees (several MB for a large tree) are freed before the file is read back, so
-        // the peak holds one of the two, and the bytes are read once into their final array.
-        guard try writeCanonicalIndex(gitDir: gitDir, to: indexPath) else { return nil }
-        // The ~100k small blocks libgit2 just freed would otherwise stay resident in this thread's malloc arena
-        // for the whole build.
-        releaseFreedMemory()
-        return try readWholeFile(indexPath)
-    }
-
-    /// Writes HEAD's tree of `gitDir` as an index file at `indexPath`; false if HEAD is unborn.
-    private static func writeCanonicalIndex(gitDir: String, to indexPath: String) throws -> Bool {
+        defer {
+            // The ~100k small blocks libgit2 frees here would otherwise stay resident in this thread's malloc
+            // arena for the whole build.
+            releaseFreedMemory()
+        }
         var opened: OpaquePointer?
         // Opened bare: only the object database and HEAD are needed, not the work tree that core.worktree names.
         let openCode = git_repository_open_bare(&opened, gitDir)
@@ -136,44 +128,6 @@ extension Git {
     /// Returns free pages of every malloc arena to the system.
     static func releaseFreedMemory() {
         _ = mallocTrim?(0)
-    }
-
-    /// The whole file at `path`, read into one array of exactly its size.
-    private static func readWholeFile(_ path: String) throws -> [UInt8] {
-        func failure() -> GitError {
-            GitError.libgit2(operation: "reading the index file \(path)", message: String(cString: strerror(errno)))
-        }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure() }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw failure() }
-        let size = Int(info.st_size)
-        var readError = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            initialized = 0
-            while initialized < size {
-                let count = read(fd, buffer.baseAddress.map { $0 + initialized }, size - initialized)
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 {
-                    readError = count < 0
-                    break
-                }
-                initialized += count
-            }
-        }
-        guard !readError, bytes.count == size else { throw failure() }
-        return bytes
-    }
-
-    /// A new, empty, private directory under the system temporary directory.
-    static func makeTemporaryDirectory(prefix: String) throws -> String {
-        let parent = (NSTemporaryDirectory() as NSString).standardizingPath
-        do {
-            return try TemporaryDirectory.create(in: parent, prefix: prefix)
-        } catch {
-            throw GitError.libgit2(operation: "creating a temporary directory from \(parent)/\(prefix)XXXXXX", message: error.reason)
-        }
     }
 
     /// `path` with symlinks resolved and no trailing slash, for comparing directories.

@@ -126,6 +126,30 @@ struct BuildContextTests {
         #expect(!bytes.contains(subsequence: Array("DISK-INDEX".utf8)))
     }
 
+    /// A large replacement (a canonical `.git/index`) stays on disk: the tar, the digest and the file-sync
+    /// snapshot all read the stand-in file, keep the checkout file's mode, and never see the disk bytes.
+    @Test("a replacement file stands in for the checkout's file in the tar, the digest and the snapshot")
+    func replacementFile() async throws {
+        let tree = try TemporaryTree("replacement-file")
+        try tree.file(".git/HEAD", "ref: refs/heads/main\n")
+        try tree.file(".git/index", "DISK-INDEX-WITH-STAT-DATA")
+        let elsewhere = try TemporaryTree("stand-in")
+        let standIn = try elsewhere.file("index-0", "CANONICAL-INDEX-FROM-A-FILE")
+        let fromFile = BuildContextSpec(root: tree.root, replacementFiles: [".git/index": standIn])
+        let (bytes, entries) = try await packAndRead(fromFile)
+        #expect(entries.first { $0.name == ".git/index" }?.contents == Array("CANONICAL-INDEX-FROM-A-FILE".utf8))
+        #expect(!bytes.contains(subsequence: Array("DISK-INDEX".utf8)))
+        let inMemory = BuildContextSpec(root: tree.root, replacements: [".git/index": Array("CANONICAL-INDEX-FROM-A-FILE".utf8)])
+        #expect(try BuildContext.digest(fromFile).sha256 == BuildContext.digest(inMemory).sha256)
+
+        let snapshot = try BuildContext.snapshot(fromFile)
+        let index = try #require(snapshot.entries.firstIndex { $0.path == ".git/index" })
+        let reader = try snapshot.openContents(of: index)
+        var read: [UInt8] = []
+        while let chunk = try reader.next(maxBytes: 5) { read += chunk }
+        #expect(read == Array("CANONICAL-INDEX-FROM-A-FILE".utf8))
+    }
+
     @Test("generated files and replacements land where expected around the src/ prefix")
     func generatedFilesAndReplacements() async throws {
         let tree = try TemporaryTree("generated")

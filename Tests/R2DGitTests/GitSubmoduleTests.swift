@@ -59,7 +59,7 @@ struct GitSubmoduleTests {
         #expect(lines.count == 2)
         #expect(lines.allSatisfy { $0.hasPrefix(" ") })
         // A submodule's git directory gives a canonical index too.
-        #expect(try Git.canonicalIndex(gitDir: target.path + "/.git/modules/middle") != nil)
+        #expect(try GitCanonicalIndexTests.canonicalIndex(gitDir: target.path + "/.git/modules/middle") != nil)
     }
 
     @Test("a ref without the submodule does not materialise it")

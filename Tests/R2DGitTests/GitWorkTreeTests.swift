@@ -58,8 +58,16 @@ struct GitWorkTreeTests {
     }
 }
 
-@Suite("Git.canonicalIndex")
+@Suite("Git.writeCanonicalIndex")
 struct GitCanonicalIndexTests {
+    /// The canonical index of `gitDir`, written to a temporary file and read back; nil when HEAD is unborn.
+    static func canonicalIndex(gitDir: String) throws -> [UInt8]? {
+        let directory = try TemporaryGitRepository.makeTemporaryDirectory(prefix: "r2d-index-test-")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        guard try Git.writeCanonicalIndex(gitDir: gitDir, to: directory + "/index") else { return nil }
+        return try #require(FileManager.default.contents(atPath: directory + "/index")).map { $0 }
+    }
+
     @Test("same HEAD tree gives identical bytes, and git sees a clean tree with them")
     func identicalAndClean() throws {
         let source = try TemporaryGitRepository(files: ["a.txt": "a\n", "dir/b.txt": "b\n", "dir/sub/c.txt": "c\n"])
@@ -79,8 +87,8 @@ struct GitCanonicalIndexTests {
                 ofItemAtPath: second.path + "/" + file)
         }
 
-        let firstIndex = try #require(try Git.canonicalIndex(gitDir: first.path + "/.git"))
-        let secondIndex = try #require(try Git.canonicalIndex(gitDir: second.path + "/.git"))
+        let firstIndex = try #require(try Self.canonicalIndex(gitDir: first.path + "/.git"))
+        let secondIndex = try #require(try Self.canonicalIndex(gitDir: second.path + "/.git"))
         #expect(firstIndex == secondIndex)
         #expect(firstIndex.starts(with: Array("DIRC".utf8)))
         // The clone's own index carries real stat data, so it differs from the canonical one.
@@ -95,9 +103,9 @@ struct GitCanonicalIndexTests {
     func unbornAndNotARepository() throws {
         let repository = try TemporaryGitRepository()
         defer { repository.remove() }
-        #expect(try Git.canonicalIndex(gitDir: repository.path + "/.git") == nil)
+        #expect(try Self.canonicalIndex(gitDir: repository.path + "/.git") == nil)
         let directory = try TemporaryGitRepository.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        #expect(throws: GitError.notARepository(path: directory)) { try Git.canonicalIndex(gitDir: directory) }
+        #expect(throws: GitError.notARepository(path: directory)) { try Self.canonicalIndex(gitDir: directory) }
     }
 }
