@@ -14,6 +14,7 @@ public enum CommandLineEntry {
     /// is not UTF-8 cannot be passed on faithfully (Swift strings repair it), so it is refused up front.
     /// Returns the status to exit with, after the JSON guard (if any) has flushed.
     public static func main(arguments: [String], environment: [String: String], rawArguments: [[UInt8]] = []) async -> Int32 {
+        MallocPolicy.apply(environment: environment)
         let route = Route(arguments)
         // The command line alone says how to report until the configuration file is read (build reads it).
         let early = OutputOptions.resolve(ArgumentSplitter.split(route.arguments))
