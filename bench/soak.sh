@@ -31,7 +31,7 @@ kinds=(build reuse generated failure cancel badinput)
 say() { echo "soak: $*" >&2; }
 api() { curl -fsS --unix-socket /var/run/docker.sock "http://d$1"; }
 
-cleanup() {
+remove_tags() {
   api "/images/json" | python3 -c '
 import json, sys
 for image in json.load(sys.stdin):
@@ -39,6 +39,9 @@ for image in json.load(sys.stdin):
         if tag.startswith(sys.argv[1]): print(tag)' "$prefix" | while read -r tag; do
     curl -fsS -X DELETE --unix-socket /var/run/docker.sock "http://d/images/$tag?noprune=false" >/dev/null || true
   done
+}
+cleanup() {
+  remove_tags
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -126,6 +129,10 @@ for ((n = 0; n < runs; n++)); do
   find "$work/tmp" -mindepth 1 -maxdepth 1 -name 'swift-r2d-*' -exec sh -c 'test -d "$1/checkout" && rm -rf "$1"' _ {} \;
 done
 read -r fd1 ct1 im1 dg1 bc1 tmp1 sys1 mem1 < <(counts)
+# The images the soak tagged go, with the intermediate images only they hold: what stays is what a leak left,
+# plus what stays by design (environment images and the cache records under them).
+remove_tags
+read -r fd2 ct2 im2 dg2 bc2 tmp2 sys2 mem2 < <(counts)
 
 engine=$(api /version | python3 -c 'import json,sys; print(json.load(sys.stdin)["Version"])')
 python3 - "$work/results" "$runs" <<EOF | tee "${BENCH_OUT:-/dev/null}"
@@ -143,12 +150,12 @@ for kind in ["build", "reuse", "generated", "failure", "cancel", "badinput"]:
     wall = [float(r[4]) for r in mine]
     print(f"| {kind} | {len(mine)} | {right} | {statistics.median(rss):.1f} / {max(rss):.1f} | {statistics.median(wall):.2f} |")
 print()
-print("| Counted | Before | After |")
-print("|---|---|---|")
-for name, before, after in [
-    ("dockerd open descriptors", "$fd0", "$fd1"), ("containers (all states)", "$ct0", "$ct1"),
-    ("images (all)", "$im0", "$im1"), ("dangling images", "$dg0", "$dg1"), ("BuildKit cache records", "$bc0", "$bc1"),
-    ("private TMPDIR entries", "$tmp0", "$tmp1"), ("/tmp swift-r2d-* entries", "$sys0", "$sys1"),
-    ("MemAvailable (MB)", "$mem0", "$mem1")]:
-    print(f"| {name} | {before} | {after} |")
+print("| Counted | Before | After | After removing the soak's tags |")
+print("|---|---|---|---|")
+for name, before, after, cleaned in [
+    ("dockerd open descriptors", "$fd0", "$fd1", "$fd2"), ("containers (all states)", "$ct0", "$ct1", "$ct2"),
+    ("images (all)", "$im0", "$im1", "$im2"), ("dangling images", "$dg0", "$dg1", "$dg2"), ("BuildKit cache records", "$bc0", "$bc1", "$bc2"),
+    ("private TMPDIR entries", "$tmp0", "$tmp1", "$tmp2"), ("/tmp swift-r2d-* entries", "$sys0", "$sys1", "$sys2"),
+    ("MemAvailable (MB)", "$mem0", "$mem1", "$mem2")]:
+    print(f"| {name} | {before} | {after} | {cleaned} |")
 EOF
