@@ -10,7 +10,7 @@ struct SessionCall: Sendable {
     /// The request headers that are gRPC metadata (lower-case names; a repeated name keeps every value in order).
     let metadata: [String: [String]]
     /// The request messages, ending when the daemon half-closes the stream.
-    let requests: AsyncThrowingStream<[UInt8], any Error>
+    let requests: RequestQueue
     let responses: ResponseWriter
 
     /// The first request message of a unary call.

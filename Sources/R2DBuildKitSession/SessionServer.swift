@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
+import Synchronization
 
 /// The gRPC server side of the session: the daemon opens one HTTP/2 stream per call on the upgraded connection.
 /// A minimal gRPC server on swift-nio-http2 rather than grpc-swift-nio-transport, whose server transport only
@@ -34,14 +35,14 @@ enum SessionServer {
     static func serve(_ stream: Stream, router: SessionRouter) async {
         try? await stream.executeThenClose { inbound, outbound in
             let (heads, headSink) = AsyncStream<HPACKHeaders>.makeStream()
-            let (requests, requestSink) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+            let requests = RequestQueue()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     defer { headSink.finish() }
                     do {
-                        try await readRequests(inbound, head: headSink, messages: requestSink)
+                        try await readRequests(inbound, head: headSink, messages: requests)
                     } catch {
-                        requestSink.finish(throwing: error)
+                        requests.finish(throwing: error)
                     }
                 }
                 var headIterator = heads.makeAsyncIterator()
@@ -62,14 +63,13 @@ enum SessionServer {
         }
     }
 
-    /// Reads the stream's frames: the first HEADERS to `head`, DATA deframed into `messages`, which end with the
+    /// Reads the stream's frames: the first HEADERS to `head`, DATA bytes into `messages`, which end with the
     /// daemon's END_STREAM (or fail on a reset).
     static func readRequests(
         _ inbound: NIOAsyncChannelInboundStream<HTTP2Frame.FramePayload>,
         head: AsyncStream<HPACKHeaders>.Continuation,
-        messages: AsyncThrowingStream<[UInt8], any Error>.Continuation
+        messages: RequestQueue
     ) async throws {
-        var deframer = GRPCMessageDeframer()
         var sawHeaders = false
         for try await frame in inbound {
             switch frame {
@@ -80,8 +80,7 @@ enum SessionServer {
                     head.finish()
                 }
             case .data(let data):
-                if case .byteBuffer(let bytes) = data.data { deframer.append(bytes) }
-                while let message = try deframer.next() { messages.yield(message) }
+                if case .byteBuffer(let bytes) = data.data { messages.append(bytes) }
                 if data.endStream {
                     messages.finish()
                     return
@@ -99,4 +98,70 @@ enum SessionServer {
         }
         messages.finish()
     }
+}
+
+/// A call's request messages, kept as the bytes they arrived in and deframed when the handler asks for the next:
+/// BuildKit asks for every file of a file sync long before they are all sent, and 200,000 waiting REQ packets
+/// take their wire size (about 12 bytes each) here, not an array and a queue slot each (13 MB). One task reads.
+final class RequestQueue: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+
+    private struct State {
+        var deframer = GRPCMessageDeframer()
+        /// Set once the daemon half-closed the stream (nil error) or the stream failed.
+        var end: (any Error)??
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func append(_ bytes: ByteBuffer) {
+        state.withLock { state in
+            state.deframer.append(bytes)
+            return state.waiter.take()
+        }?.resume()
+    }
+
+    /// No more bytes: the messages already here are still read, then the end (or `error`) is.
+    func finish(throwing error: (any Error)? = nil) {
+        state.withLock { state in
+            if state.end == nil { state.end = .some(error) }
+            return state.waiter.take()
+        }?.resume()
+    }
+
+    /// The next whole message; nil after the last one.
+    func next() async throws -> [UInt8]? {
+        while true {
+            let outcome: Result<[UInt8]?, any Error>? = state.withLock { state in
+                do {
+                    if let message = try state.deframer.next() { return .success(message) }
+                } catch {
+                    return .failure(error)
+                }
+                switch state.end {
+                case .none: return nil
+                case .some(.none): return .success(nil)
+                case .some(.some(let error)): return .failure(error)
+                }
+            }
+            if let outcome { return try outcome.get() }
+            await withCheckedContinuation { continuation in
+                // Bytes or the end may have come since the check: then there is no need to wait.
+                let ready = state.withLock { state in
+                    guard state.end == nil, !state.deframer.hasWholeMessage else { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let queue: RequestQueue
+        func next() async throws -> [UInt8]? { try await queue.next() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(queue: self) }
 }
