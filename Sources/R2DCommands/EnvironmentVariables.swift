@@ -44,10 +44,13 @@ enum EnvironmentVariables {
             effect: "the list of Dataverse installations when `--dataverse-installations-url` is not given"),
         Row(
             names: ["TMPDIR"],
-            effect: "where clones, downloads and large scratch files (canonical git indexes) are made (default `/tmp`); nothing is left there"),
+            effect:
+                "where clones, downloads and large scratch files (canonical git indexes) are made (default `/tmp`); nothing is left there"),
         Row(
             names: ["MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"],
-            effect: "glibc's malloc tuning; when unset, a run uses 2 arenas and maps blocks from 128 KiB on their own (peak memory near the live heap)"),
+            effect:
+                "glibc's malloc tuning; when unset, a run uses 2 arenas and maps blocks from 128 KiB on their own (peak memory near the live heap)"
+        ),
         Row(
             names: ["PATH"],
             effect: "where `docker-credential-<name>` helpers (from `credHelpers` / `credsStore`) and `hg` are found"),
