@@ -73,15 +73,6 @@ struct GRPCMessageDeframer {
         return message
     }
 
-    /// Whether `next()` has something to give now: a whole message, or a header it refuses.
-    var hasWholeMessage: Bool {
-        guard buffer.readableBytes >= 5,
-            let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
-            let length = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)
-        else { return false }
-        return flag != 0 || length > Self.maximumMessageSize || buffer.readableBytes >= 5 + Int(length)
-    }
-
     /// Whether bytes of an unfinished message are left.
     var hasPartialMessage: Bool { buffer.readableBytes > 0 }
 }

@@ -111,6 +111,8 @@ final class RequestQueue: AsyncSequence, Sendable {
         /// Set once the daemon half-closed the stream (nil error) or the stream failed.
         var end: (any Error)??
         var waiter: CheckedContinuation<Void, Never>?
+        /// Counts appends and the end, so a reader that found nothing knows whether to wait.
+        var arrivals = 0
     }
 
     private let state = Mutex(State())
@@ -118,6 +120,7 @@ final class RequestQueue: AsyncSequence, Sendable {
     func append(_ bytes: ByteBuffer) {
         state.withLock { state in
             state.deframer.append(bytes)
+            state.arrivals += 1
             return state.waiter.take()
         }?.resume()
     }
@@ -126,6 +129,7 @@ final class RequestQueue: AsyncSequence, Sendable {
     func finish(throwing error: (any Error)? = nil) {
         state.withLock { state in
             if state.end == nil { state.end = .some(error) }
+            state.arrivals += 1
             return state.waiter.take()
         }?.resume()
     }
@@ -133,27 +137,27 @@ final class RequestQueue: AsyncSequence, Sendable {
     /// The next whole message; nil after the last one.
     func next() async throws -> [UInt8]? {
         while true {
-            let outcome: Result<[UInt8]?, any Error>? = state.withLock { state in
+            let (outcome, arrivals) = state.withLock { state -> (Result<[UInt8]?, any Error>?, Int) in
                 do {
-                    if let message = try state.deframer.next() { return .success(message) }
+                    if let message = try state.deframer.next() { return (.success(message), state.arrivals) }
                 } catch {
-                    return .failure(error)
+                    return (.failure(error), state.arrivals)
                 }
                 switch state.end {
-                case .none: return nil
-                case .some(.none): return .success(nil)
-                case .some(.some(let error)): return .failure(error)
+                case .none: return (nil, state.arrivals)
+                case .some(.none): return (.success(nil), state.arrivals)
+                case .some(.some(let error)): return (.failure(error), state.arrivals)
                 }
             }
             if let outcome { return try outcome.get() }
             await withCheckedContinuation { continuation in
                 // Bytes or the end may have come since the check: then there is no need to wait.
-                let ready = state.withLock { state in
-                    guard state.end == nil, !state.deframer.hasWholeMessage else { return true }
+                let arrived = state.withLock { state in
+                    guard state.arrivals == arrivals else { return true }
                     state.waiter = continuation
                     return false
                 }
-                if ready { continuation.resume() }
+                if arrived { continuation.resume() }
             }
         }
     }

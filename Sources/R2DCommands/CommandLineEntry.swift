@@ -14,7 +14,6 @@ public enum CommandLineEntry {
     /// is not UTF-8 cannot be passed on faithfully (Swift strings repair it), so it is refused up front.
     /// Returns the status to exit with, after the JSON guard (if any) has flushed.
     public static func main(arguments: [String], environment: [String: String], rawArguments: [[UInt8]] = []) async -> Int32 {
-        MallocPolicy.apply(environment: environment)
         let route = Route(arguments)
         // The command line alone says how to report until the configuration file is read (build reads it).
         let early = OutputOptions.resolve(ArgumentSplitter.split(route.arguments))
@@ -30,6 +29,12 @@ public enum CommandLineEntry {
     /// Call first in `main`: SIGPIPE ignored, closed standard descriptors held (see `StandardStream`).
     public static func prepareStandardStreams() {
         StandardStream.prepareProcess()
+    }
+
+    /// Call in `main`, before the run starts its threads: the process's malloc tuning (`MallocPolicy`). Not part
+    /// of `main(arguments:…)`, which tests call in their own process many times over.
+    public static func tuneMemory(environment: [String: String]) {
+        MallocPolicy.apply(environment: environment)
     }
 
     /// The status to exit with once stderr is no longer written to (after `JSONOutputGuard.finish()`): a run

@@ -87,8 +87,7 @@ extension RepositorySource {
 
     /// A new `swift-r2d-XXXXXX` directory under `temporaryParent`, $TMPDIR or /tmp.
     func makeTemporaryDirectory() throws -> String {
-        let base = temporaryParent ?? TemporaryDirectory.systemParent(environment: ProcessInfo.processInfo.environment)
-        return try ScratchDirectory.create(in: base, prefix: "swift-r2d-")
+        try ScratchDirectory.create(in: ScratchDirectory.parent(temporaryParent), prefix: "swift-r2d-")
     }
 }
 

@@ -9,7 +9,12 @@ final class ScratchDirectory: Sendable {
     private let path: Mutex<String?> = Mutex(nil)
 
     init(parent: String?) {
-        self.parent = parent ?? TemporaryDirectory.systemParent(environment: ProcessInfo.processInfo.environment)
+        self.parent = Self.parent(parent)
+    }
+
+    /// Where a run's temporary directories go: the given parent (tests), else $TMPDIR, else /tmp.
+    static func parent(_ given: String?) -> String {
+        given ?? TemporaryDirectory.systemParent(environment: ProcessInfo.processInfo.environment)
     }
 
     /// The directory, made now if it does not exist yet.

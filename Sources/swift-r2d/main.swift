@@ -3,6 +3,7 @@ import R2DCommands
 
 // Before anything is written: unwritable output must come back as an error, never kill the process.
 CommandLineEntry.prepareStandardStreams()
+CommandLineEntry.tuneMemory(environment: ProcessInfo.processInfo.environment)
 // The raw bytes too: CommandLine.arguments has already replaced bytes that are not UTF-8.
 let rawArguments = (0..<Int(CommandLine.argc)).map { index -> [UInt8] in
     CommandLine.unsafeArgv[index].map {

@@ -79,7 +79,8 @@ struct ContextUploadProgressTests {
     }
 
     /// File sync: the body feeds the meter itself, after `idle` with nothing sent, then `chunks` MB at 100 ms each.
-    /// Also returns how long the body ran from its start and from its first byte, as this run's clock saw them.
+    /// Also returns how long the metering took from its start and from the body's first byte to the closing line,
+    /// as this run's clock saw them.
     func fileSync(idle: Duration, chunks: Int) async throws -> (lines: [String], total: Duration, sending: Duration) {
         let lines = Lines()
         let reporter = Reporter(json: false, debug: false) { lines.append($0) }
@@ -96,8 +97,8 @@ struct ContextUploadProgressTests {
                 if chunk == 0 { firstByte = .now }
                 meter.add(1_000_000)
             }
-            ended = .now
         }
+        ended = .now
         try await Task.sleep(for: .milliseconds(300))
         return (lines.all.withLock { $0 }, ended - started, ended - firstByte)
     }
