@@ -115,6 +115,7 @@ let package = Package(
             dependencies: [
                 "R2DBasics", "R2DHTTP", "R2DSubprocess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -134,7 +135,8 @@ let package = Package(
         .target(
             name: "R2DCore",
             dependencies: [
-                "R2DBasics", "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry", "R2DContentProviders",
+                "R2DArchive", "R2DBasics", "R2DGit", "R2DBuildContext", "R2DBuildpacks", "R2DEngine", "R2DRegistry",
+                "R2DContentProviders",
                 "R2DRedaction", "R2DHTTP", "R2DBuildKitSession",
                 .product(name: "Crypto", package: "swift-crypto"),
             ], exclude: ["README.md"]),

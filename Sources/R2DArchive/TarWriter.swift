@@ -211,7 +211,7 @@ public final class TarWriter {
 }
 
 /// Holds the sink and the first error it threw; passed to libarchive as client data.
-private final class SinkContext {
+final class SinkContext {
     let sink: (UnsafeRawBufferPointer) throws -> Void
     var error: (any Error)?
 
@@ -220,7 +220,7 @@ private final class SinkContext {
     }
 }
 
-private func tarWriterWriteCallback(
+func tarWriterWriteCallback(
     _ archive: OpaquePointer?, _ clientData: UnsafeMutableRawPointer?, _ buffer: UnsafeRawPointer?, _ length: Int
 ) -> Int {
     guard let clientData else { return -1 }

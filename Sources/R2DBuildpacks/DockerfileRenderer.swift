@@ -103,7 +103,7 @@ public enum DockerfileRenderer {
         buildStepsLayer(&d, f)
         repoDirectoryLayer(&d, f)
         preassembleLayer(&d, f, plan: plan, options: options)
-        let split = EnvironmentSplit(lines: d.lines, fragments: f)
+        let split = EnvironmentSplit(lines: d.lines, fragments: f, user: d.currentUser)
         assembleLayer(&d, f, options: options)
         postBuildLayer(&d, plan: plan)
         entrypointLayer(&d, plan: plan)

@@ -8,13 +8,32 @@ public struct EnvironmentSplit: Sendable, Equatable {
     /// The build context paths the environment's `COPY` steps read, sorted: `build_script_files/<name>` and
     /// `src/<environment file>`. Their bytes are part of the environment's identity.
     public var copiedPaths: [String]
+    /// Steps the environment image built for reuse ends with: a record of the owner, mode and mtime of the
+    /// directories the steps after it copy into and their parents (`ImageDirectories.probePath`). An image
+    /// composed in the registry stores those directories with that metadata, as the engine's `COPY` would.
+    public var directoryProbe: String
 
-    init(lines: [String], fragments: Fragments) {
+    /// The Dockerfile of the environment image built for reuse: the environment, then the probe.
+    public var imageDockerfile: String { environmentDockerfile + directoryProbe }
+
+    init(lines: [String], fragments: Fragments, user: StepUser) {
         environmentDockerfile = lines.joined(separator: "\n") + "\n"
         copiedPaths =
             (fragments.buildScriptFiles.map { "build_script_files/\($0.name)" } + fragments.preassembleFiles.map { "src/\($0)" })
             .sorted()
+        let record =
+            "RUN mkdir -p \(ImageDirectories.probeDirectory) && { stat -c '%u %g %a %Y %n' /; "
+            + "for d in \"${REPO_DIR}\" /usr/local/bin; do d=\"${d%/}\"; "
+            + "while [ -n \"$d\" ]; do stat -c '%u %g %a %Y %n' \"$d\"; d=\"${d%/*}\"; done; done; } "
+            + "| sort -u > \(ImageDirectories.probePath)"
+        directoryProbe = user == .root ? record + "\n" : "USER root\n" + record + "\nUSER \(user.dockerfileValue)\n"
     }
+}
+
+/// Where the environment image records its directories' metadata (`EnvironmentSplit.directoryProbe`).
+public enum ImageDirectories {
+    public static let probeDirectory = "/usr/local/share/swift-r2d"
+    public static let probePath = probeDirectory + "/environment-directories"
 }
 
 extension RenderedBuild {

@@ -50,6 +50,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: Settings.builtinFrontend.names, help: Settings.builtinFrontend.argumentHelp) var builtinFrontend = false
     @Option(name: Settings.environmentCache.names, help: Settings.environmentCache.argumentHelp) var envCache: String?
     @Flag(name: Settings.noEnvironmentCache.names, help: Settings.noEnvironmentCache.argumentHelp) var noEnvCache = false
+    @Flag(name: Settings.noRegistryCompose.names, help: Settings.noRegistryCompose.argumentHelp) var noRegistryCompose = false
     @Option(name: Settings.platform.names, help: Settings.platform.argumentHelp) var platform: String?
     @Option(name: Settings.network.names, help: Settings.network.argumentHelp) var network: String?
     @Option(name: Settings.baseImage.names, help: Settings.baseImage.argumentHelp) var baseImage: String?

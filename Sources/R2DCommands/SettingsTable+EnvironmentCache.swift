@@ -27,5 +27,13 @@ extension Settings {
         read: { $0.noEnvCache ? ["True"] : nil },
         apply: { value, request, _ in if try value.boolean() { request.environmentCache = .off } })
 
-    static let environmentCacheRows: [Setting] = [noEnvironmentCache, environmentCache]
+    /// `--no-registry-compose`: a reused environment is pulled and the commit's steps built on the engine.
+    static let noRegistryCompose: Setting = Setting(
+        flag: "no-registry-compose", form: .flag, traits: [.init(className: "DockerEngine", trait: "no_registry_compose")],
+        help:
+            "With --push and --no-run, build on the engine even when the environment is in the registry; by default the image is then composed in the registry (its new layers written here, the environment never pulled), which leaves no copy of it on the engine.",
+        read: { $0.noRegistryCompose ? ["True"] : nil },
+        apply: { value, request, _ in if try value.boolean() { request.composeInRegistry = false } })
+
+    static let environmentCacheRows: [Setting] = [noEnvironmentCache, environmentCache, noRegistryCompose]
 }

@@ -63,6 +63,9 @@ public struct BuildRequest: Sendable {
     public var secrets: [SecretRequest] = []
     /// `--env-cache` / `--no-env-cache`: where environments are looked up and stored (EnvironmentReuse.swift).
     public var environmentCache: EnvironmentCacheChoice = .imageRepository
+    /// With --push and --no-run, an image whose environment the registry has is composed there (no pull);
+    /// `--no-registry-compose` builds it on the engine instead.
+    public var composeInRegistry = true
     /// The process environment (DOCKER_HOST, GIT_CREDENTIAL_ENV, SOURCE_DATE_EPOCH, …).
     public var processEnvironment: [String: String] = [:]
 

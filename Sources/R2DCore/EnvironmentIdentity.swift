@@ -142,7 +142,7 @@ public struct EnvironmentSummary: Sendable, Encodable {
             guard let split = rendered.environmentSplit else { return nil }
             files = split.copiedPaths
             let inputs = EnvironmentInputs(
-                dockerfile: split.environmentDockerfile,
+                dockerfile: split.imageDockerfile,
                 files: try EnvironmentInputs.copiedFiles(split, rendered: rendered, repositoryDirectory: snapshot.root),
                 platform: options.platform, backend: backend, downloads: request.downloadLocations.identityEntries,
                 buildArguments: ["NB_USER": request.userName, "NB_UID": String(request.userID)], secretIDs: [])

@@ -55,7 +55,7 @@ extension Pipeline {
         secrets: [BuildSecret]
     ) async throws -> PreparedEnvironment {
         guard let split = planned.rendered.environmentSplit else { throw CoreError.notYetSupported("no environment stage") }
-        let spec = Self.replacingDockerfile(spec, with: split.environmentDockerfile)
+        let spec = Self.replacingDockerfile(spec, with: split.imageDockerfile)
         var options = try buildOptions(planned, sourceDate: nil, spec: spec, secrets: secrets)
         options.labels = [PreparedEnvironment.label: identity]
         let imageID = try await sendBuild(engine: engine, options: options, planned: planned, spec: spec)

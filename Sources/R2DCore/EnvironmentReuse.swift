@@ -86,7 +86,7 @@ extension Pipeline {
     /// Secrets count by id alone: their values must not be derivable from a tag anyone can read.
     func environmentInputs(_ planned: PlannedBuild, split: EnvironmentSplit, secretIDs: [String]) throws -> EnvironmentInputs {
         EnvironmentInputs(
-            dockerfile: split.environmentDockerfile,
+            dockerfile: split.imageDockerfile,
             files: try EnvironmentInputs.copiedFiles(split, rendered: planned.rendered, repositoryDirectory: planned.snapshot.root),
             platform: renderOptions.platform, backend: planned.builder.backend, downloads: request.downloadLocations.identityEntries,
             buildArguments: buildArguments(), secretIDs: secretIDs)

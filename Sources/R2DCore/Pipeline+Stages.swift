@@ -85,9 +85,14 @@ extension Pipeline {
             if push { try await self.push(engine: engine, identity: context.identity, madeTag: false) }
         case .build(let push):
             let spec = try context.packed ?? contextSpec(planned, scratch: scratch)
-            try await build(
-                engine: engine, planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal, push: push,
-                secrets: secrets)
+            let inputs = CompositionInputs(
+                planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal, secrets: secrets, scratch: scratch)
+            let composed = push ? try await composeInRegistry(engine: engine, inputs) : false
+            if !composed {
+                try await build(
+                    engine: engine, planned: planned, spec: spec, identity: context.identity, isLocal: fetched.isLocal, push: push,
+                    secrets: secrets)
+            }
         }
         return PreparedImage(identity: context.identity, repositoryDirectory: directory)
     }

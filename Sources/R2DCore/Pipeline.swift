@@ -48,12 +48,19 @@ public struct Pipeline: Sendable {
         self.standardOutput = standardOutput
         let trace = Self.networkTrace(reporter)
         self.connect = connect ?? { try Pipeline.engineClient(for: $0, trace: trace) }
+        self.registry = Self.registryClient(request, trace: trace)
+    }
+
+    /// The registry client of a run: the request's certificates, time limits and proxies.
+    static func registryClient(_ request: BuildRequest, trace: NetworkTrace) -> RegistryClient {
         var registry = RegistryClient(
             certificatesDirectory: request.registryCertificatesDirectory,
             connectTimeoutSeconds: request.contentProviders.connectTimeoutSeconds, proxies: request.contentProviders.proxies)
         registry.trace = trace
-        self.registry = registry
+        return registry
     }
+
+    func makeRegistryClient() -> RegistryClient { Self.registryClient(request, trace: Self.networkTrace(reporter)) }
 
     /// The Docker or Podman the request's environment names (DOCKER_HOST, …), not yet contacted.
     public static func engineClient(for request: BuildRequest, trace: NetworkTrace = .off) throws -> any ContainerEngine {

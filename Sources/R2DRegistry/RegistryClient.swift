@@ -54,7 +54,7 @@ public struct RegistryClient: Sendable {
         }
     }
 
-    private func configuration(for reference: ImageReference) throws -> HTTPClient.Configuration {
+    func configuration(for reference: ImageReference) throws -> HTTPClient.Configuration {
         var tls = TLSConfiguration.makeClientConfiguration()
         let caFile = certificatesDirectory + "/" + reference.registry + "/ca.crt"
         if FileManager.default.fileExists(atPath: caFile) {
@@ -111,6 +111,7 @@ public struct RegistryClient: Sendable {
         var status: Int
         var authenticate: String?
         var body: [UInt8]
+        var headers = HTTPHeaders()
         var message: String {
             struct Errors: Decodable { struct Item: Decodable { var message: String? }; var errors: [Item]? }
             if let decoded = try? JSONDecoder().decode(Errors.self, from: Data(body)),
@@ -175,7 +176,7 @@ public struct RegistryClient: Sendable {
     }
 
     /// Gets a pull token from the realm the registry named (the Docker token protocol).
-    private func fetchToken(
+    func fetchToken(
         realm: String, service: String?, scope: String, credential: RegistryCredential?,
         http: RoutedHTTPClients, registry: String
     ) async throws -> String {
