@@ -176,7 +176,11 @@ let package = Package(
         .testTarget(name: "R2DYAMLTests", dependencies: ["R2DYAML"]),
         .testTarget(name: "R2DGitTests", dependencies: ["R2DGit", "R2DGitTestSupport", "R2DTestSupport"]),
         .testTarget(
-            name: "R2DBuildContextTests", dependencies: ["R2DBuildContext", "R2DArchive", "R2DArchiveTestSupport", "R2DTestSupport"]),
+            name: "R2DBuildContextTests",
+            dependencies: [
+                "R2DBasics", "R2DBuildContext", "R2DArchive", "R2DArchiveTestSupport", "R2DTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(
             name: "R2DBuildpacksTests", dependencies: ["R2DBasics", "R2DBuildpacks", "R2DYAML", "R2DTOML", "R2DTestSupport"],
             exclude: ["Golden", "Forms"]),
@@ -200,8 +204,8 @@ let package = Package(
         .testTarget(
             name: "R2DIntegrationTests",
             dependencies: [
-                "R2DCore", "R2DEngine", "R2DGit", "R2DGitTestSupport", "R2DRegistry", "R2DTestSupport", "R2DBuildContext",
-                "R2DBuildKitSession",
+                "R2DBasics", "R2DCore", "R2DEngine", "R2DGit", "R2DGitTestSupport", "R2DRegistry", "R2DTestSupport",
+                "R2DBuildContext", "R2DBuildKitSession",
             ],
             exclude: ["Support"]),
     ]

@@ -37,6 +37,8 @@ public enum TarReader {
         }
         defer { archive_read_free(archive) }
         archive_read_support_format_tar(archive)
+        // Image layers are gzip tars.
+        archive_read_support_filter_gzip(archive)
 
         return try UTF8Locale.run { try read(archive, bytes, includeContents: includeContents) }
     }

@@ -44,6 +44,10 @@ public struct WrittenLayer: Sendable, Equatable {
     public let diffID: String
     public let digest: String
     public let size: Int64
+
+    public init(path: String, diffID: String, digest: String, size: Int64) {
+        (self.path, self.diffID, self.digest, self.size) = (path, diffID, digest, size)
+    }
 }
 
 extension BuildContext {

@@ -41,6 +41,8 @@ struct EnvironmentReusePipelineTests {
         request.imageName = Self.repository + ":" + scene.commit
         request.push = true
         request.run = false
+        // These cases are the engine path's; composing in the registry is tested against a real registry.
+        request.composeInRegistry = false
         return request
     }
 

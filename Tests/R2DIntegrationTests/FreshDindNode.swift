@@ -80,6 +80,18 @@ final class FreshDindNode {
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     }
 
+    /// `POST /images/create` of `image` from a registry that takes `user` and `password`; true when it is there.
+    func pull(_ image: String, user: String, password: String, registry: String) throws -> Bool {
+        let auth = try JSONSerialization.data(withJSONObject: ["username": user, "password": password, "serveraddress": registry])
+        let header =
+            "X-Registry-Auth: "
+            + auth.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+        let result = try curl(["-f", "-X", "POST", "-H", header, "http://d/images/create?fromImage=\(DaemonAPI.escaped(image))"])
+        guard result.status == 0 else { return false }
+        return try inspect(image) != nil
+    }
+
     /// The tags the node holds, for checks that nothing but layers is left behind.
     func repositoryTags() throws -> [String] {
         let result = try curl(["-f", "http://d/images/json"])
