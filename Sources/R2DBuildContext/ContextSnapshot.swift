@@ -36,9 +36,10 @@ public struct ContextEntry: Sendable, Equatable {
 /// the bytes as the tar does: a file's bytes are read again when asked for, and must still have the size the
 /// walk saw.
 ///
-/// Held compactly, because a repository of 200,000 files is held whole for the length of the transfer: the names
-/// share one byte buffer, each entry is a 32-byte record, the owner and mtime (one for the whole context) are
-/// stored once, and a disk file's path is the context root plus its name rather than a string of its own.
+/// Held compactly, because a repository of 200,000 files is held whole for the length of the transfer: each entry
+/// stores only its last path component (its record points at its directory's), the components share one byte
+/// buffer, each entry is a 32-byte record, the owner and mtime (one for the whole context) are stored once, and a
+/// disk file's path is the context root plus its path rather than a string of its own.
 public struct ContextSnapshot: Sendable {
     /// The entries in the tar's order (byte order of names at each level, directory before its contents).
     public var entries: Entries { Entries(snapshot: self) }
@@ -53,10 +54,14 @@ public struct ContextSnapshot: Sendable {
     fileprivate let uid: Int
     fileprivate let mtime: Int64
 
+    /// 31 bytes, a 32-byte stride: `size` comes first, so the 32-bit fields need no padding.
     fileprivate struct Record: Sendable {
+        var size: Int64
+        /// The last path component (a range of `names`); the rest of the path is the parent's.
         var nameStart: UInt32
         var nameLength: UInt32
-        var size: Int64
+        /// The record of the directory the entry is in, or `noParent` at the top.
+        var parent: UInt32
         /// A link's target or an explicit disk path (a range of `names`), a memory file's index, or how many leading
         /// bytes of the name to drop before appending it to the root.
         var extraStart: UInt32
@@ -70,6 +75,9 @@ public struct ContextSnapshot: Sendable {
 
         var isFile: Bool { self == .memoryFile || self == .rootedFile || self == .diskFile }
     }
+
+    fileprivate static let noParent = UInt32.max
+    static var recordStride: Int { MemoryLayout<Record>.stride }
 
     /// The largest context a snapshot holds: names and paths past 4 GiB of bytes, or more than 4 Gi entries.
     static let maximumNameBytes = Int(UInt32.max)
@@ -90,9 +98,9 @@ public struct ContextSnapshot: Sendable {
         let record = records[index]
         switch record.kind {
         case .memoryFile: return ContextFileReader(memory: memoryFiles[Int(record.extraStart)])
-        case .rootedFile, .diskFile: return try ContextFileReader(path: diskPath(record), expectedSize: record.size)
+        case .rootedFile, .diskFile: return try ContextFileReader(path: diskPath(index), expectedSize: record.size)
         case .directory, .symlink:
-            throw BuildContextError.unreadable(path: text(record.nameStart, record.nameLength), reason: "it is not a file of the context")
+            throw BuildContextError.unreadable(path: path(index), reason: "it is not a file of the context")
         }
     }
 
@@ -100,20 +108,36 @@ public struct ContextSnapshot: Sendable {
         String(decoding: names[Int(start), Int(length)], as: UTF8.self)
     }
 
-    private func diskPath(_ record: Record) -> String {
+    /// The entry's path in the context: its directories' components and its own, joined by "/".
+    fileprivate func pathBytes(_ index: Int) -> [UInt8] {
+        var chain: [Int] = [index]
+        while case let parent = records[chain[chain.count - 1]].parent, parent != Self.noParent { chain.append(Int(parent)) }
+        var bytes: [UInt8] = []
+        for position in chain.reversed() {
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: "/")) }
+            let record = records[position]
+            bytes.append(contentsOf: names[Int(record.nameStart), Int(record.nameLength)])
+        }
+        return bytes
+    }
+
+    fileprivate func path(_ index: Int) -> String { String(decoding: pathBytes(index), as: UTF8.self) }
+
+    private func diskPath(_ index: Int) -> String {
+        let record = records[index]
         if record.kind == .diskFile { return text(record.extraStart, record.extraLength) }
-        let dropped = Int(record.extraStart)
-        let name = text(record.nameStart + UInt32(dropped), record.nameLength - UInt32(dropped))
+        let name = String(decoding: pathBytes(index).dropFirst(Int(record.extraStart)), as: UTF8.self)
         return root.hasSuffix("/") ? root + name : root + "/" + name
     }
 
-    fileprivate func entry(_ record: Record) -> ContextEntry {
+    fileprivate func entry(at index: Int) -> ContextEntry {
+        let record = records[index]
         let kind: ContextEntry.Kind =
             record.kind.isFile
             ? .file
             : record.kind == .symlink ? .symlink(target: text(record.extraStart, record.extraLength)) : .directory
         return ContextEntry(
-            path: text(record.nameStart, record.nameLength), kind: kind, mode: UInt32(record.mode), uid: uid, gid: uid,
+            path: path(index), kind: kind, mode: UInt32(record.mode), uid: uid, gid: uid,
             mtime: mtime, size: record.size)
     }
 
@@ -122,7 +146,7 @@ public struct ContextSnapshot: Sendable {
         let snapshot: ContextSnapshot
         public var startIndex: Int { 0 }
         public var endIndex: Int { snapshot.records.count }
-        public subscript(position: Int) -> ContextEntry { snapshot.entry(snapshot.records[position]) }
+        public subscript(position: Int) -> ContextEntry { snapshot.entry(at: position) }
 
         /// Whether the entry at `position` is a file, without making its value.
         public func isFile(_ position: Int) -> Bool { snapshot.records[position].kind.isFile }
@@ -221,6 +245,8 @@ private struct SnapshotBuilder {
     var records = ChunkedArray<ContextSnapshot.Record>()
     var names = ChunkedBytes()
     var memoryFiles: [[UInt8]] = []
+    /// The directories the walk is in (their paths with a trailing "/", and their records), innermost last.
+    var openDirectories: [(path: [UInt8], record: UInt32)] = []
 
     init(root: String) {
         self.root = root
@@ -231,10 +257,14 @@ private struct SnapshotBuilder {
         _ name: Substring.UTF8View, _ kind: ContextSnapshot.RecordKind, mode: UInt32, size: Int64 = 0, extra: [UInt8] = [],
         extraStart: UInt32? = nil
     ) throws {
-        guard let nameStart = names.startOfNext(length: name.count), nameStart + name.count <= ContextSnapshot.maximumNameBytes,
-            records.count < Int(UInt32.max)
+        while let last = openDirectories.last, !name.starts(with: last.path) { openDirectories.removeLast() }
+        let parent = openDirectories.last
+        let component = name.dropFirst(parent?.path.count ?? 0)
+        guard let nameStart = names.startOfNext(length: component.count),
+            nameStart + component.count <= ContextSnapshot.maximumNameBytes, records.count < Int(UInt32.max) - 1
         else { throw tooLarge() }
-        names.append(name)
+        names.append(component)
+        if kind == .directory { openDirectories.append((Array(name) + [UInt8(ascii: "/")], UInt32(records.count))) }
         var start = extraStart.map(Int.init) ?? 0
         if extraStart == nil {
             guard let extraAt = names.startOfNext(length: extra.count), extraAt + extra.count <= ContextSnapshot.maximumNameBytes
@@ -244,7 +274,8 @@ private struct SnapshotBuilder {
         }
         records.append(
             .init(
-                nameStart: UInt32(nameStart), nameLength: UInt32(name.count), size: size, extraStart: UInt32(start),
+                size: size, nameStart: UInt32(nameStart), nameLength: UInt32(component.count),
+                parent: parent?.record ?? ContextSnapshot.noParent, extraStart: UInt32(start),
                 extraLength: UInt32(extra.count), mode: UInt16(truncatingIfNeeded: mode), kind: kind))
     }
 

@@ -46,8 +46,8 @@ struct FileSyncFilter {
     /// The indices of the selected entries, in their order. The entries come in the context's order (a directory
     /// before its contents, its contents together), so the directories above an entry are a stack: one pass, and
     /// no table of every path, which for 200,000 files would cost more than the entries themselves.
-    func select<Entries: RandomAccessCollection<ContextEntry>>(_ entries: Entries) -> [Int] where Entries.Index == Int {
-        if followPaths.isEmpty && includes == nil && excludes == nil { return Array(entries.indices) }
+    func select<Entries: RandomAccessCollection<ContextEntry>>(_ entries: Entries) -> Selection where Entries.Index == Int {
+        if followPaths.isEmpty && includes == nil && excludes == nil { return Selection(all: entries.count) }
         var keep = [Bool](repeating: false, count: entries.count)
         var ancestors: [(position: Int, prefix: String)] = []
         for position in entries.indices {
@@ -62,7 +62,7 @@ struct FileSyncFilter {
             }
             if entry.kind == .directory { ancestors.append((position, entry.path + "/")) }
         }
-        return entries.indices.filter { keep[$0] }
+        return Selection(positions: entries.indices.lazy.filter { keep[$0] }.map { UInt32(truncatingIfNeeded: $0) })
     }
 
     private func isSelected(_ path: String) -> Bool {
@@ -76,4 +76,18 @@ struct FileSyncFilter {
         if let excludes, excludes.isExcluded(path) { return false }
         return true
     }
+}
+
+/// The positions of the selected entries, in order: every entry (the common case, a context sent whole) without a
+/// table, else 4 bytes a position (a snapshot holds fewer than 2^32 entries).
+struct Selection: RandomAccessCollection, Sendable {
+    private let all: Int?
+    private let positions: [UInt32]
+
+    init(all count: Int) { (all, positions) = (count, []) }
+    init<Positions: Sequence<UInt32>>(positions: Positions) { (all, self.positions) = (nil, Array(positions)) }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { all ?? positions.count }
+    subscript(id: Int) -> Int { all != nil ? id : Int(positions[id]) }
 }

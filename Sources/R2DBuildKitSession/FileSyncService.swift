@@ -29,7 +29,7 @@ struct FileSyncService: Sendable {
     }
 
     /// Every selected entry's STAT packet, then the empty STAT that ends the list, in frames of about 32 KiB.
-    private func sendStats(of selected: [Int], in entries: ContextSnapshot.Entries, call: SessionCall) async throws {
+    private func sendStats(of selected: Selection, in entries: ContextSnapshot.Entries, call: SessionCall) async throws {
         var batch: [[UInt8]] = []
         var batchBytes = 0
         for index in selected {
@@ -51,7 +51,7 @@ struct FileSyncService: Sendable {
     static let statFrameBytes = 32 << 10
 
     /// Serves REQ packets until FIN; a REQ for an id that is no file, or any ERR from the daemon, ends the call.
-    private func answerRequests(_ call: SessionCall, selected: [Int], progress: FileSyncProgress?) async throws {
+    private func answerRequests(_ call: SessionCall, selected: Selection, progress: FileSyncProgress?) async throws {
         for try await bytes in call.requests {
             let packet = try Fsutil_Types_Packet(serializedBytes: bytes)
             switch packet.type {

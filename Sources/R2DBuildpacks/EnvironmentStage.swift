@@ -21,11 +21,12 @@ public struct EnvironmentSplit: Sendable, Equatable {
         copiedPaths =
             (fragments.buildScriptFiles.map { "build_script_files/\($0.name)" } + fragments.preassembleFiles.map { "src/\($0)" })
             .sorted()
+        // `|| true`: a base image without `stat` still builds; composing then finds no record and the engine builds.
         let record =
             "RUN mkdir -p \(ImageDirectories.probeDirectory) && { stat -c '%u %g %a %Y %n' /; "
             + "for d in \"${REPO_DIR}\" /usr/local/bin; do d=\"${d%/}\"; "
             + "while [ -n \"$d\" ]; do stat -c '%u %g %a %Y %n' \"$d\"; d=\"${d%/*}\"; done; done; } "
-            + "| sort -u > \(ImageDirectories.probePath)"
+            + "| sort -u > \(ImageDirectories.probePath) || true"
         directoryProbe = user == .root ? record + "\n" : "USER root\n" + record + "\nUSER \(user.dockerfileValue)\n"
     }
 }
