@@ -21,16 +21,36 @@ public enum BuildKitSession {
     ) async throws -> T {
         let id = makeID()
         let router = SessionRouter(services: services)
+        let unserved = UnservedStreams()
         let multiplexer: SessionServer.Multiplexer
         do {
-            multiplexer = try await upgrade(channel, request: upgradeRequest(path: path, host: host, id: id, name: name, router: router))
+            let request = upgradeRequest(path: path, host: host, id: id, name: name, router: router)
+            multiplexer = try await upgrade(channel, request: request, unserved: unserved)
         } catch {
             try? await channel.close()
+            await unserved.finishAll()
             throw error
         }
-        return try await withThrowingTaskGroup(of: T?.self) { group in
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await serving(multiplexer, on: channel, router: router, unserved: unserved, body, id))
+        } catch {
+            outcome = .failure(error)
+        }
+        // Once the connection is closed no stream can come, so the ones no call took can be finished.
+        try? await channel.closeFuture.get()
+        await unserved.finishAll()
+        return try outcome.get()
+    }
+
+    /// Serves the session's calls while `body` runs, then closes the connection and ends the calls.
+    private static func serving<T: Sendable>(
+        _ multiplexer: SessionServer.Multiplexer, on channel: any Channel, router: SessionRouter, unserved: UnservedStreams,
+        _ body: @Sendable (_ sessionID: String) async throws -> T, _ id: String
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
-                await SessionServer.serve(multiplexer, router: router)
+                await SessionServer.serve(multiplexer, router: router, unserved: unserved)
                 return nil
             }
             defer { channel.close(promise: nil) }
@@ -71,10 +91,12 @@ public enum BuildKitSession {
         String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F })
     }
 
-    private static func upgrade(_ channel: any Channel, request: String) async throws -> SessionServer.Multiplexer {
+    private static func upgrade(
+        _ channel: any Channel, request: String, unserved: UnservedStreams
+    ) async throws -> SessionServer.Multiplexer {
         let promise = channel.eventLoop.makePromise(of: SessionServer.Multiplexer.self)
         try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.addHandler(SessionUpgradeHandler(promise: promise))
+            try channel.pipeline.syncOperations.addHandler(SessionUpgradeHandler(promise: promise, unserved: unserved))
         }.get()
         var buffer = channel.allocator.buffer(capacity: request.utf8.count)
         buffer.writeString(request)

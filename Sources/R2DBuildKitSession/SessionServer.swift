@@ -10,18 +10,23 @@ enum SessionServer {
     typealias Stream = NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>
     typealias Multiplexer = NIOHTTP2Handler.AsyncStreamMultiplexer<Stream>
 
-    /// Makes each stream the daemon opens an async channel of frames.
-    static func streamInitializer(_ channel: any Channel) -> EventLoopFuture<Stream> {
-        channel.eventLoop.makeCompletedFuture {
-            try Stream(wrappingChannelSynchronously: channel)
+    /// Makes each stream the daemon opens an async channel of frames, kept in `unserved` until a call takes it.
+    static func streamInitializer(unserved: UnservedStreams) -> @Sendable (any Channel) -> EventLoopFuture<Stream> {
+        { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let stream = try Stream(wrappingChannelSynchronously: channel)
+                unserved.add(stream)
+                return stream
+            }
         }
     }
 
     /// Serves every stream until the connection closes or the task is cancelled.
-    static func serve(_ multiplexer: Multiplexer, router: SessionRouter) async {
+    static func serve(_ multiplexer: Multiplexer, router: SessionRouter, unserved: UnservedStreams) async {
         await withDiscardingTaskGroup { group in
             do {
                 for try await stream in multiplexer.inbound {
+                    unserved.remove(stream)
                     group.addTask { await serve(stream, router: router) }
                 }
             } catch {
@@ -168,4 +173,31 @@ final class RequestQueue: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(queue: self) }
+}
+
+/// The streams the daemon opened that no call has taken yet. A session that ends (its build done, cancelled)
+/// stops taking streams, and the multiplexer drops those still queued; NIO stops the process when a stream's
+/// writer is freed unfinished, so each is held here until a call takes it or the connection is closed, and then
+/// finished (a call the daemon opened as the session ended goes unanswered, as the connection does).
+final class UnservedStreams: Sendable {
+    private let streams = Mutex([ObjectIdentifier: SessionServer.Stream]())
+
+    func add(_ stream: SessionServer.Stream) {
+        streams.withLock { $0[ObjectIdentifier(stream.channel)] = stream }
+    }
+
+    func remove(_ stream: SessionServer.Stream) {
+        _ = streams.withLock { $0.removeValue(forKey: ObjectIdentifier(stream.channel)) }
+    }
+
+    /// Finishes and closes every stream still here; called once the connection is closed, when no more can come.
+    func finishAll() async {
+        let left = streams.withLock { streams in
+            defer { streams.removeAll() }
+            return Array(streams.values)
+        }
+        for stream in left {
+            try? await stream.executeThenClose { _, _ in }
+        }
+    }
 }

@@ -12,11 +12,13 @@ final class SessionUpgradeHandler: ChannelInboundHandler, RemovableChannelHandle
     static let maximumHeadSize = 64 * 1024
 
     private let promise: EventLoopPromise<SessionServer.Multiplexer>
+    private let unserved: UnservedStreams
     private var received: ByteBuffer?
     private var done = false
 
-    init(promise: EventLoopPromise<SessionServer.Multiplexer>) {
+    init(promise: EventLoopPromise<SessionServer.Multiplexer>, unserved: UnservedStreams) {
         self.promise = promise
+        self.unserved = unserved
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -42,7 +44,8 @@ final class SessionUpgradeHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         do {
             let multiplexer = try context.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
-                mode: .server, configuration: Self.http2Configuration, streamInitializer: SessionServer.streamInitializer)
+                mode: .server, configuration: Self.http2Configuration,
+                streamInitializer: SessionServer.streamInitializer(unserved: unserved))
             done = true
             promise.succeed(multiplexer)
             if buffer.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(buffer)) }

@@ -46,6 +46,44 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    /// The daemon may open a call (a health check, a last file request) just as the build ends: streams it opened
+    /// that the session never got to serve must still be closed properly when the session ends, never dropped
+    /// (NIO stops the process when an unfinished stream writer is freed). Many calls in a burst, then the end.
+    @Test func callsOpenedAsTheSessionEndsAreClosed() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let (tree, spec) = try FileSyncSnapshotTests.fixture()
+        defer { _ = tree }
+        let services = SessionServices(context: try BuildContext.snapshot(spec), secrets: [:])
+        for _ in 0..<10 {
+            let daemon = try await StandInDaemon.start(group: group)
+            let channel = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: daemon.port).get()
+            try await BuildKitSession.withSession(on: channel, path: "/v1.45/session", host: "docker", name: "t", services: services) { _ in
+                let multiplexer = try await daemon.multiplexer()
+                try await withThrowingTaskGroup(of: Void.self) { calls in
+                    for _ in 0..<64 {
+                        calls.addTask { try? await Self.openWithoutWaiting(multiplexer, "/grpc.health.v1.Health/Check") }
+                    }
+                    try await calls.waitForAll()
+                }
+            }
+            #expect(!channel.isActive)
+        }
+        try await group.shutdownGracefully()
+    }
+
+    /// Sends a call's request head and closes this side's stream without reading the answer.
+    static func openWithoutWaiting(_ multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<Void>, _ path: String) async throws {
+        let stream = try await multiplexer.openStream { channel in
+            channel.eventLoop.makeCompletedFuture { try Stream(wrappingChannelSynchronously: channel) }
+        }
+        try await stream.executeThenClose { _, outbound in
+            let headers: HPACKHeaders = [
+                ":method": "POST", ":scheme": "http", ":path": path, ":authority": "session", "content-type": "application/grpc",
+            ]
+            try await outbound.write(.headers(.init(headers: headers)))
+        }
+    }
+
     static func checkCalls(_ multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<Void>, snapshot: ContextSnapshot) async throws {
         let health = try await call(
             multiplexer, "/grpc.health.v1.Health/Check", [try Grpc_Health_V1_HealthCheckRequest().serializedBytes()])
