@@ -20,9 +20,10 @@ let package = Package(
     ],
     targets: [
         // C libraries from the system, found by pkg-config. Only their Swift faces import them.
-        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
-        .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // Their module maps link nothing: the Swift faces link the static archives (see `staticArchives`).
+        .systemLibrary(name: "CLibGit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CLibArchive", providers: [.apt(["libarchive-dev", "libacl1-dev", "libzstd-dev", "liblz4-dev"])]),
+        .systemLibrary(name: "CLibYAML", providers: [.apt(["libyaml-dev"])]),
 
         // The leaf every module may share: one-line message text, UTC timestamps, hex, temporary directories.
         .target(name: "R2DBasics", exclude: ["README.md"]),
@@ -49,9 +50,12 @@ let package = Package(
             ], exclude: ["README.md"]),
 
         // Swift faces of the C libraries.
-        .target(name: "R2DGit", dependencies: ["CLibGit2", "R2DBasics", "R2DRedaction"], exclude: ["README.md"]),
-        .target(name: "R2DArchive", dependencies: ["CLibArchive"], exclude: ["README.md"]),
-        .target(name: "R2DYAML", dependencies: ["CLibYAML"], exclude: ["README.md"]),
+        .target(
+            name: "R2DGit", dependencies: ["CLibGit2", "R2DBasics", "R2DRedaction"], exclude: ["README.md"],
+            linkerSettings: staticArchives.libgit2),
+        .target(
+            name: "R2DArchive", dependencies: ["CLibArchive"], exclude: ["README.md"], linkerSettings: staticArchives.libarchive),
+        .target(name: "R2DYAML", dependencies: ["CLibYAML"], exclude: ["README.md"], linkerSettings: staticArchives.libyaml),
         // TOML 1.0, pure Swift (see its README for why not TOMLKit).
         .target(name: "R2DTOML", exclude: ["README.md"]),
 
@@ -210,3 +214,22 @@ let package = Package(
             exclude: ["Support"]),
     ]
 )
+
+/// Debian's static archives of the C libraries and of what they need, in link order (`pkg-config --static --libs`),
+/// linked into the binary rather than loaded at each start: the dynamic loader's symbol lookups across the ~30
+/// shared objects they pull in (libxml2 and ICU, libstdc++, mbedtls, krb5…) were a third of the start-up time.
+/// `-l:NAME` names the file itself, so the linker cannot pick the shared object. GSSAPI (libgit2's Negotiate
+/// authentication) ships no static archive and stays shared; so does libxml2, which libarchive's static archive
+/// always needs (its pax writer pulls in the table of every writer, xar's among them) and whose static archive
+/// would bring ICU's 30 MB of data into the binary.
+enum staticArchives {
+    static func archives(_ names: [String], shared: [String] = []) -> [LinkerSetting] {
+        names.map { .linkedLibrary(":lib\($0).a", .when(platforms: [.linux])) }
+            + shared.map { .linkedLibrary($0, .when(platforms: [.linux])) }
+    }
+    static let libgit2 = archives(
+        ["git2", "mbedtls", "mbedx509", "mbedcrypto", "http_parser", "ssh2", "crypto", "pcre2-8", "z"],
+        shared: [":libgssapi_krb5.so.2", "rt", "dl", "pthread"])
+    static let libarchive = archives(["archive", "nettle", "acl", "lzma", "zstd", "lz4", "bz2", "z"], shared: ["xml2"])
+    static let libyaml = archives(["yaml"])
+}

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  docker.io libgit2-dev libarchive-dev libyaml-dev pkg-config mmdebstrap busybox-static
+  docker.io libgit2-dev libarchive-dev libyaml-dev libacl1-dev libzstd-dev liblz4-dev pkg-config mmdebstrap busybox-static
   git curl ca-certificates python3 openssl uidmap make docker-registry apache2-utils podman
   mercurial mercurial-evolve
 )
