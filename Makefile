@@ -7,7 +7,7 @@ BASE_IMAGE ?= swift-r2d/test-base:bookworm
 DIND_IMAGE ?= swift-r2d/dind:trixie
 # The Swift runtime and Foundation are linked statically: a third less start-up time and ~6 MB less memory
 # than loading and relocating their shared libraries. libgit2, libarchive and libyaml are static archives in any
-# build (Package.swift, `staticArchives`); libc, libstdc++, libxml2 and GSSAPI stay shared.
+# build (Package.swift, `StaticArchives`); libc, libstdc++, libxml2 and GSSAPI stay shared.
 # --no-export-dynamic: the static runtime exports every symbol of the executable otherwise, which slows
 # the start of every run (dladdr and symbol lookups scan them).
 RELEASE_FLAGS ?= -c release --static-swift-stdlib -Xlinker --no-export-dynamic

@@ -20,7 +20,7 @@ let package = Package(
     ],
     targets: [
         // C libraries from the system, found by pkg-config. Only their Swift faces import them.
-        // Their module maps link nothing: the Swift faces link the static archives (see `staticArchives`).
+        // Their module maps link nothing: the Swift faces link the static archives (see `StaticArchives`).
         .systemLibrary(name: "CLibGit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CLibArchive", providers: [.apt(["libarchive-dev", "libacl1-dev", "libzstd-dev", "liblz4-dev"])]),
         .systemLibrary(name: "CLibYAML", providers: [.apt(["libyaml-dev"])]),
@@ -52,10 +52,10 @@ let package = Package(
         // Swift faces of the C libraries.
         .target(
             name: "R2DGit", dependencies: ["CLibGit2", "R2DBasics", "R2DRedaction"], exclude: ["README.md"],
-            linkerSettings: staticArchives.libgit2),
+            linkerSettings: StaticArchives.libgit2),
         .target(
-            name: "R2DArchive", dependencies: ["CLibArchive"], exclude: ["README.md"], linkerSettings: staticArchives.libarchive),
-        .target(name: "R2DYAML", dependencies: ["CLibYAML"], exclude: ["README.md"], linkerSettings: staticArchives.libyaml),
+            name: "R2DArchive", dependencies: ["CLibArchive"], exclude: ["README.md"], linkerSettings: StaticArchives.libarchive),
+        .target(name: "R2DYAML", dependencies: ["CLibYAML"], exclude: ["README.md"], linkerSettings: StaticArchives.libyaml),
         // TOML 1.0, pure Swift (see its README for why not TOMLKit).
         .target(name: "R2DTOML", exclude: ["README.md"]),
 
@@ -222,7 +222,7 @@ let package = Package(
 /// authentication) ships no static archive and stays shared; so does libxml2, which libarchive's static archive
 /// always needs (its pax writer pulls in the table of every writer, xar's among them) and whose static archive
 /// would bring ICU's 30 MB of data into the binary.
-enum staticArchives {
+enum StaticArchives {
     static func archives(_ names: [String], shared: [String] = []) -> [LinkerSetting] {
         names.map { .linkedLibrary(":lib\($0).a", .when(platforms: [.linux])) }
             + shared.map { .linkedLibrary($0, .when(platforms: [.linux])) }
