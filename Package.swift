@@ -19,8 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
-        // C libraries from the system, found by pkg-config. Only their Swift faces import them.
-        // Their module maps link nothing: the Swift faces link the static archives (see `StaticArchives`).
+        // C libraries from the system (headers in /usr/include). Only their Swift faces import them; the module maps
+        // link nothing, and the Swift faces link the static archives (see `StaticArchives`).
         .systemLibrary(name: "CLibGit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CLibArchive", providers: [.apt(["libarchive-dev", "libacl1-dev", "libzstd-dev", "liblz4-dev"])]),
         .systemLibrary(name: "CLibYAML", providers: [.apt(["libyaml-dev"])]),

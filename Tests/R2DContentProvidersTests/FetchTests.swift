@@ -1,7 +1,6 @@
 import Foundation
 import R2DContentProviders
 import R2DTestSupport
-import Synchronization
 import Testing
 
 /// Detect and fetch against a loopback server shaped like each service.
@@ -160,18 +159,18 @@ struct FetchTests {
 
     static let resource = "b8f6eae9d89241cf8b5904033460af61"
 
-    /// HydroShare: the bag URL answers a waiting page `waits` times, then redirects to the bag.
-    /// Serves a HydroShare resource whose bag is being prepared for `waits` polls; returns the polls seen so far.
+    /// HydroShare: the bag URL answers a waiting page `waits` times, then redirects to the bag (or serves it, `direct`).
+    /// Returns the number of polls so far.
     @discardableResult
     func hydroshare(_ services: FakeServices, waits: Int, direct: Bool = false) throws -> @Sendable () -> Int {
         let resource = Self.resource
         services.json(
             "/hsapi/resource/\(resource)/scimeta/elements", #"{"dates":[{"type":"modified","start_date":"2019-05-09T14:20:04.521434Z"}]}"#)
-        let polls = PollCount()
+        let polls = CallCounter()
         let base = services.base
         let bag = try Self.bag(resource)
         services.route("GET", "/django_s3/download/bags/\(resource).zip") { _ in
-            let count = polls.add()
+            let count = polls.next()
             if count <= waits {
                 return StubResponse(status: 200, headers: [("Content-Type", "text/html")], chunks: [Array("<p>Preparing bag</p>".utf8)])
             }
@@ -180,17 +179,6 @@ struct FetchTests {
         }
         services.file("/s3/bags/\(resource).zip", bag)
         return { polls.value }
-    }
-
-    final class PollCount: Sendable {
-        private let count = Mutex(0)
-        func add() -> Int {
-            count.withLock { value in
-                value += 1
-                return value
-            }
-        }
-        var value: Int { count.withLock { $0 } }
     }
 
     static func bag(_ resource: String) throws -> [UInt8] {
@@ -300,13 +288,11 @@ struct FetchTests {
         let directory = Self.directory
         let base = services.base
         services.json("/swh/api/1/revision/\(Self.revision)/", #"{"id":"\#(Self.revision)","directory":"\#(directory)"}"#)
-        let polls = Mutex(0)
+        let polls = CallCounter()
         let vault = "/swh/api/1/vault/directory/\(directory)/"
         services.route("POST", vault) { _ in .json(#"{"status":"new","fetch_url":null}"#) }
         services.route("GET", vault) { _ in
-            let count = polls.withLock { value -> Int in
-                value += 1; return value
-            }
+            let count = polls.next()
             if count <= pendingPolls { return .json(#"{"status":"pending","progress_message":"cooking"}"#) }
             if fails { return .json(#"{"status":"failed","progress_message":"object not found"}"#) }
             return .json(#"{"status":"done","fetch_url":"\#(base)/swh/api/1/vault/flat/\#(directory)/raw/"}"#)

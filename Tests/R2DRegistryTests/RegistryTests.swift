@@ -190,9 +190,9 @@ struct RegistryClientTests {
     }
 
     @Test func basicFlowAndServerErrorsAreRetried() async throws {
-        let failures = Counter()
+        let failures = CallCounter()
         let server = try await StubEngineServer.startTCP { request in
-            if failures.next() < 2 { return .json("{}", status: 503) }
+            if failures.next() <= 2 { return .json("{}", status: 503) }
             guard request.header("Authorization") == "Basic " + Data("u:p".utf8).base64EncodedString() else {
                 return StubResponse(status: 401, headers: [("WWW-Authenticate", #"Basic realm="Registry Realm""#)])
             }
@@ -208,10 +208,4 @@ struct RegistryClientTests {
             _ = try await RegistryClient(attempts: 1).manifestExists(ImageReference(parsing: server.socketPath + "/x:1"), credential: nil)
         }
     }
-}
-
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int { lock.lock(); defer { value += 1; lock.unlock() }; return value }
 }
