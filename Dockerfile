@@ -25,7 +25,7 @@ RUN set -eu; \
     else \
         apt-get update -q; \
         apt-get install -yq --no-install-recommends libgit2-dev libarchive-dev libyaml-dev pkg-config; \
-        swift build -c release --static-swift-stdlib -Xlinker --no-export-dynamic --product swift-r2d; \
+        scripts/release-build.sh --product swift-r2d; \
         install -m 0755 "$(swift build -c release --show-bin-path)/swift-r2d" /out/usr/local/bin/swift-r2d; \
     fi; \
     test -x /out/usr/local/bin/swift-r2d

@@ -5,12 +5,6 @@ SWIFT ?= swift
 BASE_IMAGE ?= swift-r2d/test-base:bookworm
 # Docker 26 from Debian trixie, run under the host dockerd as the tests' second engine (scripts/start-dind.sh).
 DIND_IMAGE ?= swift-r2d/dind:trixie
-# The Swift runtime and Foundation are linked statically: a third less start-up time and ~6 MB less memory
-# than loading and relocating their shared libraries. libgit2, libarchive and libyaml are static archives in any
-# build (Package.swift, `StaticArchives`); libc, libstdc++, libxml2 and GSSAPI stay shared.
-# --no-export-dynamic: the static runtime exports every symbol of the executable otherwise, which slows
-# the start of every run (dladdr and symbol lookups scan them).
-RELEASE_FLAGS ?= -c release --static-swift-stdlib -Xlinker --no-export-dynamic
 
 .PHONY: deps build test demo clean-images install docs image format check-shape
 
@@ -60,7 +54,7 @@ clean-images:
 PREFIX ?= /usr/local
 # Installs the release binary and the jupyter-repo2docker name BinderHub calls it by.
 install:
-	$(SWIFT) build $(RELEASE_FLAGS)
+	SWIFT=$(SWIFT) scripts/release-build.sh --product swift-r2d
 	install -m 0755 .build/release/swift-r2d $(PREFIX)/bin/swift-r2d
 	ln -sf swift-r2d $(PREFIX)/bin/jupyter-repo2docker
 

@@ -54,7 +54,9 @@ let package = Package(
             name: "R2DGit", dependencies: ["CLibGit2", "R2DBasics", "R2DRedaction"], exclude: ["README.md"],
             linkerSettings: StaticArchives.libgit2),
         .target(
-            name: "R2DArchive", dependencies: ["CLibArchive"], exclude: ["README.md"], linkerSettings: StaticArchives.libarchive),
+            name: "R2DArchive", dependencies: ["CLibArchive", "CLibArchiveLink"], exclude: ["README.md"],
+            linkerSettings: StaticArchives.libarchive),
+        .target(name: "CLibArchiveLink", exclude: ["README.md"]),
         .target(name: "R2DYAML", dependencies: ["CLibYAML"], exclude: ["README.md"], linkerSettings: StaticArchives.libyaml),
         // TOML 1.0, pure Swift (see its README for why not TOMLKit).
         .target(name: "R2DTOML", exclude: ["README.md"]),
@@ -219,9 +221,9 @@ let package = Package(
 /// linked into the binary rather than loaded at each start: the dynamic loader's symbol lookups across the ~30
 /// shared objects they pull in (libxml2 and ICU, libstdc++, mbedtls, krb5…) were a third of the start-up time.
 /// `-l:NAME` names the file itself, so the linker cannot pick the shared object. GSSAPI (libgit2's Negotiate
-/// authentication) ships no static archive and stays shared; so does libxml2, which libarchive's static archive
-/// always needs (its pax writer pulls in the table of every writer, xar's among them) and whose static archive
-/// would bring ICU's 30 MB of data into the binary.
+/// authentication) ships no static archive and stays shared. libxml2 (and the ICU libraries it loads) is not linked
+/// at all: libarchive's pax writer would pull in its table of every writer, xar's among them, but CLibArchiveLink
+/// defines the one helper it wants from there.
 enum StaticArchives {
     static func archives(_ names: [String], shared: [String] = []) -> [LinkerSetting] {
         names.map { .linkedLibrary(":lib\($0).a", .when(platforms: [.linux])) }
@@ -230,6 +232,6 @@ enum StaticArchives {
     static let libgit2 = archives(
         ["git2", "mbedtls", "mbedx509", "mbedcrypto", "http_parser", "ssh2", "crypto", "pcre2-8", "z"],
         shared: [":libgssapi_krb5.so.2", "rt", "dl", "pthread"])
-    static let libarchive = archives(["archive", "nettle", "acl", "lzma", "zstd", "lz4", "bz2", "z"], shared: ["xml2"])
+    static let libarchive = archives(["archive", "nettle", "acl", "lzma", "zstd", "lz4", "bz2", "z"])
     static let libyaml = archives(["yaml"])
 }

@@ -69,7 +69,7 @@ if [[ -z ${SWIFT_R2D:-} ]]; then
     [[ -f $root/Package.resolved ]] && cp "$root/Package.resolved" "$src_dir/"
     echo "$head" > "$src_dir/.bench-commit"
   fi
-  (cd "$src_dir" && swift build -c release --static-swift-stdlib -Xlinker --no-export-dynamic --scratch-path "$root/.build-bench" >&2)
+  (cd "$src_dir" && "$root/scripts/release-build.sh" --scratch-path "$root/.build-bench" >&2)
   swift_r2d_version=$head
 else
   swift_r2d_version=$swift_r2d

@@ -61,7 +61,7 @@ if [[ -z ${SWIFT_R2D:-} ]]; then
     git -C "$root" archive "$head" | tar -x -C "$src_dir"
     echo "$head" > "$src_dir/.bench-commit"
   fi
-  (cd "$src_dir" && nice swift build -c release --static-swift-stdlib -Xlinker --no-export-dynamic \
+  (cd "$src_dir" && nice "$root/scripts/release-build.sh" \
     --scratch-path "$root/.build-bench" --product swift-r2d >&2)
 fi
 [[ -x $swift_r2d ]] || { say "no swift-r2d binary at $swift_r2d"; exit 1; }

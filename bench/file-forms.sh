@@ -27,7 +27,7 @@ build() { # commit → path of its release binary
   if [[ ! -x $src/.build/release/swift-r2d ]]; then
     rm -rf "$src" && mkdir -p "$src"
     git -C "$root" archive "$commit" | tar -x -C "$src"
-    (cd "$src" && swift build -c release --static-swift-stdlib -Xlinker --no-export-dynamic --product swift-r2d >&2)
+    (cd "$src" && "$root/scripts/release-build.sh" --product swift-r2d >&2)
   fi
   echo "$src/.build/release/swift-r2d"
 }

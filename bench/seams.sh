@@ -30,7 +30,7 @@ build() { # commit → path of its release binary (built from a git archive, as 
   if [[ ! -x $src/.build/release/swift-r2d ]]; then
     rm -rf "$src" && mkdir -p "$src"
     git -C "$root" archive "$1" | tar -x -C "$src"
-    (cd "$src" && nice swift build -c release --static-swift-stdlib -Xlinker --no-export-dynamic --product swift-r2d >&2)
+    (cd "$src" && nice "$root/scripts/release-build.sh" --product swift-r2d >&2)
   fi
   echo "$src/.build/release/swift-r2d"
 }

@@ -7,4 +7,5 @@
 static const unsigned int CLIBARCHIVE_AE_IFREG = AE_IFREG;
 static const unsigned int CLIBARCHIVE_AE_IFDIR = AE_IFDIR;
 static const unsigned int CLIBARCHIVE_AE_IFLNK = AE_IFLNK;
+static const unsigned int CLIBARCHIVE_AE_IFSOCK = AE_IFSOCK;
 #endif

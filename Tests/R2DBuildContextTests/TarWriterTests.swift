@@ -41,6 +41,14 @@ struct TarWriterTests {
         #expect(bytes.contains(subsequence: Array("données/é ü 日本.txt".utf8)))
     }
 
+    @Test("a file type pax cannot store is refused with the message of CLibArchiveLink's helper, not libarchive's")
+    func unsupportedTypeUsesTheLinkedHelper() throws {
+        // If the linker had taken libarchive's own helper, it would also have linked its table of every writer
+        // (and libxml2 with it); the wording tells the two apart.
+        let message = try PaxRefusal.messageForSocket(named: "run/socket")
+        #expect(message == "run/socket: the pax format cannot store a file of type 0140000")
+    }
+
     @Test("the same calls give the same bytes")
     func deterministic() throws {
         let body: (TarWriter) throws -> Void = { writer in
