@@ -6,11 +6,11 @@
 #   Package.swift, `StaticArchives`);
 # - --no-export-dynamic: the static runtime exports every symbol of the executable otherwise, which slows the start
 #   of every run (dladdr and symbol lookups scan them);
-# - -no-pie: a position-dependent executable has no relative relocations to apply at each start (157,000 of them,
-#   one dirtied page per 4 kB of Swift metadata they touch): `--version` and `--no-build` start in 0.72 of the time
-#   (bench/results-issue19.md). The cost is that the executable's own addresses are not randomised (its libraries,
-#   stack and heap still are); SWIFT_R2D_PIE=1 builds a position-independent one.
+# - position-independent, as Debian builds every binary: swift-r2d parses untrusted repositories, archives and
+#   registry answers, and a PIE keeps its own code at random addresses. SWIFT_R2D_PIE=0 links a position-dependent
+#   executable instead, which applies none of the PIE's 157,000 relative relocations at each start (`--version` in
+#   about 0.7 of the time, `--no-build` 0.8: bench/results-issue19.md) at the cost of that randomisation.
 set -euo pipefail
 flags=(-c release --static-swift-stdlib -Xlinker --no-export-dynamic)
-[[ ${SWIFT_R2D_PIE:-0} == 1 ]] || flags+=(-Xlinker -no-pie)
+if [[ ${SWIFT_R2D_PIE:-1} == 0 ]]; then flags+=(-Xlinker -no-pie); fi
 exec "${SWIFT:-swift}" build "${flags[@]}" "$@"
