@@ -12,5 +12,9 @@
 #   about 0.7 of the time, `--no-build` 0.8: bench/results-issue19.md) at the cost of that randomisation.
 set -euo pipefail
 flags=(-c release --static-swift-stdlib -Xlinker --no-export-dynamic)
-if [[ ${SWIFT_R2D_PIE:-1} == 0 ]]; then flags+=(-Xlinker -no-pie); fi
+case ${SWIFT_R2D_PIE:-1} in
+  1) ;;
+  0) flags+=(-Xlinker -no-pie) ;;
+  *) echo "release-build.sh: SWIFT_R2D_PIE=${SWIFT_R2D_PIE} is neither 1 (PIE, the default) nor 0 (position-dependent); set one of them." >&2; exit 2 ;;
+esac
 exec "${SWIFT:-swift}" build "${flags[@]}" "$@"
